@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs and starts everything the test suite needs besides npm packages, on Debian 12 (run as root,
+# or with sudo available). Safe to run again: it skips what is already there.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
+command -v make >/dev/null 2>&1 || missing+=(make)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# Fonts so that browser screenshots and layout tests render real glyphs (Latin, CJK, Arabic).
+dpkg -s fonts-noto-core >/dev/null 2>&1 || missing+=(fonts-noto-core)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# PostgreSQL: start the cluster when it is down, and let the tests connect over TCP as postgres
+# without a password (what a fresh Debian install lacks: its default is scram on TCP).
+cluster_version="$(ls /etc/postgresql | sort -V | tail -n 1)"
+if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
+  $SUDO pg_ctlcluster --skip-systemctl-redirect "$cluster_version" main start
+  for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+fi
+if ! psql "postgres://postgres@127.0.0.1:5432/postgres" -Atc 'select 1' >/dev/null 2>&1; then
+  hba="/etc/postgresql/$cluster_version/main/pg_hba.conf"
+  echo "Allowing password-less local TCP connections for the test suite in $hba"
+  $SUDO sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/' "$hba"
+  $SUDO pg_ctlcluster --skip-systemctl-redirect "$cluster_version" main reload
+  sleep 1
+fi
+psql "postgres://postgres@127.0.0.1:5432/postgres" -Atc 'select 1' >/dev/null
+
+# Redis: started when it is not answering (nothing is kept on disk).
+if ! (redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG); then
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+  for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG && break; sleep 0.5; done
+fi
+
+echo "Test prerequisites are ready: chromium, PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379."

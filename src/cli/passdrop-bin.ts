@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+/**
+ * The `passdrop` command: `serve` (the default) runs the server, `migrate` applies database migrations.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load-config.js';
+import { migrate } from '../storage/migrator.js';
+import { openDatabase } from '../storage/open-database.js';
+import { StartupError, startPassdrop } from '../server/start-passdrop.js';
+
+const USAGE = `Usage: passdrop [command]
+
+Commands:
+  serve      run the server (default)
+  migrate    apply pending database migrations and exit
+  help       show this text
+
+Configuration comes from environment variables; see README.md.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const command = positionals[0] ?? 'serve';
+  switch (command) {
+    case 'serve':
+      return serve();
+    case 'migrate':
+      return runMigrations();
+    case 'help':
+    case '--help':
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`Unknown command "${command}".\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function serve(): Promise<number> {
+  const server = await startPassdrop({ env: process.env });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const timer = setTimeout(() => {
+      server.logger.error('in-flight requests did not finish in time; exiting anyway');
+      process.exit(1);
+    }, server.config.server.shutdownTimeoutMs);
+    timer.unref();
+    server.stop().then(
+      () => {
+        server.logger.info('stopped');
+        server.logger.flush?.();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        server.logger.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  return new Promise<number>(() => undefined);
+}
+
+async function runMigrations(): Promise<number> {
+  const loaded = loadConfig(process.env);
+  if (!loaded.ok) throw new StartupError(loaded.problems);
+  const database = openDatabase(loaded.config.database);
+  try {
+    const { applied } = await migrate(database);
+    console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof StartupError) {
+      console.error(error.message);
+    } else {
+      console.error('Passdrop failed:', error instanceof Error ? error.message : error);
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { settingList, settings, type SettingValues } from './settings.js';
+
+export type DatabaseConfig =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number };
+
+export interface PassdropConfig {
+  readonly server: {
+    readonly port: number;
+    readonly host: string;
+    readonly baseUrl: string | undefined;
+    readonly trustedProxies: readonly string[];
+    readonly bodyLimitBytes: number;
+    readonly shutdownTimeoutMs: number;
+  };
+  readonly database: DatabaseConfig;
+  readonly dataDir: string;
+  readonly logLevel: SettingValues['LOG_LEVEL'];
+  readonly masterKey: {
+    readonly key: string | undefined;
+    readonly file: string | undefined;
+    readonly previous: readonly string[];
+  };
+}
+
+export type LoadConfigResult = { ok: true; config: PassdropConfig } | { ok: false; problems: string[] };
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Turns the environment (and the optional JSON settings file named by PASSDROP_CONFIG) into a typed,
+ * frozen config. Every problem is collected so an operator can fix them all in one go.
+ *
+ * @example
+ * const result = loadConfig(process.env);
+ * if (!result.ok) { console.error(result.problems.join('\n')); process.exit(1); }
+ */
+export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadConfigResult {
+  const problems: string[] = [];
+  const raw = { ...readSettingsFile(env, cwd, problems), ...definedEntries(env) };
+
+  const values: Record<string, unknown> = {};
+  for (const setting of settingList) {
+    const text = raw[setting.name];
+    if (text === undefined) {
+      values[setting.name] = setting.defaultValue;
+      continue;
+    }
+    const parsed = setting.parse(text);
+    if (parsed.ok) {
+      values[setting.name] = parsed.value ?? setting.defaultValue;
+    } else {
+      problems.push(`${setting.name} ${parsed.problem}`);
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems };
+
+  const v = values as SettingValues;
+  if (v.PASSDROP_MASTER_KEY !== undefined && v.PASSDROP_MASTER_KEY_FILE !== undefined) {
+    problems.push('PASSDROP_MASTER_KEY and PASSDROP_MASTER_KEY_FILE are both set; set only one');
+  }
+  if (problems.length > 0) return { ok: false, problems };
+
+  const config: PassdropConfig = {
+    server: {
+      port: v.PORT,
+      host: v.HOST ?? '0.0.0.0',
+      baseUrl: v.PASSDROP_BASE_URL?.replace(/\/+$/, ''),
+      trustedProxies: v.TRUSTED_PROXIES,
+      bodyLimitBytes: v.PASSDROP_BODY_LIMIT_BYTES,
+      shutdownTimeoutMs: v.PASSDROP_SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    },
+    database: databaseConfig(v.DATABASE_URL ?? settings.DATABASE_URL.defaultValue!, v.DATABASE_POOL_SIZE, cwd),
+    dataDir: resolvePath(v.PASSDROP_DATA_DIR ?? './data', cwd),
+    logLevel: v.LOG_LEVEL,
+    masterKey: {
+      key: v.PASSDROP_MASTER_KEY,
+      file: v.PASSDROP_MASTER_KEY_FILE === undefined ? undefined : resolvePath(v.PASSDROP_MASTER_KEY_FILE, cwd),
+      previous: (v.PASSDROP_MASTER_KEY_PREVIOUS ?? '')
+        .split(',')
+        .map((key) => key.trim())
+        .filter((key) => key !== ''),
+    },
+  };
+  return { ok: true, config: deepFreeze(config) };
+}
+
+function definedEntries(env: Environment): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) entries[name] = value;
+  return entries;
+}
+
+/** The settings file is JSON with the same names as the environment variables; the environment wins. */
+function readSettingsFile(env: Environment, cwd: string, problems: string[]): Record<string, string> {
+  const path = env.PASSDROP_CONFIG?.trim();
+  if (!path) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(resolvePath(path, cwd), 'utf8'));
+  } catch (error) {
+    problems.push(`PASSDROP_CONFIG: cannot read ${path}: ${(error as Error).message}`);
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    problems.push(`PASSDROP_CONFIG: ${path} must hold a JSON object of setting names to values`);
+    return {};
+  }
+  const known = new Set(settingList.map((setting) => setting.name));
+  const entries: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!known.has(name)) {
+      problems.push(`PASSDROP_CONFIG: ${path} names an unknown setting "${name}"`);
+    } else if (Array.isArray(value)) {
+      entries[name] = value.map(String).join(',');
+    } else if (['string', 'number', 'boolean'].includes(typeof value)) {
+      entries[name] = String(value);
+    } else if (value !== null) {
+      problems.push(`PASSDROP_CONFIG: ${path}: "${name}" must be a string, number, boolean or list`);
+    }
+  }
+  return entries;
+}
+
+function databaseConfig(url: string, poolSize: number, cwd: string): DatabaseConfig {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    return { kind: 'sqlite', path: path === ':memory:' ? path : resolvePath(path, cwd) };
+  }
+  return { kind: 'postgres', url, poolSize };
+}
+
+function resolvePath(path: string, cwd: string): string {
+  return isAbsolute(path) ? path : resolve(cwd, path);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,51 @@
+/**
+ * Every error Passdrop's own endpoints can answer, with a stable code, an HTTP status and a message a
+ * person understands. `docs/errors.md` is generated from this list (`npm run docs`), and a test keeps it
+ * in step. Password Pusher-compatible routes keep Password Pusher's own error bodies instead.
+ */
+export const errorCatalogue = {
+  ROUTE_NOT_FOUND: { status: 404, message: 'There is nothing at this address.' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'This address does not accept the {method} method.' },
+  INVALID_BODY: { status: 400, message: 'The request body could not be read: {reason}.' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: 'The request body must be JSON, a URL-encoded form or multipart form data.',
+  },
+  BODY_TOO_LARGE: { status: 413, message: 'The request body is larger than the {limit} this server accepts.' },
+  VALIDATION_FAILED: { status: 422, message: 'Some fields are not valid: {summary}' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests. Please wait a minute and try again.' },
+  DATABASE_UNAVAILABLE: { status: 503, message: 'The database is not answering. Please try again shortly.' },
+  INTERNAL_ERROR: {
+    status: 500,
+    message: 'Something went wrong on our side. If it keeps happening, report it with the request id.',
+  },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** Fills `{name}` placeholders; unknown placeholders are left visible so a missing value is noticed. */
+export function formatErrorMessage(code: ErrorCode, params: Readonly<Record<string, string | number>> = {}): string {
+  return errorCatalogue[code].message.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}
+
+export function renderErrorCatalogueDoc(): string {
+  const rows = Object.entries(errorCatalogue).map(
+    ([code, entry]) => `| \`${code}\` | ${entry.status} | ${entry.message} |`,
+  );
+  return [
+    '# Error codes',
+    '',
+    'Generated from `src/errors/error-catalogue.ts` by `npm run docs`; a test fails when this file is stale.',
+    '',
+    "Passdrop's own endpoints answer errors as `{\"code\": CODE, \"error\": message, \"requestId\": id}`; validation",
+    'errors add `details`, a list of `{ "field", "message" }`. A 5xx body never carries more than the code, a generic',
+    'message and the request id. The Password Pusher-compatible routes keep Password Pusher\'s own error bodies.',
+    '',
+    '| Code | HTTP status | Message |',
+    '| --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import formBody from '@fastify/formbody';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import qs from 'qs';
+import type { PassdropConfig } from '../config/load-config.js';
+import type { MasterKeyRing } from '../crypto/master-key-ring.js';
+import { registerHealthRoutes } from '../health/health-routes.js';
+import type { Database } from '../storage/open-database.js';
+import { registerErrorHandling } from './plugins/error-handling.js';
+import { registerSecurityHeaders } from './plugins/security-headers.js';
+import { registerRobotsRoutes } from './robots-routes.js';
+
+export interface AppDependencies {
+  readonly config: PassdropConfig;
+  readonly database: Database;
+  readonly logger: Logger;
+  readonly keys: MasterKeyRing;
+  /** Milliseconds since the epoch; tests may pass a controllable clock. */
+  readonly clock: () => number;
+}
+
+/**
+ * The composition root: builds every store and service from the dependencies and mounts every route.
+ *
+ * @example const app = await buildApp({ config, database, logger, keys, clock: Date.now });
+ */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    genReqId: () => randomUUID(),
+    // Never take a request id from the client: it would let anyone forge log correlation.
+    requestIdHeader: false,
+    trustProxy: config.server.trustedProxies.length > 0 ? [...config.server.trustedProxies] : false,
+    bodyLimit: config.server.bodyLimitBytes,
+    // One line per request, written by the onResponse hook below, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  registerErrorHandling(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ req: request, res: reply, ms: Math.round(reply.elapsedTime) }, 'request completed');
+  });
+  await registerSecurityHeaders(app);
+  await app.register(formBody, {
+    // Password Pusher clients send nested keys such as password[payload]=…
+    parser: (body) => qs.parse(body, { depth: 2, parameterLimit: 200, arrayLimit: 50 }),
+  });
+
+  registerHealthRoutes(app, deps.database);
+  registerRobotsRoutes(app);
+  return app;
+}

@@ -1,0 +1,108 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import { AppError, type FieldProblem } from '../../errors/app-error.js';
+import { escapeHtml, minimalHtmlPage } from '../minimal-html-page.js';
+import { isApiRequest } from '../request-kind.js';
+
+const METHODS: readonly HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/**
+ * The one error handler and the 404/405 handler. Known failures become the catalogue's JSON body (or a
+ * small HTML page for browsers); anything else is logged and answered with a 500 that says nothing but
+ * the request id.
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  // A shadow router of every registered route, so an unmatched request can tell 404 from 405.
+  const shadowRouter = FindMyWay({ ignoreTrailingSlash: false });
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (METHODS.includes(method as HTTPMethod)) shadowRouter.on(method as HTTPMethod, route.url, () => undefined);
+    }
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? '/';
+    const allowed = METHODS.filter((method) => shadowRouter.find(method, path) !== null);
+    const error =
+      allowed.length > 0
+        ? new AppError('METHOD_NOT_ALLOWED', { params: { method: request.method }, headers: { allow: allowed.join(', ') } })
+        : new AppError('ROUTE_NOT_FOUND');
+    return sendError(request, reply, error);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const appError = toAppError(error, app.initialConfig.bodyLimit ?? 0);
+    if (appError.statusCode >= 500) {
+      request.log.error({ err: error }, 'request failed');
+    } else {
+      // Client errors are routine; their messages can quote the body, so only the code is logged.
+      request.log.info({ code: appError.code, statusCode: appError.statusCode }, 'request rejected');
+    }
+    return sendError(request, reply, appError);
+  });
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+  reply.code(error.statusCode).headers(error.headers);
+  if (isApiRequest(request) || request.method !== 'GET') {
+    return reply.send(errorBody(error, request.id));
+  }
+  const page = minimalHtmlPage(
+    error.statusCode === 404 ? 'Not found' : 'Something went wrong',
+    `<p>${escapeHtml(error.message)}</p><p><small>Request id: ${escapeHtml(request.id)}</small></p>`,
+  );
+  return reply.type('text/html; charset=utf-8').send(page);
+}
+
+export function errorBody(
+  error: AppError,
+  requestId: string,
+): { code: string; error: string; requestId: string; details?: readonly FieldProblem[] } {
+  return {
+    code: error.code,
+    error: error.message,
+    requestId,
+    ...(error.details && error.statusCode < 500 ? { details: error.details } : {}),
+  };
+}
+
+/** Maps Fastify's own errors (parsing, limits, schema validation) onto the catalogue. */
+export function toAppError(error: FastifyError, bodyLimit: number): AppError {
+  if (error instanceof AppError) return error;
+  if (error.validation) {
+    return new AppError('VALIDATION_FAILED', {
+      params: { summary: error.validation.map((issue) => `${fieldName(issue)}: ${issue.message}`).join('; ') },
+      details: error.validation.map((issue) => ({ field: fieldName(issue), message: issue.message ?? 'is not valid' })),
+    });
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('BODY_TOO_LARGE', { params: { limit: formatBytes(bodyLimit) } });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('INVALID_BODY', { params: { reason: 'the Content-Type is JSON but the body is empty' } });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('INVALID_BODY', { params: { reason: 'it is not valid JSON' } });
+  }
+  if (error.statusCode === 429) return new AppError('RATE_LIMITED');
+  if (error.statusCode === 413) return new AppError('BODY_TOO_LARGE', { params: { limit: formatBytes(bodyLimit) } });
+  if (error instanceof SyntaxError || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
+    return new AppError('INVALID_BODY', { params: { reason: 'it is malformed' } });
+  }
+  return new AppError('INTERNAL_ERROR');
+}
+
+function fieldName(issue: { instancePath?: string; params?: Record<string, unknown> }): string {
+  const missing = issue.params?.missingProperty;
+  const path = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  if (typeof missing === 'string') return path ? `${path}.${missing}` : missing;
+  return path || 'body';
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}

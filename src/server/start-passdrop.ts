@@ -1,0 +1,83 @@
+import type { FastifyInstance } from 'fastify';
+import type { DestinationStream, Logger } from 'pino';
+import { loadConfig, type Environment, type PassdropConfig } from '../config/load-config.js';
+import { resolveMasterKeys } from '../crypto/master-key-ring.js';
+import { buildApp } from '../http/build-app.js';
+import { createLogger } from '../logging/create-logger.js';
+import { migrate } from '../storage/migrator.js';
+import { openDatabase, type Database } from '../storage/open-database.js';
+
+/** Thrown when the configuration cannot be used; `problems` lists every one of them. */
+export class StartupError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Passdrop cannot start:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'StartupError';
+  }
+}
+
+export interface RunningPassdrop {
+  readonly app: FastifyInstance;
+  readonly config: PassdropConfig;
+  readonly database: Database;
+  readonly logger: Logger;
+  /** e.g. http://127.0.0.1:5100 */
+  readonly url: string;
+  /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly env: Environment;
+  readonly cwd?: string;
+  /** Where log lines go instead of stdout (tests capture them). */
+  readonly logDestination?: DestinationStream;
+  readonly clock?: () => number;
+  /** Called with the built app before it listens (tests add probe routes here). */
+  readonly beforeListen?: (app: FastifyInstance) => void | Promise<void>;
+}
+
+/**
+ * Loads the configuration, finds the master key, opens and migrates the database and starts listening.
+ *
+ * @example const server = await startPassdrop({ env: process.env });
+ */
+export async function startPassdrop(options: StartOptions): Promise<RunningPassdrop> {
+  const loaded = loadConfig(options.env, options.cwd);
+  if (!loaded.ok) throw new StartupError(loaded.problems);
+  const { config } = loaded;
+  const logger = createLogger(config.logLevel, options.logDestination);
+
+  const keys = resolveMasterKeys(config);
+  if (!keys.ok) throw new StartupError(keys.problems);
+  if (keys.source.kind === 'generated') {
+    logger.warn({ path: keys.source.path }, 'generated a new master key; back this file up, pushes cannot be read without it');
+  } else if (keys.source.kind === 'data-dir' || keys.source.kind === 'file') {
+    logger.info({ path: keys.source.path }, 'master key read from file');
+  }
+
+  const database = openDatabase(config.database);
+  try {
+    const { applied } = await migrate(database);
+    if (applied.length > 0) logger.info({ applied }, 'database migrated');
+    const app = await buildApp({ config, database, logger, keys: keys.ring, clock: options.clock ?? Date.now });
+    await options.beforeListen?.(app);
+    const address = await app.listen({ port: config.server.port, host: config.server.host });
+    logger.info({ address, database: config.database.kind }, 'Passdrop is listening');
+    const port = (app.server.address() as { port: number }).port;
+    const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
+    return {
+      app,
+      config,
+      database,
+      logger,
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      async stop() {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

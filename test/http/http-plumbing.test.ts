@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { describeEachDatabase } from '../support/each-database.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const SECRET_IN_EXCEPTION = 'the-database-password-is-swordfish';
+
+/** Probe routes added to the real app for these tests only. */
+function addProbeRoutes(app: FastifyInstance): void {
+  app.post('/api/probe/echo', async (request) => ({ received: request.body }));
+  app.get('/api/probe/boom', async () => {
+    throw new Error(`connection failed: ${SECRET_IN_EXCEPTION}`);
+  });
+  app.get('/probe/boom', async () => {
+    throw new Error(`connection failed: ${SECRET_IN_EXCEPTION}`);
+  });
+}
+
+describeEachDatabase('HTTP plumbing', (fixture) => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer(fixture.database, {
+      env: { PASSDROP_BODY_LIMIT_BYTES: '2048' },
+      beforeListen: addProbeRoutes,
+    });
+  });
+  after(() => server.stop());
+
+  it('puts a fresh request id on every response and ignores one sent by the client', async () => {
+    const first = await server.fetch('/up', { headers: { 'x-request-id': 'forged' } });
+    const second = await server.fetch('/nowhere');
+    const ids = [first.headers.get('x-request-id'), second.headers.get('x-request-id')];
+    for (const id of ids) assert.match(id ?? '', /^[0-9a-f-]{36}$/);
+    assert.notEqual(ids[0], ids[1]);
+  });
+
+  it('answers JSON 404 on unknown API paths, with the request id', async () => {
+    for (const path of ['/api/v9/nothing', '/nothing.json']) {
+      const response = await server.fetch(path);
+      assert.equal(response.status, 404);
+      assert.match(response.headers.get('content-type') ?? '', /application\/json/);
+      const body = await response.json();
+      assert.deepEqual(body, {
+        code: 'ROUTE_NOT_FOUND',
+        error: 'There is nothing at this address.',
+        requestId: response.headers.get('x-request-id'),
+      });
+    }
+  });
+
+  it('answers an HTML 404 page to a browser', async () => {
+    const response = await server.fetch('/no/such/page', { headers: { accept: 'text/html' } });
+    assert.equal(response.status, 404);
+    assert.match(response.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(await response.text(), /There is nothing at this address/);
+  });
+
+  it('answers 405 with an Allow header when the path exists for other methods', async () => {
+    const response = await server.fetch('/api/probe/echo', { method: 'DELETE' });
+    assert.equal(response.status, 405);
+    assert.equal(response.headers.get('allow'), 'POST');
+    const body = (await response.json()) as { code: string; error: string };
+    assert.equal(body.code, 'METHOD_NOT_ALLOWED');
+    assert.equal(body.error, 'This address does not accept the DELETE method.');
+  });
+
+  it('refuses a body over the limit with 413 and says what the limit is', async () => {
+    const response = await server.fetch('/api/probe/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ payload: 'x'.repeat(4096) }),
+    });
+    assert.equal(response.status, 413);
+    const body = (await response.json()) as { code: string; error: string };
+    assert.equal(body.code, 'BODY_TOO_LARGE');
+    assert.equal(body.error, 'The request body is larger than the 2 KiB this server accepts.');
+  });
+
+  it('answers 400 to malformed JSON and 415 to an unknown content type', async () => {
+    const malformed = await server.fetch('/api/probe/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"payload": ',
+    });
+    assert.equal(malformed.status, 400);
+    assert.deepEqual(
+      { ...((await malformed.json()) as object), requestId: undefined },
+      { code: 'INVALID_BODY', error: 'The request body could not be read: it is not valid JSON.', requestId: undefined },
+    );
+    const unknown = await server.fetch('/api/probe/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-something' },
+      body: 'hello',
+    });
+    assert.equal(unknown.status, 415);
+    assert.equal(((await unknown.json()) as { code: string }).code, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('parses nested form fields the way Password Pusher clients send them', async () => {
+    const response = await server.fetch('/api/probe/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'password%5Bpayload%5D=hello&password%5Bexpire_after_views%5D=2',
+    });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { received: { password: { payload: 'hello', expire_after_views: '2' } } });
+  });
+
+  it('answers a 500 whose body holds the request id and nothing from the exception', async () => {
+    for (const path of ['/api/probe/boom', '/probe/boom']) {
+      const response = await server.fetch(path);
+      assert.equal(response.status, 500);
+      const text = await response.text();
+      assert.ok(!text.includes(SECRET_IN_EXCEPTION), 'the exception message must not reach the client');
+      assert.ok(text.includes(response.headers.get('x-request-id') ?? 'missing'));
+    }
+    const json = (await (await server.fetch('/api/probe/boom')).json()) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(json).sort(), ['code', 'error', 'requestId']);
+    assert.equal(json.code, 'INTERNAL_ERROR');
+    assert.ok(server.logs.some((line) => line.includes('"request failed"')), 'the failure is logged for operators');
+  });
+
+  it('sends security headers with a CSP that allows no inline script or eval', async () => {
+    const response = await server.fetch('/up');
+    const csp = response.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /object-src 'none'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.ok(!csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'), csp);
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
+    assert.equal(response.headers.get('x-frame-options'), 'SAMEORIGIN');
+    assert.equal(response.headers.get('x-robots-tag'), 'noindex, nofollow');
+    assert.equal(response.headers.get('cache-control'), 'no-store');
+  });
+
+  it('marks error responses no-store and noindex too', async () => {
+    const response = await server.fetch('/api/nothing');
+    assert.equal(response.headers.get('cache-control'), 'no-store');
+    assert.equal(response.headers.get('x-robots-tag'), 'noindex, nofollow');
+  });
+
+  it('serves a robots.txt that disallows everything', async () => {
+    const response = await server.fetch('/robots.txt');
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), 'User-agent: *\nDisallow: /\n');
+  });
+});

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { sql } from 'kysely';
+import { loadMigrations, migrate, splitStatements } from '../../src/storage/migrator.js';
+import { openDatabase } from '../../src/storage/open-database.js';
+import { describeEachDatabase } from '../support/each-database.js';
+import type { TestDatabase } from '../support/test-databases.js';
+
+function open(database: TestDatabase) {
+  return openDatabase(
+    database.kind === 'sqlite'
+      ? { kind: 'sqlite', path: database.location }
+      : { kind: 'postgres', url: database.url, poolSize: 2 },
+  );
+}
+
+describeEachDatabase('migrations', (fixture) => {
+  const { kind } = fixture;
+  it('apply every migration once and record it; a second run applies nothing', async () => {
+    const db = open(fixture.database);
+    try {
+      const expected = (await loadMigrations(kind)).map((migration) => migration.id);
+      assert.ok(expected.length > 0);
+      const first = await migrate(db);
+      assert.deepEqual(first.applied, expected);
+      const second = await migrate(db);
+      assert.deepEqual(second.applied, []);
+      const recorded = await db.db.selectFrom('schema_migrations').select('id').orderBy('id').execute();
+      assert.deepEqual(recorded.map((row) => row.id), expected);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describeEachDatabase('migrations started by several processes at once', (fixture) => {
+  const { kind } = fixture;
+  it('are applied exactly once, with no errors', async () => {
+    const connections = Array.from({ length: 4 }, () => open(fixture.database));
+    try {
+      const results = await Promise.all(connections.map((connection) => migrate(connection)));
+      const expected = (await loadMigrations(kind)).map((migration) => migration.id);
+      assert.deepEqual(results.flatMap((result) => result.applied).sort(), expected);
+      const recorded = await connections[0]!.db.selectFrom('schema_migrations').select('id').execute();
+      assert.equal(recorded.length, expected.length);
+    } finally {
+      await Promise.all(connections.map((connection) => connection.close()));
+    }
+  });
+});
+
+describeEachDatabase('database settings', (fixture) => {
+  const { kind } = fixture;
+  it('are the ones Passdrop relies on', async () => {
+    const db = open(fixture.database);
+    try {
+      if (kind === 'sqlite') {
+        const pragma = async (name: string) =>
+          Object.values((await sql.raw(`pragma ${name}`).execute(db.db)).rows[0] as Record<string, unknown>)[0];
+        assert.equal(await pragma('journal_mode'), 'wal');
+        assert.equal(await pragma('secure_delete'), 1);
+        assert.equal(await pragma('foreign_keys'), 1);
+        assert.equal(await pragma('busy_timeout'), 10000);
+      } else {
+        const row = (await sql<{ one: number }>`select 1 as one`.execute(db.db)).rows[0];
+        assert.equal(row?.one, 1);
+        const big = (await sql<{ n: number }>`select 9007199254740991::bigint as n`.execute(db.db)).rows[0];
+        assert.equal(big?.n, Number.MAX_SAFE_INTEGER, 'BIGINT columns come back as numbers');
+      }
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+it('splitStatements splits at line-ending semicolons and drops comment lines', () => {
+  assert.deepEqual(splitStatements('-- a comment\nCREATE TABLE a (x INT);\n\nCREATE INDEX i ON a (x);\n'), [
+    'CREATE TABLE a (x INT)',
+    'CREATE INDEX i ON a (x)',
+  ]);
+});

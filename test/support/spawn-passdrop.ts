@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../src/cli/passdrop-bin.ts', import.meta.url));
+
+export interface PassdropProcess {
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the listening URL once the server logs it. */
+  listening(): Promise<string>;
+  exited(): Promise<number | null>;
+}
+
+/** Runs the real `passdrop` command in a child process (through tsx, as in development). */
+export function spawnPassdrop(args: string[], env: Record<string, string>): PassdropProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exit = once(child, 'exit').then(([code]) => code as number | null);
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited: () => exit,
+    listening: () =>
+      new Promise<string>((resolve, reject) => {
+        const check = () => {
+          const line = out.split('\n').find((text) => text.includes('"Passdrop is listening"'));
+          if (line) {
+            child.stdout!.off('data', check);
+            resolve((JSON.parse(line) as { address: string }).address);
+          }
+        };
+        child.stdout!.on('data', check);
+        check();
+        void exit.then((code) => reject(new Error(`passdrop exited with ${code} before listening:\n${out}\n${err}`)));
+      }),
+  };
+}

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { startPassdrop, type RunningPassdrop } from '../../src/server/start-passdrop.js';
+import type { TestDatabase } from './test-databases.js';
+
+export interface TestServer extends RunningPassdrop {
+  /** Every log line the server wrote, as raw text. */
+  readonly logs: string[];
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}
+
+export interface TestServerOptions {
+  readonly env?: Record<string, string>;
+  readonly clock?: () => number;
+  readonly beforeListen?: (app: FastifyInstance) => void | Promise<void>;
+}
+
+/** The environment a test server starts from: loopback, a random port, a fresh key, the given database. */
+export function testServerEnvironment(database: TestDatabase, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: database.url,
+    PASSDROP_DATA_DIR: join(database.directory, 'data'),
+    PASSDROP_MASTER_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'info',
+    ...env,
+  };
+}
+
+/** Starts the real server in this process on 127.0.0.1, port 0, capturing its logs. */
+export async function startTestServer(database: TestDatabase, options: TestServerOptions = {}): Promise<TestServer> {
+  const logs: string[] = [];
+  const logDestination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const server = await startPassdrop({
+    env: testServerEnvironment(database, options.env),
+    logDestination,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.beforeListen ? { beforeListen: options.beforeListen } : {}),
+  });
+  return Object.assign(server, {
+    logs,
+    fetch: (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init),
+  });
+}
