@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { settingList, settings, type SettingValues } from './settings.js';
+import type { ServerPushKind } from '../pushes/push-kinds.js';
+import { PUSH_KIND_PREFIXES, settingList, settings, type SettingValues } from './settings.js';
 
 export type DatabaseConfig =
   | { readonly kind: 'sqlite'; readonly path: string }
@@ -23,6 +24,34 @@ export interface PassdropConfig {
     readonly file: string | undefined;
     readonly previous: readonly string[];
   };
+  readonly pushes: PushPolicy;
+}
+
+export interface Bounds {
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface KindPolicy {
+  readonly enabled: boolean;
+  readonly expireAfterDays: Bounds;
+  readonly expireAfterViews: Bounds;
+  readonly retrievalStepDefault: boolean;
+  /** `null` for kinds a viewer can never delete (URL). */
+  readonly deletableByViewerDefault: boolean | null;
+  readonly maxCharacters: number;
+}
+
+export interface PushPolicy {
+  readonly kinds: Readonly<Record<ServerPushKind, KindPolicy>>;
+  readonly minExpiryMinutes: number;
+  readonly passphraseAttemptsPerMinute: number;
+  readonly passphraseMaxFailures: number;
+  readonly auditEventsPerPush: number;
+  /** 0 keeps expired pushes forever. */
+  readonly purgeExpiredAfterDays: number;
+  readonly sweepIntervalMs: number;
 }
 
 export type LoadConfigResult = { ok: true; config: PassdropConfig } | { ok: false; problems: string[] };
@@ -61,6 +90,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
   if (v.PASSDROP_MASTER_KEY !== undefined && v.PASSDROP_MASTER_KEY_FILE !== undefined) {
     problems.push('PASSDROP_MASTER_KEY and PASSDROP_MASTER_KEY_FILE are both set; set only one');
   }
+  const pushes = pushPolicy(values, problems);
   if (problems.length > 0) return { ok: false, problems };
 
   const config: PassdropConfig = {
@@ -83,8 +113,55 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
         .map((key) => key.trim())
         .filter((key) => key !== ''),
     },
+    pushes,
   };
   return { ok: true, config: deepFreeze(config) };
+}
+
+function pushPolicy(values: Record<string, unknown>, problems: string[]): PushPolicy {
+  const v = values as SettingValues;
+  const maxCharacters: Record<ServerPushKind, number> = {
+    text: v.PASSDROP_TEXT_MAX_CHARACTERS,
+    url: v.PASSDROP_URL_MAX_CHARACTERS,
+    qr: v.PASSDROP_QR_MAX_CHARACTERS,
+  };
+  const kinds = Object.fromEntries(
+    Object.entries(PUSH_KIND_PREFIXES).map(([kind, prefix]) => {
+      const read = (suffix: string) => values[`PASSDROP_${prefix}_${suffix}`];
+      const bounds = (what: string): Bounds => {
+        const result = {
+          default: read(`${what}_DEFAULT`) as number,
+          min: read(`${what}_MIN`) as number,
+          max: read(`${what}_MAX`) as number,
+        };
+        const name = `PASSDROP_${prefix}_${what}`;
+        if (result.min > result.max) problems.push(`${name}_MIN (${result.min}) is greater than ${name}_MAX (${result.max})`);
+        else if (result.default < result.min || result.default > result.max) {
+          problems.push(`${name}_DEFAULT (${result.default}) must be between ${name}_MIN (${result.min}) and ${name}_MAX (${result.max})`);
+        }
+        return result;
+      };
+      const deletable = read('DELETABLE_BY_VIEWER_DEFAULT');
+      const policy: KindPolicy = {
+        enabled: read('PUSHES_ENABLED') as boolean,
+        expireAfterDays: bounds('EXPIRE_AFTER_DAYS'),
+        expireAfterViews: bounds('EXPIRE_AFTER_VIEWS'),
+        retrievalStepDefault: read('RETRIEVAL_STEP_DEFAULT') as boolean,
+        deletableByViewerDefault: deletable === undefined ? null : (deletable as boolean),
+        maxCharacters: maxCharacters[kind as ServerPushKind],
+      };
+      return [kind, policy];
+    }),
+  ) as Record<ServerPushKind, KindPolicy>;
+  return {
+    kinds,
+    minExpiryMinutes: v.PASSDROP_MIN_EXPIRY_MINUTES,
+    passphraseAttemptsPerMinute: v.PASSDROP_PASSPHRASE_ATTEMPTS_PER_MINUTE,
+    passphraseMaxFailures: v.PASSDROP_PASSPHRASE_MAX_FAILURES,
+    auditEventsPerPush: v.PASSDROP_AUDIT_EVENTS_PER_PUSH,
+    purgeExpiredAfterDays: v.PASSDROP_PURGE_EXPIRED_AFTER_DAYS,
+    sweepIntervalMs: v.PASSDROP_SWEEP_INTERVAL_SECONDS * 1000,
+  };
 }
 
 function definedEntries(env: Environment): Record<string, string> {

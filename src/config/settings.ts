@@ -3,6 +3,7 @@
  * to refresh the README table (a test fails while it is stale).
  */
 import {
+  booleanSetting,
   checkBaseUrl,
   checkDatabaseUrl,
   checkProxyAddress,
@@ -85,7 +86,122 @@ export const settings = {
     undefined,
     { secret: true },
   ),
+  PASSDROP_TEXT_MAX_CHARACTERS: integerSetting(
+    'PASSDROP_TEXT_MAX_CHARACTERS',
+    'Pushes',
+    'Longest text payload, in characters',
+    1_048_576,
+    { min: 1, max: 16 * 1_048_576 },
+  ),
+  PASSDROP_QR_MAX_CHARACTERS: integerSetting('PASSDROP_QR_MAX_CHARACTERS', 'Pushes', 'Longest QR code payload, in characters', 1024, {
+    min: 1,
+    max: 4096,
+  }),
+  PASSDROP_URL_MAX_CHARACTERS: integerSetting('PASSDROP_URL_MAX_CHARACTERS', 'Pushes', 'Longest URL payload, in characters', 8192, {
+    min: 16,
+    max: 65536,
+  }),
+  PASSDROP_MIN_EXPIRY_MINUTES: integerSetting(
+    'PASSDROP_MIN_EXPIRY_MINUTES',
+    'Pushes',
+    'Shortest lifetime a push may be given through minutes or an absolute time',
+    5,
+    { min: 1, max: 1440 },
+  ),
+  PASSDROP_PASSPHRASE_ATTEMPTS_PER_MINUTE: integerSetting(
+    'PASSDROP_PASSPHRASE_ATTEMPTS_PER_MINUTE',
+    'Pushes',
+    'Passphrase attempts allowed per push per minute, counted across all processes; more get 429',
+    5,
+    { min: 1, max: 1000 },
+  ),
+  PASSDROP_PASSPHRASE_MAX_FAILURES: integerSetting(
+    'PASSDROP_PASSPHRASE_MAX_FAILURES',
+    'Pushes',
+    'Wrong passphrases after which a push locks and its payload is deleted',
+    10,
+    { min: 1, max: 10000 },
+  ),
+  PASSDROP_AUDIT_EVENTS_PER_PUSH: integerSetting(
+    'PASSDROP_AUDIT_EVENTS_PER_PUSH',
+    'Pushes',
+    'Most audit events kept per push; past it, only expiry and lock events are still recorded',
+    2000,
+    { min: 10, max: 1_000_000 },
+  ),
+  PASSDROP_PURGE_EXPIRED_AFTER_DAYS: integerSetting(
+    'PASSDROP_PURGE_EXPIRED_AFTER_DAYS',
+    'Pushes',
+    'Days an expired push keeps its metadata and audit log before both are deleted; 0 keeps them forever',
+    90,
+    { min: 0, max: 36500 },
+  ),
+  PASSDROP_SWEEP_INTERVAL_SECONDS: integerSetting(
+    'PASSDROP_SWEEP_INTERVAL_SECONDS',
+    'Pushes',
+    'How often each process deletes payloads of pushes whose time ran out, even if nobody visits them',
+    30,
+    { min: 1, max: 60 },
+  ),
+  ...kindSettings('TEXT', 'text', { deletable: true }),
+  ...kindSettings('URL', 'URL', { deletable: false }),
+  ...kindSettings('QR', 'QR code', { deletable: true }),
 } satisfies Record<string, SettingDefinition<never> | SettingDefinition<unknown>>;
+
+export const PUSH_KIND_PREFIXES = { text: 'TEXT', url: 'URL', qr: 'QR' } as const;
+type KindPrefix = (typeof PUSH_KIND_PREFIXES)[keyof typeof PUSH_KIND_PREFIXES];
+
+type KindSettingName<P extends string> =
+  | `PASSDROP_${P}_PUSHES_ENABLED`
+  | `PASSDROP_${P}_EXPIRE_AFTER_DAYS_DEFAULT`
+  | `PASSDROP_${P}_EXPIRE_AFTER_DAYS_MIN`
+  | `PASSDROP_${P}_EXPIRE_AFTER_DAYS_MAX`
+  | `PASSDROP_${P}_EXPIRE_AFTER_VIEWS_DEFAULT`
+  | `PASSDROP_${P}_EXPIRE_AFTER_VIEWS_MIN`
+  | `PASSDROP_${P}_EXPIRE_AFTER_VIEWS_MAX`
+  | `PASSDROP_${P}_RETRIEVAL_STEP_DEFAULT`
+  | `PASSDROP_${P}_DELETABLE_BY_VIEWER_DEFAULT`;
+
+/** The same expiry knobs for each kind of push, with Password Pusher's defaults (7 days, 5 views; 1–90, 1–100). */
+function kindSettings<const P extends KindPrefix>(
+  prefix: P,
+  label: string,
+  options: { deletable: boolean },
+): Record<KindSettingName<P>, SettingDefinition<number> | SettingDefinition<boolean>> {
+  const group = `Pushes: ${label}`;
+  const days = { min: 1, max: 3650 };
+  const views = { min: 1, max: 10000 };
+  const entries: Array<SettingDefinition<number> | SettingDefinition<boolean>> = [
+    booleanSetting(`PASSDROP_${prefix}_PUSHES_ENABLED`, group, `Allow creating ${label} pushes`, true),
+    integerSetting(`PASSDROP_${prefix}_EXPIRE_AFTER_DAYS_DEFAULT`, group, 'Lifetime in days when none is given', 7, days),
+    integerSetting(`PASSDROP_${prefix}_EXPIRE_AFTER_DAYS_MIN`, group, 'Shortest lifetime in days accepted in expire_after_days', 1, days),
+    integerSetting(`PASSDROP_${prefix}_EXPIRE_AFTER_DAYS_MAX`, group, 'Longest lifetime in days (also caps minutes and absolute times)', 90, days),
+    integerSetting(`PASSDROP_${prefix}_EXPIRE_AFTER_VIEWS_DEFAULT`, group, 'Views allowed when none is given', 5, views),
+    integerSetting(`PASSDROP_${prefix}_EXPIRE_AFTER_VIEWS_MIN`, group, 'Fewest views a push may allow', 1, views),
+    integerSetting(`PASSDROP_${prefix}_EXPIRE_AFTER_VIEWS_MAX`, group, 'Most views a push may allow', 100, views),
+    booleanSetting(
+      `PASSDROP_${prefix}_RETRIEVAL_STEP_DEFAULT`,
+      group,
+      'Whether the link shows a "reveal" step first (protects against link scanners) when the creator does not say',
+      true,
+    ),
+  ];
+  // URL pushes redirect, so there is nothing for a viewer to delete afterwards (as in Password Pusher).
+  if (options.deletable) {
+    entries.push(
+      booleanSetting(
+        `PASSDROP_${prefix}_DELETABLE_BY_VIEWER_DEFAULT`,
+        group,
+        'Whether the recipient may delete the push at once, when the creator does not say',
+        true,
+      ),
+    );
+  }
+  return Object.fromEntries(entries.map((entry) => [entry.name, entry])) as Record<
+    KindSettingName<P>,
+    SettingDefinition<number> | SettingDefinition<boolean>
+  >;
+}
 
 export type SettingName = keyof typeof settings;
 export type SettingValues = { [K in SettingName]: (typeof settings)[K]['defaultValue'] };

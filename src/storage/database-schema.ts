@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Kysely's view of the tables. Times are integer milliseconds since the epoch and flags are 0/1 integers
  * on both dialects, so one store implementation serves SQLite and PostgreSQL unchanged.
@@ -13,7 +15,53 @@ export interface InstanceSettingsTable {
   updated_at: number;
 }
 
+export interface PushesTable {
+  id: Generated<number>;
+  url_token: string;
+  kind: string;
+  owner_user_id: number | null;
+  name: string;
+  encryption: string;
+  expire_after_days: number | null;
+  expire_after_views: number;
+  views_remaining: number;
+  expires_at: number;
+  retrieval_step: number;
+  deletable_by_viewer: number | null;
+  passphrase_record: string | null;
+  passphrase_failures: Generated<number>;
+  passphrase_window_start: Generated<number>;
+  passphrase_window_count: Generated<number>;
+  note_envelope: Buffer | null;
+  audit_event_count: Generated<number>;
+  expired: Generated<number>;
+  expired_at: number | null;
+  expire_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PushPayloadsTable {
+  push_id: number;
+  payload_envelope: Buffer;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  push_id: number;
+  kind: string;
+  reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  referrer: string | null;
+  user_id: number | null;
+  created_at: number;
+}
+
 export interface DatabaseSchema {
   schema_migrations: SchemaMigrationsTable;
   instance_settings: InstanceSettingsTable;
+  pushes: PushesTable;
+  push_payloads: PushPayloadsTable;
+  audit_events: AuditEventsTable;
 }

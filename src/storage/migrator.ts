@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DatabaseSchema } from './database-schema.js';
+import { sql } from 'kysely';
 import type { Database, DialectName } from './open-database.js';
+import { writeTransaction, type WriteExecutor } from './write-transaction.js';
 
 export interface Migration {
   readonly id: string;
@@ -46,27 +46,14 @@ export function splitStatements(text: string): string[] {
  */
 export async function migrate(database: Database, now: () => number = Date.now): Promise<{ applied: string[] }> {
   const migrations = await loadMigrations(database.dialect);
-  if (database.dialect === 'postgres') {
-    return database.db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${POSTGRES_MIGRATION_LOCK})`.execute(trx);
-      return applyPending(trx, migrations, now, 'BIGINT');
-    });
-  }
-  return database.db.connection().execute(async (connection) => {
-    await sql`begin immediate`.execute(connection);
-    try {
-      const result = await applyPending(connection, migrations, now, 'INTEGER');
-      await sql`commit`.execute(connection);
-      return result;
-    } catch (error) {
-      await sql`rollback`.execute(connection);
-      throw error;
-    }
+  return writeTransaction(database, async (db) => {
+    if (database.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${POSTGRES_MIGRATION_LOCK})`.execute(db);
+    return applyPending(db, migrations, now, database.dialect === 'postgres' ? 'BIGINT' : 'INTEGER');
   });
 }
 
 async function applyPending(
-  db: Kysely<DatabaseSchema> | Transaction<DatabaseSchema>,
+  db: WriteExecutor,
   migrations: readonly Migration[],
   now: () => number,
   timeType: 'BIGINT' | 'INTEGER',

@@ -1,0 +1,396 @@
+import type { Selectable } from 'kysely';
+import type { AuditEventsTable, PushesTable } from '../storage/database-schema.js';
+import type { Database } from '../storage/open-database.js';
+import { writeTransaction, type WriteExecutor } from '../storage/write-transaction.js';
+import type { PushKind } from './push-kinds.js';
+import type {
+  AuditContext,
+  AuditEvent,
+  AuditEventKind,
+  ExpireReason,
+  PushEncryption,
+  PushRecord,
+} from './push-record.js';
+
+export interface NewPush {
+  readonly token: string;
+  readonly kind: PushKind;
+  readonly ownerUserId: number | null;
+  readonly name: string;
+  readonly encryption: PushEncryption;
+  readonly expireAfterDays: number | null;
+  readonly expireAfterViews: number;
+  readonly expiresAt: number;
+  readonly retrievalStep: boolean;
+  readonly deletableByViewer: boolean | null;
+  readonly passphraseRecord: string | null;
+  readonly noteEnvelope: Buffer | null;
+  readonly createdAt: number;
+}
+
+export type ConsumeViewResult =
+  | { readonly ok: true; readonly push: PushRecord; readonly payloadEnvelope: Buffer; readonly last: boolean }
+  | { readonly ok: false };
+
+export interface PushStore {
+  /** Inserts the push, its payload and its `created` audit event in one transaction. */
+  create(push: NewPush, payloadEnvelope: Buffer, audit: AuditContext): Promise<PushRecord>;
+  findByToken(token: string): Promise<PushRecord | undefined>;
+  /**
+   * Uses one view with a single conditional UPDATE (active, views left, time left). The view that uses
+   * the last count also deletes the payload row in the same transaction and returns its contents.
+   */
+  consumeView(token: string, now: number, audit: AuditContext): Promise<ConsumeViewResult>;
+  /** Reads the payload of an active push without using a view (owner and admin views). */
+  readWithoutConsuming(
+    token: string,
+    now: number,
+    kind: 'owner_view' | 'admin_view',
+    audit: AuditContext,
+  ): Promise<{ push: PushRecord; payloadEnvelope: Buffer } | undefined>;
+  /**
+   * Expires an active push: deletes its payload row, forgets its passphrase record and records why.
+   * Answers the updated push, or undefined when it was not active (already expired or unknown).
+   */
+  expire(token: string, reason: ExpireReason, now: number, audit: AuditContext | null): Promise<PushRecord | undefined>;
+  /** Counts a passphrase attempt in the push's one-minute window; answers the count including this one. */
+  countPassphraseAttempt(pushId: number, now: number): Promise<number>;
+  /** Counts a wrong passphrase; at `maxFailures` the push locks (expires with reason `locked`). */
+  recordPassphraseFailure(
+    pushId: number,
+    token: string,
+    now: number,
+    maxFailures: number,
+    audit: AuditContext,
+  ): Promise<{ failures: number; locked: boolean }>;
+  recordAudit(pushId: number, kind: AuditEventKind, audit: AuditContext | null, now: number, reason?: string): Promise<void>;
+  listAudit(pushId: number, options: { offset: number; limit: number }): Promise<AuditEvent[]>;
+  /** Expires up to `limit` pushes whose time has run out; answers how many. */
+  sweepTimeExpired(now: number, limit: number): Promise<number>;
+  /** Deletes expired pushes (with their audit logs) that expired before `cutoff`; answers how many. */
+  purgeExpiredBefore(cutoff: number, limit: number): Promise<number>;
+  /** Visits every stored envelope (payloads and notes) so `rotate-keys` can re-wrap them. */
+  rewrapEnvelopes(rewrap: (envelope: Buffer, token: string, field: 'payload' | 'note') => Buffer): Promise<number>;
+}
+
+export interface PushStoreOptions {
+  /** Most audit events kept per push; expiry and lock events are recorded even past it. */
+  readonly auditEventsPerPush: number;
+}
+
+const PASSPHRASE_WINDOW_MS = 60_000;
+const ALWAYS_AUDITED: ReadonlySet<AuditEventKind> = new Set(['expired', 'locked']);
+const MAX_AUDIT_TEXT = 255;
+
+/**
+ * The push store, written once with Kysely for both SQLite and PostgreSQL.
+ *
+ * @example const store = createPushStore(database, { auditEventsPerPush: 2000 });
+ */
+export function createPushStore(database: Database, options: PushStoreOptions): PushStore {
+  const { db } = database;
+
+  async function insertAudit(
+    executor: WriteExecutor,
+    pushId: number,
+    kind: AuditEventKind,
+    audit: AuditContext | null,
+    now: number,
+    reason: string | null = null,
+  ): Promise<void> {
+    // The counter column enforces the cap without counting rows on every request.
+    const counted = await executor
+      .updateTable('pushes')
+      .set((eb) => ({ audit_event_count: eb('audit_event_count', '+', 1) }))
+      .where('id', '=', pushId)
+      .$if(!ALWAYS_AUDITED.has(kind), (query) => query.where('audit_event_count', '<', options.auditEventsPerPush))
+      .executeTakeFirst();
+    if (Number(counted.numUpdatedRows) === 0) return;
+    await executor
+      .insertInto('audit_events')
+      .values({
+        push_id: pushId,
+        kind,
+        reason,
+        ip: audit?.ip ?? null,
+        user_agent: truncate(audit?.userAgent),
+        referrer: truncate(audit?.referrer),
+        user_id: audit?.userId ?? null,
+        created_at: now,
+      })
+      .execute();
+  }
+
+  async function expireWith(
+    executor: WriteExecutor,
+    token: string,
+    reason: ExpireReason,
+    now: number,
+    audit: AuditContext | null,
+  ): Promise<PushRecord | undefined> {
+    const row = await executor
+      .updateTable('pushes')
+      .set({ expired: 1, expired_at: now, expire_reason: reason, passphrase_record: null, updated_at: now })
+      .where('url_token', '=', token)
+      .where('expired', '=', 0)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) return undefined;
+    await executor.deleteFrom('push_payloads').where('push_id', '=', row.id).execute();
+    await insertAudit(executor, row.id, reason === 'locked' ? 'locked' : 'expired', audit, now, reason);
+    return toPushRecord(row);
+  }
+
+  return {
+    async create(push, payloadEnvelope, audit) {
+      return writeTransaction(database, async (trx) => {
+        const row = await trx
+          .insertInto('pushes')
+          .values({
+            url_token: push.token,
+            kind: push.kind,
+            owner_user_id: push.ownerUserId,
+            name: push.name,
+            encryption: push.encryption,
+            expire_after_days: push.expireAfterDays,
+            expire_after_views: push.expireAfterViews,
+            views_remaining: push.expireAfterViews,
+            expires_at: push.expiresAt,
+            retrieval_step: push.retrievalStep ? 1 : 0,
+            deletable_by_viewer: push.deletableByViewer === null ? null : push.deletableByViewer ? 1 : 0,
+            passphrase_record: push.passphraseRecord,
+            note_envelope: push.noteEnvelope,
+            created_at: push.createdAt,
+            updated_at: push.createdAt,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await trx.insertInto('push_payloads').values({ push_id: row.id, payload_envelope: payloadEnvelope }).execute();
+        await insertAudit(trx, row.id, 'created', audit, push.createdAt);
+        return toPushRecord(row);
+      });
+    },
+
+    async findByToken(token) {
+      const row = await db.selectFrom('pushes').selectAll().where('url_token', '=', token).executeTakeFirst();
+      return row ? toPushRecord(row) : undefined;
+    },
+
+    async consumeView(token, now, audit) {
+      return writeTransaction(database, async (trx) => {
+        const row = await trx
+          .updateTable('pushes')
+          .set((eb) => ({
+            views_remaining: eb('views_remaining', '-', 1),
+            expired: eb.case().when('views_remaining', '=', 1).then(1).else(0).end(),
+            expired_at: eb.case().when('views_remaining', '=', 1).then(now).else(null).end(),
+            expire_reason: eb.case().when('views_remaining', '=', 1).then('views').else(null).end(),
+            passphrase_record: eb.case().when('views_remaining', '=', 1).then(null).else(eb.ref('passphrase_record')).end(),
+            updated_at: now,
+          }))
+          .where('url_token', '=', token)
+          .where('expired', '=', 0)
+          .where('views_remaining', '>', 0)
+          .where('expires_at', '>', now)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return { ok: false } as const;
+        const last = row.views_remaining === 0;
+        const payload = last
+          ? await trx.deleteFrom('push_payloads').where('push_id', '=', row.id).returning('payload_envelope').executeTakeFirst()
+          : await trx.selectFrom('push_payloads').select('payload_envelope').where('push_id', '=', row.id).executeTakeFirst();
+        if (!payload) throw new Error(`push ${row.id} is active but has no payload row`);
+        await insertAudit(trx, row.id, 'viewed', audit, now);
+        if (last) await insertAudit(trx, row.id, 'expired', null, now, 'views');
+        return { ok: true, push: toPushRecord(row), payloadEnvelope: payload.payload_envelope, last } as const;
+      });
+    },
+
+    async readWithoutConsuming(token, now, kind, audit) {
+      return writeTransaction(database, async (trx) => {
+        const row = await trx
+          .selectFrom('pushes')
+          .innerJoin('push_payloads', 'push_payloads.push_id', 'pushes.id')
+          .selectAll('pushes')
+          .select('push_payloads.payload_envelope')
+          .where('url_token', '=', token)
+          .where('expired', '=', 0)
+          .where('expires_at', '>', now)
+          .executeTakeFirst();
+        if (!row) return undefined;
+        await insertAudit(trx, row.id, kind, audit, now);
+        const { payload_envelope: payloadEnvelope, ...push } = row;
+        return { push: toPushRecord(push), payloadEnvelope };
+      });
+    },
+
+    async expire(token, reason, now, audit) {
+      return writeTransaction(database, (trx) => expireWith(trx, token, reason, now, audit));
+    },
+
+    async countPassphraseAttempt(pushId, now) {
+      const windowStart = now - PASSPHRASE_WINDOW_MS;
+      const row = await db
+        .updateTable('pushes')
+        .set((eb) => ({
+          passphrase_window_count: eb
+            .case()
+            .when('passphrase_window_start', '<=', windowStart)
+            .then(1)
+            .else(eb('passphrase_window_count', '+', 1))
+            .end(),
+          passphrase_window_start: eb
+            .case()
+            .when('passphrase_window_start', '<=', windowStart)
+            .then(now)
+            .else(eb.ref('passphrase_window_start'))
+            .end(),
+        }))
+        .where('id', '=', pushId)
+        .returning('passphrase_window_count')
+        .executeTakeFirst();
+      return row?.passphrase_window_count ?? 0;
+    },
+
+    async recordPassphraseFailure(pushId, token, now, maxFailures, audit) {
+      return writeTransaction(database, async (trx) => {
+        const row = await trx
+          .updateTable('pushes')
+          .set((eb) => ({ passphrase_failures: eb('passphrase_failures', '+', 1), updated_at: now }))
+          .where('id', '=', pushId)
+          .returning(['passphrase_failures', 'expired'])
+          .executeTakeFirst();
+        const failures = row?.passphrase_failures ?? 0;
+        await insertAudit(trx, pushId, 'failed_passphrase', audit, now);
+        const locked = row !== undefined && row.expired === 0 && failures >= maxFailures;
+        if (locked) await expireWith(trx, token, 'locked', now, audit);
+        return { failures, locked };
+      });
+    },
+
+    async recordAudit(pushId, kind, audit, now, reason) {
+      await writeTransaction(database, (trx) => insertAudit(trx, pushId, kind, audit, now, reason ?? null));
+    },
+
+    async listAudit(pushId, { offset, limit }) {
+      const rows = await db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('push_id', '=', pushId)
+        .orderBy('id', 'asc')
+        .offset(offset)
+        .limit(limit)
+        .execute();
+      return rows.map(toAuditEvent);
+    },
+
+    async sweepTimeExpired(now, limit) {
+      const due = await db
+        .selectFrom('pushes')
+        .select('url_token')
+        .where('expired', '=', 0)
+        .where('expires_at', '<=', now)
+        .orderBy('expires_at')
+        .limit(limit)
+        .execute();
+      let expired = 0;
+      for (const { url_token: token } of due) {
+        // Each push is expired by the same conditional UPDATE as everywhere else, so several processes
+        // sweeping at once expire it once.
+        if (await writeTransaction(database, (trx) => expireWith(trx, token, 'time', now, null))) expired += 1;
+      }
+      return expired;
+    },
+
+    async purgeExpiredBefore(cutoff, limit) {
+      const doomed = await db
+        .selectFrom('pushes')
+        .select('id')
+        .where('expired', '=', 1)
+        .where('expired_at', '<', cutoff)
+        .limit(limit)
+        .execute();
+      if (doomed.length === 0) return 0;
+      const ids = doomed.map((row) => row.id);
+      return writeTransaction(database, async (trx) => {
+        await trx.deleteFrom('audit_events').where('push_id', 'in', ids).execute();
+        const result = await trx.deleteFrom('pushes').where('id', 'in', ids).where('expired', '=', 1).executeTakeFirst();
+        return Number(result.numDeletedRows);
+      });
+    },
+
+    async rewrapEnvelopes(rewrap) {
+      let count = 0;
+      const payloads = await db
+        .selectFrom('push_payloads')
+        .innerJoin('pushes', 'pushes.id', 'push_payloads.push_id')
+        .select(['push_payloads.push_id', 'pushes.url_token', 'push_payloads.payload_envelope'])
+        .execute();
+      for (const row of payloads) {
+        const rewrapped = rewrap(row.payload_envelope, row.url_token, 'payload');
+        if (rewrapped === row.payload_envelope) continue;
+        await db
+          .updateTable('push_payloads')
+          .set({ payload_envelope: rewrapped })
+          .where('push_id', '=', row.push_id)
+          .execute();
+        count += 1;
+      }
+      const notes = await db
+        .selectFrom('pushes')
+        .select(['id', 'url_token', 'note_envelope'])
+        .where('note_envelope', 'is not', null)
+        .execute();
+      for (const row of notes) {
+        const rewrapped = rewrap(row.note_envelope!, row.url_token, 'note');
+        if (rewrapped === row.note_envelope) continue;
+        await db.updateTable('pushes').set({ note_envelope: rewrapped }).where('id', '=', row.id).execute();
+        count += 1;
+      }
+      return count;
+    },
+  };
+}
+
+function truncate(text: string | null | undefined): string | null {
+  if (text === null || text === undefined || text === '') return null;
+  return text.length > MAX_AUDIT_TEXT ? text.slice(0, MAX_AUDIT_TEXT) : text;
+}
+
+export function toPushRecord(row: Selectable<PushesTable>): PushRecord {
+  return {
+    id: Number(row.id),
+    token: row.url_token,
+    kind: row.kind as PushKind,
+    ownerUserId: row.owner_user_id === null ? null : Number(row.owner_user_id),
+    name: row.name,
+    encryption: row.encryption as PushEncryption,
+    expireAfterDays: row.expire_after_days,
+    expireAfterViews: row.expire_after_views,
+    viewsRemaining: row.views_remaining,
+    expiresAt: Number(row.expires_at),
+    retrievalStep: row.retrieval_step === 1,
+    deletableByViewer: row.deletable_by_viewer === null ? null : row.deletable_by_viewer === 1,
+    passphraseRecord: row.passphrase_record,
+    passphraseFailures: row.passphrase_failures,
+    noteEnvelope: row.note_envelope,
+    expired: row.expired === 1,
+    expiredAt: row.expired_at === null ? null : Number(row.expired_at),
+    expireReason: row.expire_reason as ExpireReason | null,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEvent {
+  return {
+    id: Number(row.id),
+    kind: row.kind as AuditEventKind,
+    reason: row.reason,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    referrer: row.referrer,
+    userId: row.user_id === null ? null : Number(row.user_id),
+    createdAt: Number(row.created_at),
+  };
+}
