@@ -13,6 +13,19 @@ export const errorCatalogue = {
   },
   BODY_TOO_LARGE: { status: 413, message: 'The request body is larger than the {limit} this server accepts.' },
   VALIDATION_FAILED: { status: 422, message: 'Some fields are not valid: {summary}' },
+  PUSH_NOT_FOUND: { status: 404, message: 'There is no such push. The link may be mistyped.' },
+  PUSH_EXPIRED: { status: 410, message: 'This push has expired and its secret has been deleted.' },
+  PASSPHRASE_REQUIRED: { status: 401, message: 'This push needs a passphrase. Send it in the passphrase field.' },
+  PASSPHRASE_INCORRECT: { status: 401, message: 'That passphrase is incorrect.' },
+  PASSPHRASE_RATE_LIMITED: {
+    status: 429,
+    message: 'Too many passphrase attempts for this push. Please try again in a minute.',
+  },
+  PUSH_LOCKED: {
+    status: 410,
+    message: 'Too many wrong passphrases: this push is locked and its secret has been deleted.',
+  },
+  PUSH_NOT_DELETABLE: { status: 403, message: 'The sender did not allow recipients to delete this push.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests. Please wait a minute and try again.' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'The database is not answering. Please try again shortly.' },
   INTERNAL_ERROR: {

@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import formBody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import qs from 'qs';
 import type { PassdropConfig } from '../config/load-config.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
 import { registerHealthRoutes } from '../health/health-routes.js';
+import { startExpirySweeper } from '../jobs/expiry-sweeper.js';
+import { registerDeliveryPages } from '../pushes/delivery/delivery-pages.js';
+import { registerPasswordPusherRoutes } from '../pushes/password-pusher/password-pusher-routes.js';
+import { registerPushApiRoutes } from '../pushes/push-api/push-api-routes.js';
+import { createPushService } from '../pushes/push-service.js';
+import { createPushStore } from '../pushes/push-store.js';
+import { openApiDocumentation } from './openapi-documentation.js';
 import type { Database } from '../storage/open-database.js';
 import { registerErrorHandling } from './plugins/error-handling.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
@@ -18,6 +27,8 @@ export interface AppDependencies {
   readonly keys: MasterKeyRing;
   /** Milliseconds since the epoch; tests may pass a controllable clock. */
   readonly clock: () => number;
+  /** Whether this process runs the expiry sweeper (the OpenAPI generator does not). */
+  readonly runJobs?: boolean;
 }
 
 /**
@@ -52,7 +63,22 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     parser: (body) => qs.parse(body, { depth: 2, parameterLimit: 200, arrayLimit: 50 }),
   });
 
+  await app.register(swagger, { openapi: openApiDocumentation, hideUntagged: true });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false, uiConfig: { deepLinking: false } });
+  app.get('/api/openapi.json', async (_request, reply) => reply.header('cache-control', 'no-cache').send(app.swagger()));
+
   registerHealthRoutes(app, deps.database);
   registerRobotsRoutes(app);
+
+  const store = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
+  const service = createPushService({ store, keys: deps.keys, policy: config.pushes, clock: deps.clock });
+  const pages = registerDeliveryPages(app, service);
+  registerPasswordPusherRoutes(app, { service, config, clock: deps.clock, pages });
+  registerPushApiRoutes(app, { service, config });
+
+  if (deps.runJobs !== false) {
+    const sweeper = startExpirySweeper({ store, policy: config.pushes, clock: deps.clock, logger: deps.logger });
+    app.addHook('onClose', () => sweeper.stop());
+  }
   return app;
 }

@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import type { PushPolicy } from '../config/load-config.js';
+import type { PushStore } from '../pushes/push-store.js';
+
+const DAY = 86_400_000;
+const BATCH = 500;
+
+export interface ExpirySweeper {
+  /** One pass: expire pushes whose time ran out, then purge expired pushes past the retention. */
+  sweepOnce(): Promise<{ expired: number; purged: number }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Deletes payloads of time-expired pushes even when nobody visits them, and purges old expired pushes.
+ * Every process runs one: each push is expired by a conditional UPDATE, so concurrent sweepers never
+ * expire a push twice.
+ *
+ * @example const sweeper = startExpirySweeper({ store, policy: config.pushes, clock: Date.now, logger });
+ */
+export function startExpirySweeper(deps: {
+  store: PushStore;
+  policy: PushPolicy;
+  clock: () => number;
+  logger: Logger;
+}): ExpirySweeper {
+  const { store, policy, clock, logger } = deps;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+
+  async function sweepOnce(): Promise<{ expired: number; purged: number }> {
+    const now = clock();
+    let expired = 0;
+    for (let batch = await store.sweepTimeExpired(now, BATCH); batch > 0; batch = await store.sweepTimeExpired(now, BATCH)) {
+      expired += batch;
+      if (batch < BATCH) break;
+    }
+    let purged = 0;
+    if (policy.purgeExpiredAfterDays > 0) {
+      const cutoff = now - policy.purgeExpiredAfterDays * DAY;
+      for (let batch = await store.purgeExpiredBefore(cutoff, BATCH); batch > 0; batch = await store.purgeExpiredBefore(cutoff, BATCH)) {
+        purged += batch;
+        if (batch < BATCH) break;
+      }
+    }
+    if (expired > 0 || purged > 0) logger.info({ expired, purged }, 'expiry sweep');
+    return { expired, purged };
+  }
+
+  function tick(): void {
+    if (stopped) return;
+    running = sweepOnce().catch((error: unknown) => logger.error({ err: error }, 'expiry sweep failed'));
+  }
+
+  // Processes started together should not all sweep in the same instant.
+  const timer = setInterval(tick, policy.sweepIntervalMs);
+  timer.unref();
+  const first = setTimeout(tick, Math.floor(Math.random() * Math.min(policy.sweepIntervalMs, 5000)));
+  first.unref();
+
+  return {
+    sweepOnce,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      clearTimeout(first);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import type { PushRecord } from '../push-record.js';
+
+const DAY = 86_400_000;
+
+/** Password Pusher's push object, keys in its order. */
+export interface PasswordPusherPush {
+  expire_after_views: number;
+  expired: boolean;
+  url_token: string;
+  deletable_by_viewer: boolean | null;
+  retrieval_step: boolean;
+  expired_on: string | null;
+  passphrase: string | null;
+  created_at: string;
+  updated_at: string;
+  expire_after_days: number;
+  days_remaining: number;
+  views_remaining: number;
+  deleted: boolean;
+  json_url: string;
+  html_url: string;
+  note?: string;
+  name?: string;
+  payload?: string | null;
+  files?: unknown[];
+}
+
+/** The secret link: `/p/<token>`, or `/p/<token>/r` when the push shows the retrieval step first. */
+export function secretUrl(baseUrl: string, push: Pick<PushRecord, 'token' | 'retrievalStep'>): string {
+  return `${baseUrl}/p/${push.token}${push.retrievalStep ? '/r' : ''}`;
+}
+
+/** Whole days the creator asked for; pushes made with minutes or a time show their lifetime rounded up. */
+export function lifetimeDays(push: PushRecord): number {
+  return push.expireAfterDays ?? Math.max(1, Math.ceil((push.expiresAt - push.createdAt) / DAY));
+}
+
+/**
+ * Builds the JSON object Password Pusher clients read. Deliberate difference: the passphrase is never
+ * echoed; the field is "" when the push has none, null otherwise.
+ */
+export function toPasswordPusherJson(
+  push: PushRecord,
+  context: { baseUrl: string; now: number },
+  extras: { payload?: string | null; note?: string; includeNameAndNote?: boolean } = {},
+): PasswordPusherPush {
+  const ageDays = Math.floor((context.now - push.createdAt) / DAY);
+  const htmlUrl = secretUrl(context.baseUrl, push);
+  const json: PasswordPusherPush = {
+    expire_after_views: push.expireAfterViews,
+    expired: push.expired,
+    url_token: push.token,
+    deletable_by_viewer: push.deletableByViewer,
+    retrieval_step: push.retrievalStep,
+    expired_on: push.expiredAt === null ? null : new Date(push.expiredAt).toISOString(),
+    passphrase: push.expired ? null : push.passphraseRecord === null ? '' : null,
+    created_at: new Date(push.createdAt).toISOString(),
+    updated_at: new Date(push.updatedAt).toISOString(),
+    expire_after_days: lifetimeDays(push),
+    days_remaining: Math.max(lifetimeDays(push) - ageDays, 0),
+    views_remaining: push.viewsRemaining,
+    deleted: push.expireReason === 'owner' || push.expireReason === 'viewer',
+    json_url: `${htmlUrl}.json`,
+    html_url: htmlUrl,
+  };
+  if (extras.includeNameAndNote) {
+    json.note = extras.note ?? '';
+    json.name = push.name;
+  }
+  if ('payload' in extras) {
+    json.payload = extras.payload ?? null;
+    json.files = [];
+  }
+  return json;
+}

@@ -1,0 +1,195 @@
+import type { PushPolicy } from '../config/load-config.js';
+import { openEnvelope, sealEnvelope } from '../crypto/envelope.js';
+import type { MasterKeyRing } from '../crypto/master-key-ring.js';
+import { createPassphraseRecord, verifyPassphrase } from '../crypto/passphrase-kdf.js';
+import { randomToken } from '../crypto/random-token.js';
+import type { FieldProblem } from '../errors/app-error.js';
+import type { PushKind } from './push-kinds.js';
+import type { AuditContext, AuditEvent, PushEncryption, PushRecord } from './push-record.js';
+import type { PushStore } from './push-store.js';
+import { kindProblem, payloadProblem, resolveExpiry, textFieldProblems, type ExpiryRequest } from './push-validation.js';
+
+export interface CreatePushInput {
+  readonly kind: PushKind;
+  readonly payload: string | undefined;
+  readonly expiry: ExpiryRequest;
+  readonly passphrase?: string | undefined;
+  readonly retrievalStep?: boolean | undefined;
+  readonly deletableByViewer?: boolean | undefined;
+  readonly name?: string | undefined;
+  readonly note?: string | undefined;
+  readonly encryption?: PushEncryption | undefined;
+  readonly ownerUserId?: number | null | undefined;
+}
+
+export type CreatePushResult = { ok: true; push: PushRecord } | { ok: false; problems: FieldProblem[] };
+
+export type RetrieveResult =
+  | { outcome: 'revealed'; push: PushRecord; payload: string }
+  | { outcome: 'not_found' }
+  | { outcome: 'expired'; push: PushRecord }
+  | { outcome: 'passphrase_required'; push: PushRecord }
+  | { outcome: 'passphrase_incorrect'; push: PushRecord }
+  | { outcome: 'rate_limited'; push: PushRecord }
+  | { outcome: 'locked'; push: PushRecord };
+
+export type ViewerDeleteResult =
+  | { outcome: 'deleted'; push: PushRecord }
+  | { outcome: 'already_expired'; push: PushRecord }
+  | { outcome: 'not_deletable'; push: PushRecord }
+  | { outcome: 'not_found' };
+
+export interface PushService {
+  create(input: CreatePushInput, audit: AuditContext): Promise<CreatePushResult>;
+  /** The push's metadata without using a view; a push whose time ran out is expired on the way. */
+  peek(token: string): Promise<PushRecord | undefined>;
+  /** Records that someone opened the link page (which never uses a view). */
+  recordOpened(push: PushRecord, audit: AuditContext): Promise<void>;
+  /** Uses a view and returns the payload, after the passphrase gate when there is one. */
+  retrieve(token: string, passphrase: string | undefined, audit: AuditContext): Promise<RetrieveResult>;
+  deleteByViewer(token: string, audit: AuditContext): Promise<ViewerDeleteResult>;
+  listAudit(push: PushRecord, page: { offset: number; limit: number }): Promise<AuditEvent[]>;
+  /** Reads a note (owner only: the caller checks). */
+  readNote(push: PushRecord): string;
+}
+
+export interface PushServiceDependencies {
+  readonly store: PushStore;
+  readonly keys: MasterKeyRing;
+  readonly policy: PushPolicy;
+  readonly clock: () => number;
+}
+
+/**
+ * The lifecycle engine: every route, HTML or JSON, goes through it.
+ *
+ * @example const service = createPushService({ store, keys, policy: config.pushes, clock: Date.now });
+ */
+export function createPushService({ store, keys, policy, clock }: PushServiceDependencies): PushService {
+  async function expireIfTimeRanOut(push: PushRecord, now: number): Promise<PushRecord> {
+    if (push.expired || now < push.expiresAt) return push;
+    return (await store.expire(push.token, 'time', now, null)) ?? (await store.findByToken(push.token)) ?? push;
+  }
+
+  async function failedView(token: string, audit: AuditContext, now: number): Promise<RetrieveResult> {
+    const current = await store.findByToken(token);
+    if (!current) return { outcome: 'not_found' };
+    const push = await expireIfTimeRanOut(current, now);
+    await store.recordAudit(push.id, 'failed_view', audit, now);
+    return { outcome: 'expired', push };
+  }
+
+  return {
+    async create(input, audit) {
+      const now = clock();
+      const problems: FieldProblem[] = [];
+      const kindIssue = kindProblem(input.kind, policy);
+      if (kindIssue || input.kind === 'file') return { ok: false, problems: [kindIssue!] };
+      const kindPolicy = policy.kinds[input.kind];
+      const payloadIssue = payloadProblem(input.kind, input.payload, kindPolicy);
+      if (payloadIssue) problems.push(payloadIssue);
+      const expiry = resolveExpiry(input.expiry, kindPolicy, policy, now);
+      if (!expiry.ok) problems.push(...expiry.problems);
+      problems.push(...textFieldProblems(input));
+      if (problems.length > 0 || !expiry.ok) return { ok: false, problems };
+
+      const token = randomToken();
+      const passphrase = input.passphrase === '' ? undefined : input.passphrase;
+      const secret = passphrase === undefined ? undefined : await createPassphraseRecord(passphrase);
+      const payloadEnvelope = sealEnvelope(
+        Buffer.from(input.payload!, 'utf8'),
+        keys.current,
+        { pushToken: token, field: 'payload' },
+        secret?.key,
+      );
+      const note = input.note === undefined || input.note === '' ? null : input.note;
+      const noteEnvelope =
+        note === null ? null : sealEnvelope(Buffer.from(note, 'utf8'), keys.current, { pushToken: token, field: 'note' });
+      secret?.key.fill(0);
+      const push = await store.create(
+        {
+          token,
+          kind: input.kind,
+          ownerUserId: input.ownerUserId ?? null,
+          name: input.name ?? '',
+          encryption: input.encryption ?? 'server',
+          expireAfterDays: expiry.expiry.expireAfterDays,
+          expireAfterViews: expiry.expiry.expireAfterViews,
+          expiresAt: expiry.expiry.expiresAt,
+          retrievalStep: input.retrievalStep ?? kindPolicy.retrievalStepDefault,
+          deletableByViewer: input.kind === 'url' ? null : (input.deletableByViewer ?? kindPolicy.deletableByViewerDefault ?? false),
+          passphraseRecord: secret?.record ?? null,
+          noteEnvelope,
+          createdAt: now,
+        },
+        payloadEnvelope,
+        audit,
+      );
+      return { ok: true, push };
+    },
+
+    async peek(token) {
+      const push = await store.findByToken(token);
+      return push ? expireIfTimeRanOut(push, clock()) : undefined;
+    },
+
+    async recordOpened(push, audit) {
+      await store.recordAudit(push.id, 'opened', audit, clock());
+    },
+
+    async retrieve(token, passphrase, audit) {
+      const now = clock();
+      const found = await store.findByToken(token);
+      if (!found) return { outcome: 'not_found' };
+      if (found.expired || now >= found.expiresAt) return failedView(token, audit, now);
+
+      let passphraseKey: Buffer | undefined;
+      if (found.passphraseRecord !== null) {
+        if (passphrase === undefined || passphrase === '') return { outcome: 'passphrase_required', push: found };
+        const attempts = await store.countPassphraseAttempt(found.id, now);
+        if (attempts > policy.passphraseAttemptsPerMinute) return { outcome: 'rate_limited', push: found };
+        const verdict = await verifyPassphrase(passphrase, found.passphraseRecord);
+        if (!verdict.ok) {
+          const failure = await store.recordPassphraseFailure(found.id, token, clock(), policy.passphraseMaxFailures, audit);
+          return failure.locked
+            ? { outcome: 'locked', push: (await store.findByToken(token)) ?? found }
+            : { outcome: 'passphrase_incorrect', push: found };
+        }
+        passphraseKey = verdict.key;
+      }
+
+      const consumed = await store.consumeView(token, clock(), audit);
+      if (!consumed.ok) {
+        passphraseKey?.fill(0);
+        return failedView(token, audit, clock());
+      }
+      try {
+        const payload = openEnvelope(consumed.payloadEnvelope, keys, { pushToken: token, field: 'payload' }, passphraseKey);
+        return { outcome: 'revealed', push: consumed.push, payload: payload.toString('utf8') };
+      } finally {
+        passphraseKey?.fill(0);
+      }
+    },
+
+    async deleteByViewer(token, audit) {
+      const now = clock();
+      const found = await store.findByToken(token);
+      if (!found) return { outcome: 'not_found' };
+      const push = await expireIfTimeRanOut(found, now);
+      if (push.expired) return { outcome: 'already_expired', push };
+      if (push.deletableByViewer !== true) return { outcome: 'not_deletable', push };
+      const deleted = await store.expire(token, 'viewer', now, audit);
+      if (deleted) return { outcome: 'deleted', push: deleted };
+      return { outcome: 'already_expired', push: (await store.findByToken(token)) ?? push };
+    },
+
+    listAudit(push, page) {
+      return store.listAudit(push.id, page);
+    },
+
+    readNote(push) {
+      if (push.noteEnvelope === null) return '';
+      return openEnvelope(push.noteEnvelope, keys, { pushToken: push.token, field: 'note' }).toString('utf8');
+    },
+  };
+}
