@@ -63,6 +63,7 @@ export function payloadProblem(kind: Exclude<PushKind, 'file'>, payload: string 
 /** Only absolute http(s) URLs with a host: `javascript:`, `data:`, `file:` and the like can never be pushed. */
 export function isWebUrl(text: string): boolean {
   // Control characters and spaces could smuggle a different URL past a lenient parser downstream.
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
   if (/[\u0000-\u0020\u007f]/.test(text)) return false;
   let url: URL;
   try {
