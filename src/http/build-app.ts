@@ -77,7 +77,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerPushApiRoutes(app, { service, config });
 
   if (deps.runJobs !== false) {
-    const sweeper = startExpirySweeper({ store, policy: config.pushes, clock: deps.clock, logger: deps.logger });
+    const sweeper = startExpirySweeper({ store, database: deps.database, policy: config.pushes, clock: deps.clock, logger: deps.logger });
     app.addHook('onClose', () => sweeper.stop());
   }
   return app;

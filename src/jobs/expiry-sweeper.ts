@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { PushPolicy } from '../config/load-config.js';
 import type { PushStore } from '../pushes/push-store.js';
+import type { Database } from '../storage/open-database.js';
 
 const DAY = 86_400_000;
 const BATCH = 500;
@@ -20,11 +21,12 @@ export interface ExpirySweeper {
  */
 export function startExpirySweeper(deps: {
   store: PushStore;
+  database: Pick<Database, 'flushDeletions'>;
   policy: PushPolicy;
   clock: () => number;
   logger: Logger;
 }): ExpirySweeper {
-  const { store, policy, clock, logger } = deps;
+  const { store, policy, clock, logger, database } = deps;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
 
@@ -43,6 +45,8 @@ export function startExpirySweeper(deps: {
         if (batch < BATCH) break;
       }
     }
+    // Payloads deleted since the last pass (by views, viewers, locks or this sweep) leave the disk too.
+    await database.flushDeletions();
     if (expired > 0 || purged > 0) logger.info({ expired, purged }, 'expiry sweep');
     return { expired, purged };
   }

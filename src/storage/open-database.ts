@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -13,6 +13,12 @@ export interface Database {
   readonly dialect: DialectName;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
+  /**
+   * Makes deleted rows leave the disk: on SQLite, copies the write-ahead log into the (secure_delete)
+   * main file and truncates the log, which otherwise keeps old page images; PostgreSQL's autovacuum
+   * does the equivalent on its own.
+   */
+  flushDeletions(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,6 +37,7 @@ export function openDatabase(config: DatabaseConfig): Database {
 function openSqlite(path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const connection = new SQLite(path);
+  if (path !== ':memory:') chmodSync(path, 0o600);
   connection.pragma('journal_mode = WAL');
   // Several processes may share the file: wait for the write lock instead of failing at once.
   connection.pragma('busy_timeout = 10000');
@@ -44,6 +51,9 @@ function openSqlite(path: string): Database {
     dialect: 'sqlite',
     ping: async () => {
       await sql`select 1`.execute(db);
+    },
+    flushDeletions: async () => {
+      if (path !== ':memory:') await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
     },
     close: () => db.destroy(),
   };
@@ -60,6 +70,7 @@ function openPostgres(url: string, poolSize: number): Database {
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    flushDeletions: async () => undefined,
     close: () => db.destroy(),
   };
 }
