@@ -48,6 +48,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Unknown fields are an error (a typo must not be ignored silently), and every problem is listed.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
   }) as unknown as FastifyInstance;
 
   registerErrorHandling(app);

@@ -71,9 +71,10 @@ export function errorBody(
 export function toAppError(error: FastifyError, bodyLimit: number): AppError {
   if (error instanceof AppError) return error;
   if (error.validation) {
+    const details = error.validation.map((issue) => ({ field: fieldName(issue), message: issueMessage(issue) }));
     return new AppError('VALIDATION_FAILED', {
-      params: { summary: error.validation.map((issue) => `${fieldName(issue)}: ${issue.message}`).join('; ') },
-      details: error.validation.map((issue) => ({ field: fieldName(issue), message: issue.message ?? 'is not valid' })),
+      params: { summary: details.map((detail) => `${detail.field}: ${detail.message}`).join('; ') },
+      details,
     });
   }
   switch (error.code) {
@@ -94,8 +95,14 @@ export function toAppError(error: FastifyError, bodyLimit: number): AppError {
   return new AppError('INTERNAL_ERROR');
 }
 
+function issueMessage(issue: { keyword?: string; message?: string; params?: Record<string, unknown> }): string {
+  if (issue.keyword === 'additionalProperties') return 'is not a field this endpoint knows';
+  if (issue.keyword === 'required') return 'is required';
+  return issue.message ?? 'is not valid';
+}
+
 function fieldName(issue: { instancePath?: string; params?: Record<string, unknown> }): string {
-  const missing = issue.params?.missingProperty;
+  const missing = issue.params?.missingProperty ?? issue.params?.additionalProperty;
   const path = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
   if (typeof missing === 'string') return path ? `${path}.${missing}` : missing;
   return path || 'body';

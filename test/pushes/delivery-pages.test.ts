@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import type { Database } from '../../src/storage/open-database.js';
+import { inspectDatabase } from '../support/database-inspector.js';
+import { describeEachDatabase } from '../support/each-database.js';
+import { createPush, pushStatus } from '../support/push-helpers.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const BOT = { 'user-agent': 'Slackbot-LinkExpanding 1.0', accept: 'text/html' };
+
+describeEachDatabase('delivery pages', (fixture) => {
+  let server: TestServer;
+  let inspector: Database;
+  before(async () => {
+    server = await startTestServer(fixture.database, { env: { PASSDROP_PASSPHRASE_ATTEMPTS_PER_MINUTE: '3' } });
+    inspector = inspectDatabase(fixture.database);
+  });
+  after(async () => {
+    await server.stop();
+    await inspector.close();
+  });
+
+  const auditKinds = async (token: string) =>
+    (
+      await inspector.db
+        .selectFrom('audit_events')
+        .innerJoin('pushes', 'pushes.id', 'audit_events.push_id')
+        .select('audit_events.kind')
+        .where('url_token', '=', token)
+        .orderBy('audit_events.id')
+        .execute()
+    ).map((row) => row.kind);
+
+  const reveal = (token: string, passphrase?: string) =>
+    server.fetch(`/p/${token}/reveal`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: passphrase === undefined ? '' : new URLSearchParams({ passphrase }).toString(),
+      redirect: 'manual',
+    });
+
+  it("lets a link scanner's GET and HEAD through without using a view", async () => {
+    const push = await createPush(server, { payload: 'bot-proof', retrieval_step: true, expire_after_views: 1 });
+    assert.match(push.url, /\/p\/[A-Za-z0-9_-]{22}\/r$/);
+    const path = new URL(push.url).pathname;
+    for (const method of ['HEAD', 'GET', 'HEAD', 'GET']) {
+      const response = await server.fetch(path, { method, headers: BOT });
+      assert.equal(response.status, 200);
+      const text = await response.text();
+      assert.ok(!text.includes('bot-proof'), 'the page does not show the secret');
+    }
+    // The bare /p/:token link also only shows the step for a retrieval-step push.
+    assert.ok(!(await (await server.fetch(`/p/${push.token}`, { headers: BOT })).text()).includes('bot-proof'));
+    assert.equal((await pushStatus(server, push.token)).views_remaining, 1);
+
+    const revealed = await reveal(push.token);
+    assert.equal(revealed.status, 200);
+    assert.match(await revealed.text(), /<pre>bot-proof<\/pre>/);
+    assert.deepEqual(await auditKinds(push.token), ['created', 'opened', 'opened', 'opened', 'viewed', 'expired']);
+  });
+
+  it('redirects a URL push with 303 once its view is used', async () => {
+    const push = await createPush(server, { kind: 'url', payload: 'https://example.com/reset?code=1', retrieval_step: false });
+    const response = await server.fetch(`/p/${push.token}`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    assert.equal(response.status, 303);
+    assert.equal(response.headers.get('location'), 'https://example.com/reset?code=1');
+    assert.equal(response.headers.get('cache-control'), 'no-store');
+    assert.equal((await pushStatus(server, push.token)).views_remaining, 4);
+  });
+
+  it('shows the retrieval step first for a URL push that has one, then redirects on reveal', async () => {
+    const push = await createPush(server, { kind: 'url', payload: 'https://example.com/x', retrieval_step: true });
+    const step = await server.fetch(`/p/${push.token}/r`, { redirect: 'manual' });
+    assert.equal(step.status, 200);
+    const revealed = await reveal(push.token);
+    assert.equal(revealed.status, 303);
+    assert.equal(revealed.headers.get('location'), 'https://example.com/x');
+  });
+
+  it('renders a QR push as an SVG QR code', async () => {
+    const push = await createPush(server, { kind: 'qr', payload: 'WIFI:S:office;T:WPA;P:hunter2;;' });
+    const page = await (await server.fetch(`/p/${push.token}`, { headers: { accept: 'text/html' } })).text();
+    assert.match(page, /<svg[^>]*viewBox/);
+    assert.ok(!page.includes('style='), 'no inline style attributes (CSP)');
+  });
+
+  it('answers unknown and expired links with the same page and status', async () => {
+    const push = await createPush(server, { payload: 'short-lived', expire_after_views: 1 });
+    await server.fetch(`/p/${push.token}.json`);
+    const expired = await server.fetch(`/p/${push.token}`, { headers: { accept: 'text/html' } });
+    const unknown = await server.fetch('/p/AAAAAAAAAAAAAAAAAAAAAA', { headers: { accept: 'text/html' } });
+    const malformed = await server.fetch('/p/x', { headers: { accept: 'text/html' } });
+    const bodies = await Promise.all([expired, unknown, malformed].map((response) => response.text()));
+    assert.deepEqual([expired.status, unknown.status, malformed.status], [404, 404, 404]);
+    assert.equal(bodies[0], bodies[1]);
+    assert.equal(bodies[1], bodies[2]);
+    assert.match(bodies[0]!, /This secret link has expired/);
+    for (const response of [expired, unknown]) {
+      assert.equal(response.headers.get('cache-control'), 'no-store');
+      assert.equal(response.headers.get('x-robots-tag'), 'noindex, nofollow');
+    }
+    const head = await server.fetch(`/p/${push.token}`, { method: 'HEAD' });
+    assert.equal(head.status, 404);
+  });
+
+  it('asks for the passphrase, refuses a wrong one, rate-limits, and never echoes it', async () => {
+    const push = await createPush(server, { payload: 'behind a passphrase', passphrase: 'open sesame', retrieval_step: false });
+    const page = await (await server.fetch(`/p/${push.token}`, { headers: { accept: 'text/html' } })).text();
+    assert.match(page, /name="passphrase"/);
+    assert.ok(!page.includes('behind a passphrase'));
+
+    const wrong = await reveal(push.token, 'guess-one');
+    assert.equal(wrong.status, 401);
+    const wrongText = await wrong.text();
+    assert.match(wrongText, /That passphrase is incorrect/);
+    assert.ok(!wrongText.includes('guess-one'));
+
+    const right = await reveal(push.token, 'open sesame');
+    assert.equal(right.status, 200);
+    const rightText = await right.text();
+    assert.match(rightText, /behind a passphrase/);
+    assert.ok(!rightText.includes('open sesame'));
+
+    await reveal(push.token, 'guess-two');
+    const limited = await reveal(push.token, 'open sesame');
+    assert.equal(limited.status, 429, 'the 4th attempt in a minute is refused (limit 3 here)');
+    assert.equal(limited.headers.get('retry-after'), '60');
+    assert.deepEqual(
+      (await auditKinds(push.token)).filter((kind) => kind !== 'opened'),
+      ['created', 'failed_passphrase', 'viewed', 'failed_passphrase'],
+    );
+  });
+
+  it('lets the recipient delete a deletable push at once', async () => {
+    const push = await createPush(server, { payload: 'delete me', deletable_by_viewer: true });
+    const page = await (await reveal(push.token)).text();
+    assert.match(page, /action="\/p\/[^"]+\/delete"/);
+    const deleted = await server.fetch(`/p/${push.token}/delete`, { method: 'POST' });
+    assert.equal(deleted.status, 200);
+    assert.equal((await pushStatus(server, push.token)).expire_reason, 'viewer');
+  });
+
+  it('moves old /f and /r links to /p, keeping the query', async () => {
+    for (const prefix of ['f', 'r']) {
+      const response = await server.fetch(`/${prefix}/AAAAAAAAAAAAAAAAAAAAAA?locale=de`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+      assert.equal(response.status, 301);
+      assert.equal(response.headers.get('location'), '/p/AAAAAAAAAAAAAAAAAAAAAA?locale=de');
+    }
+  });
+});
