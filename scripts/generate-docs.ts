@@ -2,7 +2,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { replaceConfigTable } from '../src/config/config-table.js';
 import { renderErrorCatalogueDoc } from '../src/errors/error-catalogue.js';
+import { renderOpenApiFile } from '../src/http/generate-openapi.js';
 
 writeFileSync('README.md', replaceConfigTable(readFileSync('README.md', 'utf8')));
 writeFileSync('docs/errors.md', renderErrorCatalogueDoc());
-console.log('Updated README.md (configuration table) and docs/errors.md');
+writeFileSync('docs/openapi.json', await renderOpenApiFile());
+console.log('Updated README.md (configuration table), docs/errors.md and docs/openapi.json');

@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 /**
- * The `passdrop` command: `serve` (the default) runs the server, `migrate` applies database migrations.
+ * The `passdrop` command: `serve` (the default) runs the server, `migrate` applies database migrations,
+ * `rotate-keys` re-wraps stored secrets under the current master key.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
+import { rewrapEnvelope } from '../crypto/envelope.js';
+import { resolveMasterKeys } from '../crypto/master-key-ring.js';
+import { createPushStore } from '../pushes/push-store.js';
 import { migrate } from '../storage/migrator.js';
 import { openDatabase } from '../storage/open-database.js';
 import { StartupError, startPassdrop } from '../server/start-passdrop.js';
@@ -13,6 +17,9 @@ const USAGE = `Usage: passdrop [command]
 Commands:
   serve      run the server (default)
   migrate    apply pending database migrations and exit
+  rotate-keys
+             re-wrap every stored secret under PASSDROP_MASTER_KEY; run it after
+             moving the old key to PASSDROP_MASTER_KEY_PREVIOUS
   help       show this text
 
 Configuration comes from environment variables; see README.md.`;
@@ -25,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       return serve();
     case 'migrate':
       return runMigrations();
+    case 'rotate-keys':
+      return rotateKeys();
     case 'help':
     case '--help':
       console.log(USAGE);
@@ -71,6 +80,23 @@ async function runMigrations(): Promise<number> {
   try {
     const { applied } = await migrate(database);
     console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+async function rotateKeys(): Promise<number> {
+  const loaded = loadConfig(process.env);
+  if (!loaded.ok) throw new StartupError(loaded.problems);
+  const keys = resolveMasterKeys(loaded.config);
+  if (!keys.ok) throw new StartupError(keys.problems);
+  const database = openDatabase(loaded.config.database);
+  try {
+    await migrate(database);
+    const store = createPushStore(database, { auditEventsPerPush: loaded.config.pushes.auditEventsPerPush });
+    const count = await store.rewrapEnvelopes((envelope, token, field) => rewrapEnvelope(envelope, keys.ring, { pushToken: token, field }));
+    console.log(`Re-wrapped ${count} stored secrets under key ${keys.ring.current.id}. Previous keys can now be removed.`);
     return 0;
   } finally {
     await database.close();
