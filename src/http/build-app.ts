@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import formBody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -65,6 +66,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     parser: (body) => qs.parse(body, { depth: 2, parameterLimit: 200, arrayLimit: 50 }),
   });
 
+  // Multipart fields arrive as a flat object; file uploads come with file pushes, so none is accepted yet.
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { files: 0, fields: 200, fieldSize: config.server.bodyLimitBytes },
+  });
   await app.register(swagger, { openapi: openApiDocumentation, hideUntagged: true });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false, uiConfig: { deepLinking: false } });
   app.get('/api/openapi.json', async (_request, reply) => reply.header('cache-control', 'no-cache').send(app.swagger()));

@@ -25,7 +25,7 @@ export interface CreatePushInput {
 export type CreatePushResult = { ok: true; push: PushRecord } | { ok: false; problems: FieldProblem[] };
 
 export type RetrieveResult =
-  | { outcome: 'revealed'; push: PushRecord; payload: string }
+  | { outcome: 'revealed'; push: PushRecord; payload: string; hadPassphrase: boolean }
   | { outcome: 'not_found' }
   | { outcome: 'expired'; push: PushRecord }
   | { outcome: 'passphrase_required'; push: PushRecord }
@@ -165,7 +165,7 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
       }
       try {
         const payload = openEnvelope(consumed.payloadEnvelope, keys, { pushToken: token, field: 'payload' }, passphraseKey);
-        return { outcome: 'revealed', push: consumed.push, payload: payload.toString('utf8') };
+        return { outcome: 'revealed', push: consumed.push, payload: payload.toString('utf8'), hadPassphrase: passphraseKey !== undefined };
       } finally {
         passphraseKey?.fill(0);
       }

@@ -1,3 +1,4 @@
+import qs from 'qs';
 import type { FieldProblem } from '../../errors/app-error.js';
 import { isPushKind, type PushKind } from '../push-kinds.js';
 import type { CreatePushInput } from '../push-service.js';
@@ -27,6 +28,19 @@ export function problemsByField(problems: readonly FieldProblem[]): Record<strin
   return body;
 }
 
+/**
+ * Multipart bodies arrive flat (`{"password[payload]": "x"}`); nest them the way form bodies are, so
+ * every body type reads the same.
+ */
+function nestBracketKeys(body: unknown): Record<string, unknown> | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const record = body as Record<string, unknown>;
+  const flat = Object.entries(record).filter(([key, value]) => key.includes('[') && typeof value === 'string');
+  if (flat.length === 0) return record;
+  const nested = qs.parse(new URLSearchParams(flat as Array<[string, string]>).toString(), { depth: 2 }) as Record<string, unknown>;
+  return { ...record, ...nested };
+}
+
 /** `on|yes|checked|true|1` (any case) and JSON true are true; anything else given is false. */
 export function parseFlag(value: unknown): boolean | undefined {
   if (value === undefined || value === null) return undefined;
@@ -52,7 +66,7 @@ function optionalText(value: unknown): string | undefined {
  * `files`, else text.
  */
 export function parseCreateRequest(body: unknown, rootKey: RootKey, pathKind: PushKind | undefined): ParsedCreate {
-  const fields = (body as Record<string, unknown> | null | undefined)?.[rootKey];
+  const fields = nestBracketKeys(body)?.[rootKey];
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields) || Object.keys(fields).length === 0) {
     return { ok: false, status: 400, body: { error: `param is missing or the value is empty or invalid: ${rootKey}` } };
   }

@@ -42,24 +42,33 @@ export function lifetimeDays(push: PushRecord): number {
 export function toPasswordPusherJson(
   push: PushRecord,
   context: { baseUrl: string; now: number },
-  extras: { payload?: string | null; note?: string; includeNameAndNote?: boolean } = {},
+  extras: {
+    payload?: string | null;
+    note?: string;
+    includeNameAndNote?: boolean;
+    /** Set when this response delivers the payload: the view that uses the last count still reports the push as live. */
+    delivered?: { hadPassphrase: boolean };
+  } = {},
 ): PasswordPusherPush {
   const ageDays = Math.floor((context.now - push.createdAt) / DAY);
   const htmlUrl = secretUrl(context.baseUrl, push);
+  // Password Pusher expires a push right after the response that used its last view.
+  const expiredNow = push.expired && extras.delivered === undefined;
+  const hadPassphrase = extras.delivered?.hadPassphrase ?? push.passphraseRecord !== null;
   const json: PasswordPusherPush = {
     expire_after_views: push.expireAfterViews,
-    expired: push.expired,
+    expired: expiredNow,
     url_token: push.token,
     deletable_by_viewer: push.deletableByViewer,
     retrieval_step: push.retrievalStep,
-    expired_on: push.expiredAt === null ? null : new Date(push.expiredAt).toISOString(),
-    passphrase: push.expired ? null : push.passphraseRecord === null ? '' : null,
+    expired_on: !expiredNow || push.expiredAt === null ? null : new Date(push.expiredAt).toISOString(),
+    passphrase: expiredNow || hadPassphrase ? null : '',
     created_at: new Date(push.createdAt).toISOString(),
     updated_at: new Date(push.updatedAt).toISOString(),
     expire_after_days: lifetimeDays(push),
     days_remaining: Math.max(lifetimeDays(push) - ageDays, 0),
     views_remaining: push.viewsRemaining,
-    deleted: push.expireReason === 'owner' || push.expireReason === 'viewer',
+    deleted: expiredNow && (push.expireReason === 'owner' || push.expireReason === 'viewer'),
     json_url: `${htmlUrl}.json`,
     html_url: htmlUrl,
   };

@@ -92,7 +92,9 @@ export function registerPasswordPusherRoutes(app: FastifyInstance, deps: Depende
     const context = { baseUrl: baseUrl(request), now: clock() };
     switch (result.outcome) {
       case 'revealed':
-        return reply.send(toPasswordPusherJson(result.push, context, { payload: result.payload }));
+        return reply.send(
+          toPasswordPusherJson(result.push, context, { payload: result.payload, delivered: { hadPassphrase: result.hadPassphrase } }),
+        );
       case 'expired':
         return reply.send(toPasswordPusherJson(result.push, context, { payload: null }));
       case 'not_found':

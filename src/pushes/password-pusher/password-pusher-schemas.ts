@@ -8,7 +8,10 @@ const ErrorString = Type.Object({ error: Type.String() }, { description: 'An err
 const FieldErrors = Type.Record(Type.String(), Type.Array(Type.String()), {
   description: 'Validation errors: each field with its messages, e.g. {"payload":["Payload is required."]}',
 });
-const PassphraseError = Type.Object({ error: Type.String(), message: Type.String(), status: Type.String() });
+const PassphraseError = Type.Object(
+  { error: Type.String(), message: Type.Optional(Type.String()), status: Type.Optional(Type.String()) },
+  { description: 'A wrong or missing passphrase (error, message, status), or an invalid API token (error only)' },
+);
 
 /** Keys in Password Pusher's order: the serializer writes them in schema order. */
 const pushProperties = {
