@@ -41,9 +41,23 @@ describeEachDatabase('logs', (fixture) => {
     ];
     for (const [path, init] of requests) await server.fetch(path, init);
 
+    // The real push flows: create through both APIs and the delivery page, retrieve, fail a passphrase.
+    const created = await server.fetch('/api/passdrop/v1/pushes', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...secretHeaders },
+      body: JSON.stringify({ payload: MARKER, passphrase: `${MARKER}-pass`, note: MARKER, name: 'label', retrieval_step: false }),
+    });
+    const { token } = (await created.json()) as { token: string };
+    await server.fetch(`/p/${token}.json?passphrase=${MARKER}-wrong`);
+    await server.fetch(`/p/${token}/reveal`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `passphrase=${MARKER}` });
+    await server.fetch(`/p/${token}.json?passphrase=${MARKER}-pass`);
+    await server.fetch('/p.json', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `password[payload]=${MARKER}&password[note]=${MARKER}` });
+    await server.fetch('/api/v2/pushes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ push: { payload: MARKER, expire_after_days: 900 } }) });
+
     const output = server.logs.join('');
     assert.ok(output.includes('request completed'), 'requests are logged at all');
     assert.ok(output.includes('passphrase=[redacted]'), 'the query parameter appears, redacted');
+    assert.ok(!output.includes(token), 'link tokens are shortened in logged paths');
     assert.ok(!output.includes(MARKER), `a secret reached the logs:\n${output.split('\n').filter((line) => line.includes(MARKER)).join('\n')}`);
   });
 });

@@ -19,7 +19,7 @@ describeEachDatabase('payloads are really deleted', (fixture) => {
   before(async () => {
     server = await startTestServer(fixture.database, {
       clock: () => now,
-      env: { PASSDROP_MASTER_KEY: masterKey, PASSDROP_SWEEP_INTERVAL_SECONDS: '1', PASSDROP_PASSPHRASE_MAX_FAILURES: '3' },
+      env: { PASSDROP_MASTER_KEY: masterKey, PASSDROP_SWEEP_INTERVAL_SECONDS: '1', PASSDROP_PASSPHRASE_MAX_FAILURES: '3', PASSDROP_PURGE_EXPIRED_AFTER_DAYS: '30' },
     });
     inspector = inspectDatabase(fixture.database);
   });
@@ -127,4 +127,17 @@ describeEachDatabase('payloads are really deleted', (fixture) => {
       assert.equal((await databaseBytes(fixture.database)).includes(fingerprint), false, 'the envelope bytes are still on disk');
     });
   }
+
+  it('purges expired pushes and their audit logs once the retention has passed', async () => {
+    const push = await createPush(server, { payload: 'remember me not', expire_after_views: 1 });
+    await server.fetch(`/p/${push.token}.json`);
+    const id = (await storedRow(push.token)).push.id;
+    now += 31 * 24 * 60 * MINUTE;
+    const deadline = Date.now() + 10_000;
+    const remaining = () => inspector.db.selectFrom('pushes').select('id').where('url_token', '=', push.token).execute();
+    while ((await remaining()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal((await remaining()).length, 0, 'the push metadata is purged');
+    const audit = await inspector.db.selectFrom('audit_events').select('id').where('push_id', '=', id).execute();
+    assert.equal(audit.length, 0, 'its audit log is purged too');
+  });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { spawnPassdrop } from '../support/spawn-passdrop.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
@@ -27,6 +28,33 @@ describe('the passdrop process', () => {
     assert.match(server.stdout(), /"stopped"/);
     // SQLite removes the write-ahead log when the last connection closes cleanly.
     assert.equal(existsSync(`${database.location}-wal`), false, 'the database was closed');
+  });
+
+  it('finishes a request that is in flight when SIGTERM arrives', async () => {
+    const server = spawnPassdrop(['serve'], testServerEnvironment(database));
+    const url = new URL(await server.listening());
+    const body = JSON.stringify({ payload: 'sent slowly', retrieval_step: false });
+    const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const request = http.request(
+        { host: url.hostname, port: url.port, path: '/api/passdrop/v1/pushes', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      request.on('error', reject);
+      // Half the body now; SIGTERM; the rest later.
+      request.write(body.slice(0, 10));
+      setTimeout(() => {
+        server.child.kill('SIGTERM');
+        setTimeout(() => request.end(body.slice(10)), 300);
+      }, 200);
+    });
+    const { status, text } = await response;
+    assert.equal(status, 201, text);
+    assert.match(text, /"token"/);
+    assert.equal(await server.exited(), 0);
   });
 
   it('stops on SIGINT too', async () => {
