@@ -98,7 +98,9 @@ export function startBareServer(): Promise<Target> {
   return startTarget('bare node:http', process.execPath, ['bench/bare-server.mjs']);
 }
 
-export async function measure(options: autocannon.Options): Promise<Measurement> {
+/** One load run; `warm` first runs a second of the same load so the JIT has settled. */
+export async function measure(options: autocannon.Options, warm = true): Promise<Measurement> {
+  if (warm) await autocannon({ connections: CONNECTIONS, duration: 1, ...options });
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_SECONDS, ...options });
   return {
     requestsPerSecond: result.requests.average,

@@ -6,7 +6,7 @@ import { randomToken } from '../crypto/random-token.js';
 import type { FieldProblem } from '../errors/app-error.js';
 import type { PushKind } from './push-kinds.js';
 import type { AuditContext, AuditEvent, PushEncryption, PushRecord } from './push-record.js';
-import type { PushStore } from './push-store.js';
+import type { ConsumeViewResult, PushStore } from './push-store.js';
 import { kindProblem, payloadProblem, resolveExpiry, textFieldProblems, type ExpiryRequest } from './push-validation.js';
 
 export interface CreatePushInput {
@@ -79,6 +79,19 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
     return { outcome: 'expired', push };
   }
 
+  function revealedResult(
+    token: string,
+    consumed: Extract<ConsumeViewResult, { ok: true }>,
+    passphraseKey: Buffer | undefined,
+  ): RetrieveResult {
+    try {
+      const payload = openEnvelope(consumed.payloadEnvelope, keys, { pushToken: token, field: 'payload' }, passphraseKey);
+      return { outcome: 'revealed', push: consumed.push, payload: payload.toString('utf8'), hadPassphrase: passphraseKey !== undefined };
+    } finally {
+      passphraseKey?.fill(0);
+    }
+  }
+
   return {
     async create(input, audit) {
       const now = clock();
@@ -139,6 +152,12 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
 
     async retrieve(token, passphrase, audit) {
       const now = clock();
+      const noPassphraseGiven = passphrase === undefined || passphrase === '';
+      if (noPassphraseGiven) {
+        // The common case in one step: a push without a passphrase, still live, uses a view at once.
+        const consumed = await store.consumeView(token, now, audit, { onlyWithoutPassphrase: true });
+        if (consumed.ok) return revealedResult(token, consumed, undefined);
+      }
       const found = await store.findByToken(token);
       if (!found) return { outcome: 'not_found' };
       if (found.expired || now >= found.expiresAt) return failedView(token, audit, now);
@@ -163,12 +182,7 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
         passphraseKey?.fill(0);
         return failedView(token, audit, clock());
       }
-      try {
-        const payload = openEnvelope(consumed.payloadEnvelope, keys, { pushToken: token, field: 'payload' }, passphraseKey);
-        return { outcome: 'revealed', push: consumed.push, payload: payload.toString('utf8'), hadPassphrase: passphraseKey !== undefined };
-      } finally {
-        passphraseKey?.fill(0);
-      }
+      return revealedResult(token, consumed, passphraseKey);
     },
 
     async deleteByViewer(token, audit) {

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { AuditEventsTable, PushesTable } from '../storage/database-schema.js';
 import type { Database } from '../storage/open-database.js';
 import { writeTransaction, type WriteExecutor } from '../storage/write-transaction.js';
@@ -40,7 +40,12 @@ export interface PushStore {
    * Uses one view with a single conditional UPDATE (active, views left, time left). The view that uses
    * the last count also deletes the payload row in the same transaction and returns its contents.
    */
-  consumeView(token: string, now: number, audit: AuditContext): Promise<ConsumeViewResult>;
+  consumeView(
+    token: string,
+    now: number,
+    audit: AuditContext,
+    options?: { readonly onlyWithoutPassphrase?: boolean },
+  ): Promise<ConsumeViewResult>;
   /** Reads the payload of an active push without using a view (owner and admin views). */
   readWithoutConsuming(
     token: string,
@@ -106,19 +111,7 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
       .$if(!ALWAYS_AUDITED.has(kind), (query) => query.where('audit_event_count', '<', options.auditEventsPerPush))
       .executeTakeFirst();
     if (Number(counted.numUpdatedRows) === 0) return;
-    await executor
-      .insertInto('audit_events')
-      .values({
-        push_id: pushId,
-        kind,
-        reason,
-        ip: audit?.ip ?? null,
-        user_agent: truncate(audit?.userAgent),
-        referrer: truncate(audit?.referrer),
-        user_id: audit?.userId ?? null,
-        created_at: now,
-      })
-      .execute();
+    await insertAuditRow(executor, pushId, kind, audit, now, reason);
   }
 
   async function expireWith(
@@ -141,32 +134,136 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
     return toPushRecord(row);
   }
 
+  const cap = options.auditEventsPerPush;
+
+  /**
+   * The conditional UPDATE that uses a view. It also counts the `viewed` audit event against the cap:
+   * the counter stays at cap + 1 once the cap is reached, so `audit_event_count <= cap` afterwards means
+   * "record this view".
+   */
+  const consumeUpdate = (now: number, token: string, onlyWithoutPassphrase: boolean) => sql`
+    update pushes set
+      views_remaining = views_remaining - 1,
+      expired = case when views_remaining = 1 then 1 else 0 end,
+      expired_at = case when views_remaining = 1 then cast(${now} as bigint) else null end,
+      expire_reason = case when views_remaining = 1 then 'views' else null end,
+      passphrase_record = case when views_remaining = 1 then null else passphrase_record end,
+      audit_event_count = case when audit_event_count < cast(${cap} as integer) then audit_event_count + 1 else cast(${cap + 1} as integer) end,
+      updated_at = cast(${now} as bigint)
+    where url_token = ${token} and expired = 0 and views_remaining > 0 and expires_at > cast(${now} as bigint)
+      ${onlyWithoutPassphrase ? sql`and passphrase_record is null` : sql``}`;
+
+  async function consumeViewSqlite(token: string, now: number, audit: AuditContext, onlyWithoutPassphrase: boolean): Promise<ConsumeViewResult> {
+    return writeTransaction(database, async (trx) => {
+      const row = (await sql<Selectable<PushesTable>>`${consumeUpdate(now, token, onlyWithoutPassphrase)} returning *`.execute(trx)).rows[0];
+      if (!row) return { ok: false } as const;
+      const last = row.views_remaining === 0;
+      const payload = (
+        last
+          ? await sql<{ payload_envelope: Buffer }>`delete from push_payloads where push_id = ${row.id} returning payload_envelope`.execute(trx)
+          : await sql<{ payload_envelope: Buffer }>`select payload_envelope from push_payloads where push_id = ${row.id}`.execute(trx)
+      ).rows[0];
+      if (!payload) throw new Error(`push ${row.id} is active but has no payload row`);
+      if (row.audit_event_count <= cap) await insertAuditRow(trx, row.id, 'viewed', audit, now, null);
+      if (last) await insertAuditRow(trx, row.id, 'expired', null, now, 'views');
+      return { ok: true, push: toPushRecord(row), payloadEnvelope: payload.payload_envelope, last } as const;
+    });
+  }
+
+  /**
+   * PostgreSQL does the whole view in one statement (one round trip): data-modifying CTEs share one
+   * snapshot, so `payload` still reads the row that `burned` deletes when this is the last view.
+   */
+  async function consumeViewPostgres(token: string, now: number, audit: AuditContext, onlyWithoutPassphrase: boolean): Promise<ConsumeViewResult> {
+    const result = await sql<Selectable<PushesTable> & { payload_envelope: Buffer | null }>`
+      with consumed as (${consumeUpdate(now, token, onlyWithoutPassphrase)} returning *),
+      payload as (select p.payload_envelope from push_payloads p join consumed c on p.push_id = c.id),
+      burned as (delete from push_payloads where push_id in (select id from consumed where views_remaining = 0)),
+      events as (
+        insert into audit_events (push_id, kind, reason, ip, user_agent, referrer, user_id, created_at)
+        select c.id, e.kind, e.reason,
+          case when e.kind = 'viewed' then cast(${audit.ip} as text) end,
+          case when e.kind = 'viewed' then cast(${truncate(audit.userAgent)} as text) end,
+          case when e.kind = 'viewed' then cast(${truncate(audit.referrer)} as text) end,
+          case when e.kind = 'viewed' then cast(${audit.userId} as bigint) end,
+          cast(${now} as bigint)
+        from consumed c cross join (values (1, 'viewed', null), (2, 'expired', 'views')) as e(position, kind, reason)
+        where (e.kind = 'viewed' and c.audit_event_count <= cast(${cap} as integer)) or (e.kind = 'expired' and c.views_remaining = 0)
+        order by e.position
+      )
+      select c.*, payload.payload_envelope from consumed c left join payload on true`.execute(db);
+    const row = result.rows[0];
+    if (!row) return { ok: false };
+    const { payload_envelope: payloadEnvelope, ...push } = row;
+    if (!payloadEnvelope) throw new Error(`push ${push.id} is active but has no payload row`);
+    return { ok: true, push: toPushRecord(push), payloadEnvelope, last: push.views_remaining === 0 };
+  }
+
   return {
     async create(push, payloadEnvelope, audit) {
-      return writeTransaction(database, async (trx) => {
-        const row = await trx
-          .insertInto('pushes')
-          .values({
-            url_token: push.token,
-            kind: push.kind,
-            owner_user_id: push.ownerUserId,
-            name: push.name,
-            encryption: push.encryption,
-            expire_after_days: push.expireAfterDays,
-            expire_after_views: push.expireAfterViews,
-            views_remaining: push.expireAfterViews,
-            expires_at: push.expiresAt,
-            retrieval_step: push.retrievalStep ? 1 : 0,
-            deletable_by_viewer: push.deletableByViewer === null ? null : push.deletableByViewer ? 1 : 0,
-            passphrase_record: push.passphraseRecord,
-            note_envelope: push.noteEnvelope,
-            created_at: push.createdAt,
-            updated_at: push.createdAt,
-          })
-          .returningAll()
+      const values = {
+        url_token: push.token,
+        kind: push.kind,
+        owner_user_id: push.ownerUserId,
+        name: push.name,
+        encryption: push.encryption,
+        expire_after_days: push.expireAfterDays,
+        expire_after_views: push.expireAfterViews,
+        views_remaining: push.expireAfterViews,
+        expires_at: push.expiresAt,
+        retrieval_step: push.retrievalStep ? 1 : 0,
+        deletable_by_viewer: push.deletableByViewer === null ? null : push.deletableByViewer ? 1 : 0,
+        passphrase_record: push.passphraseRecord,
+        note_envelope: push.noteEnvelope,
+        // The `created` event below is the first one counted against the audit cap.
+        audit_event_count: 1,
+        created_at: push.createdAt,
+        updated_at: push.createdAt,
+      };
+      const event = {
+        kind: 'created',
+        ip: audit.ip,
+        user_agent: truncate(audit.userAgent),
+        referrer: truncate(audit.referrer),
+        user_id: audit.userId,
+        created_at: push.createdAt,
+      };
+      if (database.dialect === 'postgres') {
+        // One statement, one round trip: the push, its payload row and its first audit event.
+        const row = await db
+          .with('created', (cte) => cte.insertInto('pushes').values(values).returningAll())
+          .with('payload', (cte) =>
+            cte.insertInto('push_payloads').columns(['push_id', 'payload_envelope']).expression((eb) =>
+              eb.selectFrom('created').select((inner) => ['created.id', inner.val(payloadEnvelope).as('payload_envelope')]),
+            ),
+          )
+          .with('event', (cte) =>
+            cte
+              .insertInto('audit_events')
+              .columns(['push_id', 'kind', 'ip', 'user_agent', 'referrer', 'user_id', 'created_at'])
+              .expression((eb) =>
+                eb
+                  .selectFrom('created')
+                  .select((inner) => [
+                    'created.id',
+                    sql<string>`cast(${event.kind} as text)`.as('kind'),
+                    sql<string>`cast(${event.ip} as text)`.as('ip'),
+                    sql<string>`cast(${event.user_agent} as text)`.as('user_agent'),
+                    sql<string>`cast(${event.referrer} as text)`.as('referrer'),
+                    sql<number>`cast(${event.user_id} as bigint)`.as('user_id'),
+                    inner.val(event.created_at).as('created_at'),
+                  ]),
+              ),
+          )
+          .selectFrom('created')
+          .selectAll()
           .executeTakeFirstOrThrow();
+        return toPushRecord(row);
+      }
+      return writeTransaction(database, async (trx) => {
+        const row = await trx.insertInto('pushes').values(values).returningAll().executeTakeFirstOrThrow();
         await trx.insertInto('push_payloads').values({ push_id: row.id, payload_envelope: payloadEnvelope }).execute();
-        await insertAudit(trx, row.id, 'created', audit, push.createdAt);
+        await trx.insertInto('audit_events').values({ push_id: row.id, reason: null, ...event }).execute();
         return toPushRecord(row);
       });
     },
@@ -176,34 +273,11 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
       return row ? toPushRecord(row) : undefined;
     },
 
-    async consumeView(token, now, audit) {
-      return writeTransaction(database, async (trx) => {
-        const row = await trx
-          .updateTable('pushes')
-          .set((eb) => ({
-            views_remaining: eb('views_remaining', '-', 1),
-            expired: eb.case().when('views_remaining', '=', 1).then(1).else(0).end(),
-            expired_at: eb.case().when('views_remaining', '=', 1).then(now).else(null).end(),
-            expire_reason: eb.case().when('views_remaining', '=', 1).then('views').else(null).end(),
-            passphrase_record: eb.case().when('views_remaining', '=', 1).then(null).else(eb.ref('passphrase_record')).end(),
-            updated_at: now,
-          }))
-          .where('url_token', '=', token)
-          .where('expired', '=', 0)
-          .where('views_remaining', '>', 0)
-          .where('expires_at', '>', now)
-          .returningAll()
-          .executeTakeFirst();
-        if (!row) return { ok: false } as const;
-        const last = row.views_remaining === 0;
-        const payload = last
-          ? await trx.deleteFrom('push_payloads').where('push_id', '=', row.id).returning('payload_envelope').executeTakeFirst()
-          : await trx.selectFrom('push_payloads').select('payload_envelope').where('push_id', '=', row.id).executeTakeFirst();
-        if (!payload) throw new Error(`push ${row.id} is active but has no payload row`);
-        await insertAudit(trx, row.id, 'viewed', audit, now);
-        if (last) await insertAudit(trx, row.id, 'expired', null, now, 'views');
-        return { ok: true, push: toPushRecord(row), payloadEnvelope: payload.payload_envelope, last } as const;
-      });
+    async consumeView(token, now, audit, options = {}) {
+      const onlyWithoutPassphrase = options.onlyWithoutPassphrase === true;
+      return database.dialect === 'postgres'
+        ? consumeViewPostgres(token, now, audit, onlyWithoutPassphrase)
+        : consumeViewSqlite(token, now, audit, onlyWithoutPassphrase);
     },
 
     async readWithoutConsuming(token, now, kind, audit) {
@@ -350,6 +424,29 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
       return count;
     },
   };
+}
+
+async function insertAuditRow(
+  executor: WriteExecutor,
+  pushId: number,
+  kind: AuditEventKind,
+  audit: AuditContext | null,
+  now: number,
+  reason: string | null,
+): Promise<void> {
+  await executor
+    .insertInto('audit_events')
+    .values({
+      push_id: pushId,
+      kind,
+      reason,
+      ip: audit?.ip ?? null,
+      user_agent: truncate(audit?.userAgent),
+      referrer: truncate(audit?.referrer),
+      user_id: audit?.userId ?? null,
+      created_at: now,
+    })
+    .execute();
 }
 
 function truncate(text: string | null | undefined): string | null {

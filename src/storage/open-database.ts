@@ -45,7 +45,7 @@ function openSqlite(path: string): Database {
   // Deleted payloads are overwritten with zeros in the file, not just unlinked from the b-tree.
   connection.pragma('secure_delete = ON');
   connection.pragma('foreign_keys = ON');
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -57,6 +57,29 @@ function openSqlite(path: string): Database {
     },
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Kysely prepares every query anew, and preparing costs more than running one of ours; the same SQL
+ * text always yields an equivalent statement, so statements are kept and reused (bounded).
+ */
+function withStatementCache(connection: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = connection.prepare.bind(connection);
+  return new Proxy(connection, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') return Reflect.get(target, property, receiver) as unknown;
+      return (source: string) => {
+        let statement = cache.get(source);
+        if (!statement) {
+          statement = prepare(source);
+          if (cache.size >= 500) cache.delete(cache.keys().next().value!);
+          cache.set(source, statement);
+        }
+        return statement;
+      };
+    },
+  });
 }
 
 function openPostgres(url: string, poolSize: number): Database {

@@ -1,71 +1,97 @@
-import { Type, type TSchema } from 'typebox';
+/**
+ * JSON Schemas of the Password Pusher-compatible routes, for the OpenAPI document and the response
+ * serializer (which writes keys in schema order, Password Pusher's order). Plain objects: no schema
+ * library at run time.
+ */
 import type { RootKey } from './password-pusher-create-request.js';
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const tags = ['Password Pusher API (compatible)'];
+const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
 
-const ErrorString = Type.Object({ error: Type.String() }, { description: 'An error, Password Pusher style' });
-const FieldErrors = Type.Record(Type.String(), Type.Array(Type.String()), {
+const ErrorString = { type: 'object', description: 'An error, Password Pusher style', properties: { error: { type: 'string' } }, required: ['error'] };
+const FieldErrors = {
+  type: 'object',
   description: 'Validation errors: each field with its messages, e.g. {"payload":["Payload is required."]}',
-});
-const PassphraseError = Type.Object(
-  { error: Type.String(), message: Type.Optional(Type.String()), status: Type.Optional(Type.String()) },
-  { description: 'A wrong or missing passphrase (error, message, status), or an invalid API token (error only)' },
-);
+  additionalProperties: { type: 'array', items: { type: 'string' } },
+};
+const PassphraseError = {
+  type: 'object',
+  description: 'A wrong or missing passphrase (error, message, status), or an invalid API token (error only)',
+  properties: { error: { type: 'string' }, message: { type: 'string' }, status: { type: 'string' } },
+  required: ['error'],
+};
 
 /** Keys in Password Pusher's order: the serializer writes them in schema order. */
 const pushProperties = {
-  expire_after_views: Type.Integer(),
-  expired: Type.Boolean(),
-  url_token: Type.String(),
-  deletable_by_viewer: Nullable(Type.Boolean()),
-  retrieval_step: Type.Boolean(),
-  expired_on: Nullable(Type.String({ format: 'date-time' })),
-  passphrase: Nullable(Type.String({ description: 'Never the passphrase: "" when there is none, null otherwise' })),
-  created_at: Type.String({ format: 'date-time' }),
-  updated_at: Type.String({ format: 'date-time' }),
-  expire_after_days: Type.Integer(),
-  days_remaining: Type.Integer(),
-  views_remaining: Type.Integer(),
-  deleted: Type.Boolean(),
-  json_url: Type.String(),
-  html_url: Type.String({ description: 'The secret link to send' }),
+  expire_after_views: { type: 'integer' },
+  expired: { type: 'boolean' },
+  url_token: { type: 'string' },
+  deletable_by_viewer: nullable('boolean'),
+  retrieval_step: { type: 'boolean' },
+  expired_on: nullable('string', { format: 'date-time' }),
+  passphrase: nullable('string', { description: 'Never the passphrase: "" when there is none, null otherwise' }),
+  created_at: { type: 'string', format: 'date-time' },
+  updated_at: { type: 'string', format: 'date-time' },
+  expire_after_days: { type: 'integer' },
+  days_remaining: { type: 'integer' },
+  views_remaining: { type: 'integer' },
+  deleted: { type: 'boolean' },
+  json_url: { type: 'string' },
+  html_url: { type: 'string', description: 'The secret link to send' },
+};
+const pushKeys = Object.keys(pushProperties);
+
+const Push = { type: 'object', properties: pushProperties, required: pushKeys };
+const CreatedPush = {
+  type: 'object',
+  properties: { ...pushProperties, note: { type: 'string' }, name: { type: 'string' } },
+  required: [...pushKeys, 'note', 'name'],
+};
+const RetrievedPush = {
+  type: 'object',
+  properties: {
+    ...pushProperties,
+    payload: nullable('string', { description: 'The secret; null once expired' }),
+    files: {
+      type: 'array',
+      items: { type: 'object', properties: { filename: { type: 'string' }, content_type: { type: 'string' }, url: { type: 'string' } } },
+    },
+  },
+  required: [...pushKeys, 'payload', 'files'],
 };
 
-const Push = Type.Object(pushProperties);
-const CreatedPush = Type.Object({ ...pushProperties, note: Type.String(), name: Type.String() });
-const RetrievedPush = Type.Object({
-  ...pushProperties,
-  payload: Nullable(Type.String({ description: 'The secret; null once expired' })),
-  files: Type.Array(Type.Object({ filename: Type.String(), content_type: Type.String(), url: Type.String() })),
-});
+const Token = {
+  type: 'object',
+  properties: { token: { type: 'string', description: 'The push token (url_token); an optional .json suffix is accepted' } },
+  required: ['token'],
+};
 
-const Token = Type.Object({ token: Type.String({ description: 'The push token (url_token); an optional .json suffix is accepted' }) });
+const integerOrString = (description?: string) => ({ type: ['integer', 'string'], ...(description ? { description } : {}) });
+const booleanOrString = { type: ['boolean', 'string'], description: 'true, or on, yes, checked, true, 1 in a form' };
 
-const createFields = Type.Object(
-  {
-    payload: Type.String({ description: 'The secret (text, URL or QR content)' }),
-    kind: Type.Optional(Type.Union([Type.Literal('text'), Type.Literal('url'), Type.Literal('qr'), Type.Literal('file')])),
-    expire_after_days: Type.Optional(Type.Union([Type.Integer(), Type.String()])),
-    expire_after_views: Type.Optional(Type.Union([Type.Integer(), Type.String()])),
-    expire_after_duration: Type.Optional(
-      Type.Union([Type.Integer(), Type.String()], { description: "Password Pusher Pro's duration index; 6–17 = 1, 2, 3, 4, 5, 6, 7, 14, 21, 30, 60, 90 days" }),
-    ),
-    deletable_by_viewer: Type.Optional(Type.Union([Type.Boolean(), Type.String()])),
-    retrieval_step: Type.Optional(Type.Union([Type.Boolean(), Type.String()])),
-    passphrase: Type.Optional(Type.String()),
-    name: Type.Optional(Type.String()),
-    note: Type.Optional(Type.String()),
+const createFields = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    payload: { type: 'string', description: 'The secret (text, URL or QR content)' },
+    kind: { type: 'string', enum: ['text', 'url', 'qr', 'file'] },
+    expire_after_days: integerOrString(),
+    expire_after_views: integerOrString(),
+    expire_after_duration: integerOrString("Password Pusher Pro's duration index; 6–17 = 1, 2, 3, 4, 5, 6, 7, 14, 21, 30, 60, 90 days"),
+    deletable_by_viewer: booleanOrString,
+    retrieval_step: booleanOrString,
+    passphrase: { type: 'string' },
+    name: { type: 'string' },
+    note: { type: 'string' },
   },
-  { additionalProperties: true },
-);
+};
 
 export const passwordPusherSchemas = {
   create: (rootKey: RootKey) => ({
     tags,
     summary: rootKey === 'push' ? 'Create a push (v2)' : `Create a push (v1, fields under "${rootKey}")`,
-    description: 'JSON, URL-encoded form (`' + rootKey + '[payload]=…`) or multipart. Unknown fields are ignored.',
-    body: Type.Object({ [rootKey]: createFields }),
+    description: `JSON, URL-encoded form (\`${rootKey}[payload]=…\`) or multipart. Unknown fields are ignored.`,
+    body: { type: 'object', properties: { [rootKey]: createFields } },
     response: { 201: CreatedPush, 400: ErrorString, 401: ErrorString, 422: FieldErrors },
   }),
   retrieve: {
@@ -73,7 +99,7 @@ export const passwordPusherSchemas = {
     summary: 'Retrieve a push (uses a view)',
     description: 'Pass a passphrase as ?passphrase= or in the body. An expired push answers 200 with expired:true and a null payload.',
     params: Token,
-    querystring: Type.Object({ passphrase: Type.Optional(Type.String()) }),
+    querystring: { type: 'object', properties: { passphrase: { type: 'string' } } },
     response: { 200: RetrievedPush, 401: PassphraseError, 404: ErrorString, 429: ErrorString },
   },
   destroy: {
@@ -86,41 +112,60 @@ export const passwordPusherSchemas = {
     tags,
     summary: 'The secret link of a push (uses no view)',
     params: Token,
-    response: { 200: Type.Object({ url: Type.String() }), 404: ErrorString },
+    response: { 200: { type: 'object', properties: { url: { type: 'string' } }, required: ['url'] }, 404: ErrorString },
   },
   accountOnly: (scope: string) => ({
     tags,
     summary: scope === 'audit' ? "A push's audit log (owner; needs an API token)" : `Your ${scope} pushes (needs an API token)`,
-    querystring: Type.Object({ page: Type.Optional(Type.String()) }),
+    querystring: { type: 'object', properties: { page: { type: 'string' } } },
     response: { 401: ErrorString },
   }),
   versionV1: {
     tags,
     summary: 'Version (v1)',
-    response: { 200: Type.Object({ application_version: Type.String(), api_version: Type.String(), edition: Type.String() }) },
+    response: {
+      200: {
+        type: 'object',
+        properties: { application_version: { type: 'string' }, api_version: { type: 'string' }, edition: { type: 'string' } },
+        required: ['application_version', 'api_version', 'edition'],
+      },
+    },
   },
   versionV2: {
     tags,
     summary: 'Version and features (v2)',
     response: {
-      200: Type.Object({
-        application_version: Type.String(),
-        api_version: Type.String(),
-        edition: Type.String(),
-        features: Type.Object({
-          anonymous_access: Type.Boolean(),
-          api_token_authentication: Type.Boolean(),
-          accounts: Type.Object({ enabled: Type.Boolean() }),
-          pushes: Type.Object({
-            enabled: Type.Boolean(),
-            email_auto_dispatch: Type.Boolean(),
-            file_attachments: Type.Object({ enabled: Type.Boolean(), requires_authentication: Type.Boolean() }),
-            url_pushes: Type.Object({ enabled: Type.Boolean() }),
-            qr_code_pushes: Type.Object({ enabled: Type.Boolean() }),
-          }),
-          requests: Type.Object({ enabled: Type.Boolean() }),
-        }),
-      }),
+      200: {
+        type: 'object',
+        properties: {
+          application_version: { type: 'string' },
+          api_version: { type: 'string' },
+          edition: { type: 'string' },
+          features: {
+            type: 'object',
+            properties: {
+              anonymous_access: { type: 'boolean' },
+              api_token_authentication: { type: 'boolean' },
+              accounts: enabledFlag(),
+              pushes: {
+                type: 'object',
+                properties: {
+                  enabled: { type: 'boolean' },
+                  email_auto_dispatch: { type: 'boolean' },
+                  file_attachments: { type: 'object', properties: { enabled: { type: 'boolean' }, requires_authentication: { type: 'boolean' } } },
+                  url_pushes: enabledFlag(),
+                  qr_code_pushes: enabledFlag(),
+                },
+              },
+              requests: enabledFlag(),
+            },
+          },
+        },
+      },
     },
   },
 };
+
+function enabledFlag() {
+  return { type: 'object', properties: { enabled: { type: 'boolean' } }, required: ['enabled'] };
+}

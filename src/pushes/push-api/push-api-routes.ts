@@ -1,4 +1,4 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PassdropConfig } from '../../config/load-config.js';
 import { AppError, validationError } from '../../errors/app-error.js';
@@ -36,7 +36,7 @@ export function toPushView(push: PushRecord, baseUrl: string): PushViewJson {
 
 /** Passdrop's own push API: minutes and absolute expiry, one error shape, no Password Pusher quirks. */
 export function registerPushApiRoutes(app: FastifyInstance, deps: { service: PushService; config: PassdropConfig }): void {
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const api = app.withTypeProvider<JsonSchemaToTsProvider>();
   const { service, config } = deps;
   const baseUrl = (request: FastifyRequest) => publicBaseUrl(request, config.server.baseUrl);
 
@@ -123,8 +123,8 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
         {
           enabled: policy.enabled,
           max_characters: policy.maxCharacters,
-          expire_after_days: policy.expireAfterDays,
-          expire_after_views: policy.expireAfterViews,
+          expire_after_days: { ...policy.expireAfterDays },
+          expire_after_views: { ...policy.expireAfterViews },
           retrieval_step_default: policy.retrievalStepDefault,
           deletable_by_viewer_default: policy.deletableByViewerDefault,
         },

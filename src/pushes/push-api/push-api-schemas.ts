@@ -1,64 +1,78 @@
-import { Type, type Static } from 'typebox';
+/**
+ * JSON Schemas of Passdrop's own push API: validation, response serialization, the OpenAPI document and
+ * (through json-schema-to-ts, at compile time only) the handlers' types come from these objects.
+ */
+import type { FromSchema } from 'json-schema-to-ts';
 
 const tags = ['Passdrop API'];
-const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Boolean>>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 
-export const ErrorBody = Type.Object(
-  {
-    code: Type.String({ description: 'A stable code from docs/errors.md' }),
-    error: Type.String({ description: 'What went wrong, for a person' }),
-    requestId: Type.String(),
-    details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+export const ErrorBody = {
+  type: 'object',
+  description: 'Error',
+  properties: {
+    code: { type: 'string', description: 'A stable code from docs/errors.md' },
+    error: { type: 'string', description: 'What went wrong, for a person' },
+    requestId: { type: 'string' },
+    details: {
+      type: 'array',
+      items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } }, required: ['field', 'message'] },
+    },
   },
-  { description: 'Error' },
-);
+  required: ['code', 'error', 'requestId'],
+} as const;
 
-export const PushView = Type.Object({
-  token: Type.String(),
-  kind: Type.Union([Type.Literal('text'), Type.Literal('url'), Type.Literal('qr'), Type.Literal('file')]),
-  url: Type.String({ description: 'The secret link to send' }),
-  encryption: Type.Union([Type.Literal('server'), Type.Literal('client')]),
-  passphrase_protected: Type.Boolean(),
-  retrieval_step: Type.Boolean(),
-  deletable_by_viewer: Nullable(Type.Boolean()),
-  expire_after_views: Type.Integer(),
-  views_remaining: Type.Integer(),
-  expires_at: Type.String({ format: 'date-time' }),
-  expired: Type.Boolean(),
-  expired_at: Nullable(Type.String({ format: 'date-time' })),
-  expire_reason: Type.Union([
-    Type.Literal('views'),
-    Type.Literal('time'),
-    Type.Literal('owner'),
-    Type.Literal('viewer'),
-    Type.Literal('locked'),
-    Type.Null(),
-  ]),
-  created_at: Type.String({ format: 'date-time' }),
-  name: Type.String(),
-});
-export type PushViewJson = Static<typeof PushView>;
-
-export const CreatePushBody = Type.Object(
-  {
-    kind: Type.Optional(Type.Union([Type.Literal('text'), Type.Literal('url'), Type.Literal('qr')], { default: 'text' })),
-    payload: Type.String({ description: 'The secret: text, an http(s) URL, or QR code content' }),
-    expire_after_minutes: Type.Optional(Type.Integer({ description: 'Lifetime in minutes (give only one of the three lifetimes)' })),
-    expire_after_days: Type.Optional(Type.Integer({ description: 'Lifetime in days' })),
-    expires_at: Type.Optional(Type.String({ format: 'date-time', description: 'Absolute expiry time (ISO 8601)' })),
-    expire_after_views: Type.Optional(Type.Integer()),
-    passphrase: Type.Optional(Type.String({ description: 'Recipients must type it; never stored in the clear' })),
-    retrieval_step: Type.Optional(Type.Boolean()),
-    deletable_by_viewer: Type.Optional(Type.Boolean()),
-    name: Type.Optional(Type.String({ description: 'A label for your dashboard (not encrypted)' })),
-    note: Type.Optional(Type.String({ description: 'A private note for yourself (encrypted)' })),
+export const PushView = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    token: { type: 'string' },
+    kind: { type: 'string', enum: ['text', 'url', 'qr', 'file'] },
+    url: { type: 'string', description: 'The secret link to send' },
+    encryption: { type: 'string', enum: ['server', 'client'] },
+    passphrase_protected: { type: 'boolean' },
+    retrieval_step: { type: 'boolean' },
+    deletable_by_viewer: { type: ['boolean', 'null'] },
+    expire_after_views: { type: 'integer' },
+    views_remaining: { type: 'integer' },
+    expires_at: { type: 'string', format: 'date-time' },
+    expired: { type: 'boolean' },
+    expired_at: { type: ['string', 'null'], format: 'date-time' },
+    expire_reason: { type: ['string', 'null'], enum: ['views', 'time', 'owner', 'viewer', 'locked', null] },
+    created_at: { type: 'string', format: 'date-time' },
+    name: { type: 'string' },
   },
-  { additionalProperties: false },
-);
-export type CreatePushBodyJson = Static<typeof CreatePushBody>;
+  required: [
+    'token', 'kind', 'url', 'encryption', 'passphrase_protected', 'retrieval_step', 'deletable_by_viewer', 'expire_after_views',
+    'views_remaining', 'expires_at', 'expired', 'expired_at', 'expire_reason', 'created_at', 'name',
+  ],
+} as const;
+export type PushViewJson = FromSchema<typeof PushView>;
 
-const TokenParams = Type.Object({ token: Type.String() });
+export const CreatePushBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    kind: { type: 'string', enum: ['text', 'url', 'qr'], default: 'text' },
+    payload: { type: 'string', description: 'The secret: text, an http(s) URL, or QR code content' },
+    expire_after_minutes: { type: 'integer', description: 'Lifetime in minutes (give only one of the three lifetimes)' },
+    expire_after_days: { type: 'integer', description: 'Lifetime in days' },
+    expires_at: { type: 'string', format: 'date-time', description: 'Absolute expiry time (ISO 8601)' },
+    expire_after_views: { type: 'integer' },
+    passphrase: { type: 'string', description: 'Recipients must type it; never stored in the clear' },
+    retrieval_step: { type: 'boolean' },
+    deletable_by_viewer: { type: 'boolean' },
+    name: { type: 'string', description: 'A label for your dashboard (not encrypted)' },
+    note: { type: 'string', description: 'A private note for yourself (encrypted)' },
+  },
+  required: ['payload'],
+} as const;
+
+const TokenParams = { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] } as const;
+const Bounds = {
+  type: 'object',
+  properties: { default: { type: 'integer' }, min: { type: 'integer' }, max: { type: 'integer' } },
+  required: ['default', 'min', 'max'],
+} as const;
 
 export const pushApiSchemas = {
   create: {
@@ -78,9 +92,9 @@ export const pushApiSchemas = {
     tags,
     summary: 'Reveal the secret (uses a view)',
     params: TokenParams,
-    body: Type.Optional(Type.Object({ passphrase: Type.Optional(Type.String()) }, { additionalProperties: false })),
+    body: { type: 'object', additionalProperties: false, properties: { passphrase: { type: 'string' } } },
     response: {
-      200: Type.Object({ payload: Type.String(), push: PushView }),
+      200: { type: 'object', properties: { payload: { type: 'string' }, push: PushView }, required: ['payload', 'push'] },
       401: ErrorBody,
       404: ErrorBody,
       410: ErrorBody,
@@ -97,20 +111,27 @@ export const pushApiSchemas = {
     tags,
     summary: 'What this server accepts: kinds, sizes, expiry defaults and bounds',
     response: {
-      200: Type.Object({
-        min_expiry_minutes: Type.Integer(),
-        kinds: Type.Record(
-          Type.String(),
-          Type.Object({
-            enabled: Type.Boolean(),
-            max_characters: Type.Integer(),
-            expire_after_days: Type.Object({ default: Type.Integer(), min: Type.Integer(), max: Type.Integer() }),
-            expire_after_views: Type.Object({ default: Type.Integer(), min: Type.Integer(), max: Type.Integer() }),
-            retrieval_step_default: Type.Boolean(),
-            deletable_by_viewer_default: Nullable(Type.Boolean()),
-          }),
-        ),
-      }),
+      200: {
+        type: 'object',
+        properties: {
+          min_expiry_minutes: { type: 'integer' },
+          kinds: {
+            type: 'object',
+            additionalProperties: {
+              type: 'object',
+              properties: {
+                enabled: { type: 'boolean' },
+                max_characters: { type: 'integer' },
+                expire_after_days: Bounds,
+                expire_after_views: Bounds,
+                retrieval_step_default: { type: 'boolean' },
+                deletable_by_viewer_default: { type: ['boolean', 'null'] },
+              },
+            },
+          },
+        },
+        required: ['min_expiry_minutes', 'kinds'],
+      },
     },
   },
-};
+} as const;
