@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { secureRandomBytes } from './secure-random.js';
 import type { MasterKey, MasterKeyRing } from './master-key-ring.js';
 
 /**
@@ -108,13 +109,13 @@ export function sealEnvelope(plaintext: Buffer, masterKey: MasterKey, context: E
   envelope[OFFSET_FLAGS] = passphraseKey === undefined ? 0 : FLAG_PASSPHRASE_BOUND;
   keyIdBytes.copy(envelope, OFFSET_KEY_ID);
 
-  const dataKey = randomBytes(KEY_LENGTH);
+  const dataKey = secureRandomBytes(KEY_LENGTH);
   try {
     writeWrap(envelope, dataKey, masterKey, context);
 
     const contentKey = deriveContentKey(dataKey, passphraseKey, context);
     try {
-      const contentIv = randomBytes(IV_LENGTH);
+      const contentIv = secureRandomBytes(IV_LENGTH);
       const cipher = createCipheriv('aes-256-gcm', contentKey, contentIv, { authTagLength: TAG_LENGTH });
       cipher.setAAD(contentAad(envelope, context));
       const written = cipher.update(plaintext).copy(envelope, HEADER_LENGTH);
@@ -227,7 +228,7 @@ function findKey(ring: MasterKeyRing, keyId: string): MasterKey {
 
 /** Wraps dataKey under masterKey into bytes 10-69 of envelope, whose bytes 0-9 must already be final. */
 function writeWrap(envelope: Buffer, dataKey: Buffer, masterKey: MasterKey, context: EnvelopeContext): void {
-  const wrapIv = randomBytes(IV_LENGTH);
+  const wrapIv = secureRandomBytes(IV_LENGTH);
   const cipher = createCipheriv('aes-256-gcm', masterKey.key, wrapIv, { authTagLength: TAG_LENGTH });
   cipher.setAAD(wrapAad(envelope, context));
   const wrapped = Buffer.concat([cipher.update(dataKey), cipher.final()]);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { secureRandomBytes } from './secure-random.js';
 
 /**
  * A URL-safe random token from the CSPRNG. 16 bytes (128 bits) give 22 characters; the length is fixed
@@ -8,5 +8,5 @@ import { randomBytes } from 'node:crypto';
  */
 export function randomToken(bytes = 16): string {
   if (bytes < 16) throw new RangeError('tokens need at least 128 bits');
-  return randomBytes(bytes).toString('base64url');
+  return secureRandomBytes(bytes).toString('base64url');
 }
