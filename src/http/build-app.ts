@@ -72,7 +72,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     limits: { files: 0, fields: 200, fieldSize: config.server.bodyLimitBytes },
   });
   await app.register(swagger, { openapi: openApiDocumentation, hideUntagged: true });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false, uiConfig: { deepLinking: false } });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false, uiConfig: { deepLinking: false, layout: 'BaseLayout' } });
   app.get('/api/openapi.json', async (_request, reply) => reply.header('cache-control', 'no-cache').send(app.swagger()));
 
   registerHealthRoutes(app, deps.database);
