@@ -3,30 +3,10 @@ import type { AuditEventsTable, PushesTable } from '../storage/database-schema.j
 import type { Database } from '../storage/open-database.js';
 import { writeTransaction, type WriteExecutor } from '../storage/write-transaction.js';
 import type { PushKind } from './push-kinds.js';
-import type {
-  AuditContext,
-  AuditEvent,
-  AuditEventKind,
-  ExpireReason,
-  PushEncryption,
-  PushRecord,
-} from './push-record.js';
+import type { AuditContext, AuditEvent, AuditEventKind, ExpireReason, PushEncryption, PushRecord } from './push-record.js';
 
-export interface NewPush {
-  readonly token: string;
-  readonly kind: PushKind;
-  readonly ownerUserId: number | null;
-  readonly name: string;
-  readonly encryption: PushEncryption;
-  readonly expireAfterDays: number | null;
-  readonly expireAfterViews: number;
-  readonly expiresAt: number;
-  readonly retrievalStep: boolean;
-  readonly deletableByViewer: boolean | null;
-  readonly passphraseRecord: string | null;
-  readonly noteEnvelope: Buffer | null;
-  readonly createdAt: number;
-}
+/** A push as created: its record without what the database assigns or what only changes later. */
+export type NewPush = Omit<PushRecord, 'id' | 'viewsRemaining' | 'passphraseFailures' | 'expired' | 'expiredAt' | 'expireReason' | 'updatedAt'>;
 
 export type ConsumeViewResult =
   | { readonly ok: true; readonly push: PushRecord; readonly payloadEnvelope: Buffer; readonly last: boolean }
