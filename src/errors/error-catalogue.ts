@@ -15,7 +15,10 @@ export const errorCatalogue = {
   VALIDATION_FAILED: { status: 422, message: 'Some fields are not valid: {summary}' },
   PUSH_NOT_FOUND: { status: 404, message: 'There is no such push. The link may be mistyped.' },
   PUSH_EXPIRED: { status: 410, message: 'This push has expired and its secret has been deleted.' },
-  PASSPHRASE_REQUIRED: { status: 401, message: 'This push needs a passphrase. Send it in the passphrase field.' },
+  PASSPHRASE_REQUIRED: {
+    status: 401,
+    message: 'This push needs a passphrase. Send it in the passphrase field (for an end-to-end push, its access_proof).',
+  },
   PASSPHRASE_INCORRECT: { status: 401, message: 'That passphrase is incorrect.' },
   PASSPHRASE_RATE_LIMITED: {
     status: 429,

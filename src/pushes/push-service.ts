@@ -1,6 +1,7 @@
 import type { PushPolicy } from '../config/load-config.js';
 import { openEnvelope, sealEnvelope } from '../crypto/envelope.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
+import { accessProofRecord, isAccessProofRecord, isWellFormedAccessProof, verifyAccessProof } from '../crypto/access-proof.js';
 import { createPassphraseRecord, verifyPassphrase } from '../crypto/passphrase-kdf.js';
 import { randomToken } from '../crypto/random-token.js';
 import type { FieldProblem } from '../errors/app-error.js';
@@ -19,6 +20,8 @@ export interface CreatePushInput {
   readonly name?: string | undefined;
   readonly note?: string | undefined;
   readonly encryption?: PushEncryption | undefined;
+  /** End-to-end pushes: the proof derived from the passphrase and the link secret, instead of a passphrase. */
+  readonly accessProof?: string | undefined;
   readonly ownerUserId?: number | null | undefined;
 }
 
@@ -51,6 +54,35 @@ export interface PushService {
   listAudit(push: PushRecord, page: { offset: number; limit: number }): Promise<AuditEvent[]>;
   /** Reads a note (owner only: the caller checks). */
   readNote(push: PushRecord): string;
+}
+
+/** Base64url of at least the E2E header (18 bytes) plus the GCM tag (16 bytes). */
+const CIPHERTEXT_PATTERN = /^[A-Za-z0-9_-]{46,}$/;
+/** The longest ciphertext a payload of `maxCharacters` can become: 4 UTF-8 bytes a character, plus the header and tag, in base64url. */
+export function maxCiphertextLength(maxCharacters: number): number {
+  return Math.ceil(((maxCharacters * 4 + 34) * 4) / 3);
+}
+
+function ciphertextProblem(input: CreatePushInput, maxCharacters: number): FieldProblem | undefined {
+  if (input.kind === 'url') {
+    return { field: 'encryption', message: 'URL pushes cannot be end-to-end encrypted: the server must know where to redirect.' };
+  }
+  if (input.payload === undefined || input.payload === '') return { field: 'payload', message: 'Payload is required.' };
+  if (!CIPHERTEXT_PATTERN.test(input.payload)) return { field: 'payload', message: 'must be the base64url ciphertext of an end-to-end encrypted push.' };
+  if (input.payload.length > maxCiphertextLength(maxCharacters)) {
+    return { field: 'payload', message: `The payload is too large.  You can only push up to ${maxCharacters} bytes.` };
+  }
+  return undefined;
+}
+
+function protectionProblems(input: CreatePushInput): FieldProblem[] {
+  const endToEnd = input.encryption === 'client';
+  if (endToEnd && input.passphrase !== undefined && input.passphrase !== '') {
+    return [{ field: 'passphrase', message: 'must not be sent for an end-to-end encrypted push: send only its access_proof.' }];
+  }
+  if (input.accessProof === undefined) return [];
+  if (!endToEnd) return [{ field: 'access_proof', message: 'is only for end-to-end encrypted pushes; send passphrase instead.' }];
+  return isWellFormedAccessProof(input.accessProof) ? [] : [{ field: 'access_proof', message: 'must be 43 base64url characters (32 bytes).' }];
 }
 
 export interface PushServiceDependencies {
@@ -99,8 +131,10 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
       const kindIssue = kindProblem(input.kind, policy);
       if (kindIssue || input.kind === 'file') return { ok: false, problems: [kindIssue!] };
       const kindPolicy = policy.kinds[input.kind];
-      const payloadIssue = payloadProblem(input.kind, input.payload, kindPolicy);
+      const endToEnd = input.encryption === 'client';
+      const payloadIssue = endToEnd ? ciphertextProblem(input, kindPolicy.maxCharacters) : payloadProblem(input.kind, input.payload, kindPolicy);
       if (payloadIssue) problems.push(payloadIssue);
+      problems.push(...protectionProblems(input));
       const expiry = resolveExpiry(input.expiry, kindPolicy, policy, now);
       if (!expiry.ok) problems.push(...expiry.problems);
       problems.push(...textFieldProblems(input));
@@ -109,6 +143,7 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
       const token = randomToken();
       const passphrase = input.passphrase === '' ? undefined : input.passphrase;
       const secret = passphrase === undefined ? undefined : await createPassphraseRecord(passphrase);
+      const proofRecord = input.accessProof === undefined ? null : accessProofRecord(input.accessProof);
       const payloadEnvelope = sealEnvelope(
         Buffer.from(input.payload!, 'utf8'),
         keys.current,
@@ -131,7 +166,7 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
           expiresAt: expiry.expiry.expiresAt,
           retrievalStep: input.retrievalStep ?? kindPolicy.retrievalStepDefault,
           deletableByViewer: input.kind === 'url' ? null : (input.deletableByViewer ?? kindPolicy.deletableByViewerDefault ?? false),
-          passphraseRecord: secret?.record ?? null,
+          passphraseRecord: secret?.record ?? proofRecord,
           noteEnvelope,
           createdAt: now,
         },
@@ -167,14 +202,16 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
         if (passphrase === undefined || passphrase === '') return { outcome: 'passphrase_required', push: found };
         const attempts = await store.countPassphraseAttempt(found.id, now);
         if (attempts > policy.passphraseAttemptsPerMinute) return { outcome: 'rate_limited', push: found };
-        const verdict = await verifyPassphrase(passphrase, found.passphraseRecord);
+        const verdict = isAccessProofRecord(found.passphraseRecord)
+          ? { ok: verifyAccessProof(passphrase, found.passphraseRecord), key: undefined }
+          : await verifyPassphrase(passphrase, found.passphraseRecord);
         if (!verdict.ok) {
           const failure = await store.recordPassphraseFailure(found.id, token, clock(), policy.passphraseMaxFailures, audit);
           return failure.locked
             ? { outcome: 'locked', push: (await store.findByToken(token)) ?? found }
             : { outcome: 'passphrase_incorrect', push: found };
         }
-        passphraseKey = verdict.key;
+        passphraseKey = verdict.ok ? verdict.key : undefined;
       }
 
       const consumed = await store.consumeView(token, clock(), audit);

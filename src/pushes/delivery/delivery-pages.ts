@@ -8,6 +8,8 @@ import type { PushService, RetrieveResult } from '../push-service.js';
 import { isWellFormedToken } from '../push-token.js';
 
 const EXPIRED_TITLE = 'This secret link has expired';
+const NEEDS_JAVASCRIPT =
+  '<p>This secret was encrypted in the sender\'s browser, and only your browser can open it. Please turn on JavaScript and open the link again.</p>';
 const EXPIRED_BODY = '<p>The secret it held has been deleted, or the link was never valid. Ask the sender for a new one.</p>';
 
 /**
@@ -101,6 +103,9 @@ ${needsPassphrase ? '<p><label for="passphrase">Passphrase</label><br><input id=
   app.post('/p/:token/reveal', async (request, reply) => {
     const { token } = request.params as { token: string };
     if (!isWellFormedToken(token)) return expiredPage(reply);
+    const push = await activePush(token);
+    // Only the browser holds the key of an end-to-end push: revealing it here would burn a view for nothing.
+    if (push?.encryption === 'client') return html(reply, 400, 'JavaScript needed', NEEDS_JAVASCRIPT);
     const passphrase = (request.body as { passphrase?: unknown } | undefined)?.passphrase;
     const result = await service.retrieve(token, typeof passphrase === 'string' ? passphrase : undefined, auditContextOf(request));
     return sendResult(reply, result);

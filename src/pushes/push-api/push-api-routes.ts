@@ -59,6 +59,8 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
         payload: body.payload,
         expiry: { days: body.expire_after_days, minutes: body.expire_after_minutes, at, views: body.expire_after_views },
         passphrase: body.passphrase,
+        encryption: body.encryption,
+        accessProof: body.access_proof,
         retrievalStep: body.retrieval_step,
         deletableByViewer: body.deletable_by_viewer,
         name: body.name,
@@ -77,7 +79,7 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
   api.post(`${PUSH_API_PREFIX}/pushes/:token/reveal`, { schema: pushApiSchemas.reveal }, async (request) => {
     const { token } = request.params;
     if (!isWellFormedToken(token)) throw new AppError('PUSH_NOT_FOUND');
-    const result = await service.retrieve(token, request.body?.passphrase, auditContextOf(request));
+    const result = await service.retrieve(token, request.body?.access_proof ?? request.body?.passphrase, auditContextOf(request));
     switch (result.outcome) {
       case 'revealed':
         return { payload: result.payload, push: toPushView(result.push, baseUrl(request)) };

@@ -53,7 +53,20 @@ export const CreatePushBody = {
   additionalProperties: false,
   properties: {
     kind: { type: 'string', enum: ['text', 'url', 'qr'], default: 'text' },
-    payload: { type: 'string', description: 'The secret: text, an http(s) URL, or QR code content' },
+    payload: {
+      type: 'string',
+      description: 'The secret: text, an http(s) URL, or QR code content; for encryption "client", the base64url ciphertext (docs/e2e-encryption.md)',
+    },
+    encryption: {
+      type: 'string',
+      enum: ['server', 'client'],
+      default: 'server',
+      description: '"client": the payload was encrypted end to end and the key is only in the link fragment',
+    },
+    access_proof: {
+      type: 'string',
+      description: 'For encryption "client" with a passphrase: the proof derived from the passphrase and the link secret (never the passphrase)',
+    },
     expire_after_minutes: { type: 'integer', description: 'Lifetime in minutes (give only one of the three lifetimes)' },
     expire_after_days: { type: 'integer', description: 'Lifetime in days' },
     expires_at: { type: 'string', format: 'date-time', description: 'Absolute expiry time (ISO 8601)' },
@@ -92,9 +105,23 @@ export const pushApiSchemas = {
     tags,
     summary: 'Reveal the secret (uses a view)',
     params: TokenParams,
-    body: { type: 'object', additionalProperties: false, properties: { passphrase: { type: 'string' } } },
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        passphrase: { type: 'string' },
+        access_proof: { type: 'string', description: 'For an end-to-end push with a passphrase, instead of the passphrase' },
+      },
+    },
     response: {
-      200: { type: 'object', properties: { payload: { type: 'string' }, push: PushView }, required: ['payload', 'push'] },
+      200: {
+        type: 'object',
+        properties: {
+          payload: { type: 'string', description: 'The secret; for an end-to-end push, its ciphertext, to be opened with the link secret' },
+          push: PushView,
+        },
+        required: ['payload', 'push'],
+      },
       401: ErrorBody,
       404: ErrorBody,
       410: ErrorBody,
