@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'src/web/assets/build/'] },
+  { ignores: ['dist/', 'node_modules/', 'build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,6 +13,10 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error'] }],
       eqeqeq: ['error', 'always'],
     },
+  },
+  {
+    files: ['src/web/browser/**', 'src/crypto/e2e/**'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: ['bench/**', 'scripts/**', 'src/cli/**', 'test/**'],

@@ -1,6 +1,8 @@
 // `npm run bench`: loads Passdrop and a bare node:http server in the same run and prints req/s, p50,
 // p99 and the ratio to the bare server for each scenario, plus Passdrop's RSS. Figures, never assertions.
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import {
   CONNECTIONS,
@@ -98,6 +100,26 @@ async function withPostgresDatabase<T>(work: (url: string) => Promise<T>): Promi
   }
 }
 
+/** JavaScript a recipient's browser downloads for the delivery page (the QR chunk loads only for QR pushes). */
+function printDeliveryPageWeight(): void {
+  const directory = 'build/web-assets';
+  const files = readdirSync(directory);
+  const weigh = (names: string[]) =>
+    names.reduce(
+      (total, name) => {
+        const bytes = readFileSync(`${directory}/${name}`);
+        return { raw: total.raw + bytes.length, gzip: total.gzip + gzipSync(bytes).length };
+      },
+      { raw: 0, gzip: 0 },
+    );
+  const reveal = readFileSync(`${directory}/reveal-page.js`, 'utf8');
+  // Shared chunks imported statically load every time; a chunk reached only through import() (the QR encoder) does not.
+  const chunks = files.filter((name) => name.startsWith('chunk-') && reveal.includes(name) && !reveal.includes(`import("./${name}")`));
+  const always = weigh(['common.js', 'reveal-page.js', ...chunks]);
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  console.log(`Delivery page JavaScript: ${kb(always.raw)} (${kb(always.gzip)} gzipped): common.js, reveal-page.js${chunks.length ? `, ${chunks.join(', ')}` : ''}`);
+}
+
 async function main(): Promise<void> {
   const only = process.env.BENCH_DATABASES?.split(',') ?? ['sqlite', 'postgres'];
   console.log(`Passdrop benchmark: ${CONNECTIONS} connections, ${DURATION_SECONDS} s per scenario (BENCH_CONNECTIONS, BENCH_DURATION, BENCH_DATABASES)`);
@@ -119,6 +141,7 @@ async function main(): Promise<void> {
     await stopTarget(bareServer);
   }
   printTable(rows);
+  printDeliveryPageWeight();
   console.log(`\nPassdrop RSS at the end of its scenarios: ${rss.join(', ')}`);
   console.log('Targets (reported, never asserted): burn >= 0.40 and create >= 0.30 of bare on SQLite, >= 0.25 on PostgreSQL; p99 <= 10 ms; RSS <= 120 MB.');
 }

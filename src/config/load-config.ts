@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ServerPushKind } from '../pushes/push-kinds.js';
 import { PUSH_KIND_PREFIXES, settingList, settings, type SettingValues } from './settings.js';
@@ -25,6 +25,13 @@ export interface PassdropConfig {
     readonly previous: readonly string[];
   };
   readonly pushes: PushPolicy;
+  readonly brand: {
+    readonly title: string;
+    readonly tagline: string | undefined;
+    readonly logoFile: string | undefined;
+    readonly cssFile: string | undefined;
+    readonly onDeliveryPages: boolean;
+  };
 }
 
 export interface Bounds {
@@ -114,7 +121,18 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
         .filter((key) => key !== ''),
     },
     pushes,
+    brand: {
+      title: v.PASSDROP_BRAND_TITLE ?? 'Passdrop',
+      tagline: v.PASSDROP_BRAND_TAGLINE,
+      logoFile: v.PASSDROP_BRAND_LOGO_FILE === undefined ? undefined : resolvePath(v.PASSDROP_BRAND_LOGO_FILE, cwd),
+      cssFile: v.PASSDROP_BRAND_CSS_FILE === undefined ? undefined : resolvePath(v.PASSDROP_BRAND_CSS_FILE, cwd),
+      onDeliveryPages: v.PASSDROP_BRAND_ON_DELIVERY_PAGES,
+    },
   };
+  for (const [name, path] of [['PASSDROP_BRAND_LOGO_FILE', config.brand.logoFile], ['PASSDROP_BRAND_CSS_FILE', config.brand.cssFile]] as const) {
+    if (path !== undefined && !existsSync(path)) problems.push(`${name}: ${path} does not exist`);
+  }
+  if (problems.length > 0) return { ok: false, problems };
   return { ok: true, config: deepFreeze(config) };
 }
 

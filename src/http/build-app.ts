@@ -15,6 +15,7 @@ import { registerPasswordPusherRoutes } from '../pushes/password-pusher/password
 import { registerPushApiRoutes } from '../pushes/push-api/push-api-routes.js';
 import { createPushService } from '../pushes/push-service.js';
 import { createPushStore } from '../pushes/push-store.js';
+import { registerWebRoutes } from '../web/web-routes.js';
 import { openApiDocumentation } from './openapi-documentation.js';
 import type { Database } from '../storage/open-database.js';
 import { registerErrorHandling } from './plugins/error-handling.js';
@@ -80,7 +81,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   const store = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
   const service = createPushService({ store, keys: deps.keys, policy: config.pushes, clock: deps.clock });
-  const pages = registerDeliveryPages(app, service);
+  const pageContext = await registerWebRoutes(app, { service, config });
+  const pages = registerDeliveryPages(app, service, pageContext);
   registerPasswordPusherRoutes(app, { service, config, clock: deps.clock, pages });
   registerPushApiRoutes(app, { service, config });
 

@@ -1,28 +1,62 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { auditContextOf } from '../../http/audit-context.js';
-import { escapeHtml, minimalHtmlPage } from '../../http/minimal-html-page.js';
+import { html, trusted, type SafeHtml } from '../../web/html.js';
+import { renderPage, type PageContext } from '../../web/layout.js';
+import type { PageContextFactory } from '../../web/page-context.js';
+import { formatTime } from '../../web/pages/share-page.js';
 import type { DeliveryPages } from '../password-pusher/password-pusher-routes.js';
 import type { PushRecord } from '../push-record.js';
 import type { PushService, RetrieveResult } from '../push-service.js';
 import { isWellFormedToken } from '../push-token.js';
 
-const EXPIRED_TITLE = 'This secret link has expired';
-const NEEDS_JAVASCRIPT =
-  '<p>This secret was encrypted in the sender\'s browser, and only your browser can open it. Please turn on JavaScript and open the link again.</p>';
-const EXPIRED_BODY = '<p>The secret it held has been deleted, or the link was never valid. Ask the sender for a new one.</p>';
-
 /**
  * The recipient's pages. Opening a link (GET or HEAD) never uses a view while the push has a retrieval
- * step or a passphrase; the reveal is a deliberate POST. Unknown and expired links get the same page
- * and status, so the page tells nobody whether a token ever existed.
+ * step or a passphrase; the reveal is a deliberate POST (or, for an end-to-end push, the browser
+ * module's request). Unknown and expired links get the same page and status, so the page tells nobody
+ * whether a token ever existed. No branding unless configured.
  */
-export function registerDeliveryPages(app: FastifyInstance, service: PushService): DeliveryPages {
-  function html(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
-    return reply.code(status).type('text/html; charset=utf-8').send(minimalHtmlPage(title, body));
+export function registerDeliveryPages(app: FastifyInstance, service: PushService, pageContext: PageContextFactory): DeliveryPages {
+  function page(reply: FastifyReply, context: PageContext, status: number, title: string, body: SafeHtml, endToEnd = false): FastifyReply {
+    const { t } = context;
+    return reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(
+        renderPage(context, {
+          title,
+          body,
+          delivery: true,
+          scripts: ['reveal-page'],
+          browserStrings: endToEnd
+            ? {
+                copied: t('common.copied'),
+                copy: t('common.copy'),
+                wrongPassphrase: t('deliver.wrongPassphrase'),
+                passphraseRequired: t('deliver.passphraseRequired'),
+                tooMany: t('deliver.tooMany'),
+                expired: t('deliver.expiredHeading'),
+                brokenLink: t('deliver.brokenLink'),
+                failed: t('deliver.failed'),
+                working: t('deliver.working'),
+                showSecret: t('deliver.showSecret'),
+                revealedHeading: t('deliver.revealedHeading'),
+                lastView: t('deliver.lastView'),
+                remainingOne: t('deliver.remaining', { count: 1 }),
+                remainingOther: t('deliver.remaining', { count: 2 }).replace('2', '{{count}}'),
+                deleteHint: t('deliver.deleteHint'),
+                deleteNow: t('deliver.deleteNow'),
+              }
+            : { copied: t('common.copied'), copy: t('common.copy') },
+        }),
+      );
   }
 
-  const expiredPage = (reply: FastifyReply) => html(reply, 404, EXPIRED_TITLE, EXPIRED_BODY);
+  function expiredPage(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const context = pageContext(request, reply);
+    const { t } = context;
+    return page(reply, context, 404, t('deliver.expiredHeading'), html`<h1>${t('deliver.expiredHeading')}</h1><p>${t('deliver.expiredBody')}</p>`);
+  }
 
   async function activePush(token: string): Promise<PushRecord | undefined> {
     if (!isWellFormedToken(token)) return undefined;
@@ -30,54 +64,68 @@ export function registerDeliveryPages(app: FastifyInstance, service: PushService
     return push && !push.expired ? push : undefined;
   }
 
-  function revealForm(push: PushRecord, message?: string): string {
+  function facts(context: PageContext, push: PushRecord): SafeHtml {
+    const { t } = context;
+    if (push.expired) return html`<p class="hint">${t('deliver.lastView')}</p>`;
+    return html`<p class="hint">${t('deliver.remaining', { count: push.viewsRemaining })} <time datetime="${new Date(push.expiresAt).toISOString()}" data-local-time>${formatTime(context, push.expiresAt)}</time></p>`;
+  }
+
+  function stepPage(request: FastifyRequest, reply: FastifyReply, push: PushRecord, status = 200, message?: string): FastifyReply {
+    const context = pageContext(request, reply);
+    const { t } = context;
     const needsPassphrase = push.passphraseRecord !== null;
-    return `${message ? `<p role="alert"><strong>${escapeHtml(message)}</strong></p>` : ''}
-<p>Someone sent you a secret. Revealing it uses one of its ${push.viewsRemaining} remaining views.</p>
-<form method="post" action="/p/${push.token}/reveal">
-${needsPassphrase ? '<p><label for="passphrase">Passphrase</label><br><input id="passphrase" name="passphrase" type="password" autocomplete="off" required autofocus></p>' : ''}
-<p><button type="submit">Reveal the secret</button></p>
-</form>`;
+    const endToEnd = push.encryption === 'client';
+    const body = html`<h1>${t('deliver.heading')}</h1>
+<div data-step-info><p>${t('deliver.intro', { count: push.viewsRemaining })}</p>
+${facts(context, push)}</div>
+${message ? html`<div class="alert" role="alert"><p>${message}</p></div>` : ''}
+<form method="post" action="/p/${push.token}/reveal" class="reveal-form"${endToEnd ? html` data-e2e data-token="${push.token}" data-kind="${push.kind}"` : ''}>
+  ${needsPassphrase
+    ? html`<div class="field"><label for="passphrase">${t('deliver.passphraseLabel')}</label>
+  <input id="passphrase" name="passphrase" type="password" autocomplete="off" spellcheck="false" required aria-describedby="passphrase-hint">
+  <p class="hint" id="passphrase-hint">${t('deliver.passphraseHint')}</p></div>`
+    : ''}
+  <p class="form-error" role="alert" data-form-error hidden></p>
+  <button type="submit" class="primary">${t('deliver.reveal')}</button>
+</form>
+${endToEnd ? html`<p class="hint no-js-only">${t('deliver.needsJavaScript')}</p><div data-reveal-result></div>` : ''}`;
+    return page(reply, context, status, t('deliver.heading'), body, endToEnd);
   }
 
-  async function revealed(reply: FastifyReply, push: PushRecord, payload: string): Promise<FastifyReply> {
-    switch (push.kind) {
-      case 'url':
-        return reply.redirect(payload, 303);
-      case 'qr': {
-        const svg = await QRCode.toString(payload, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
-        return html(reply, 200, 'Your QR code', `${svg}${afterReveal(push)}`);
-      }
-      default:
-        return html(reply, 200, 'Your secret', `<pre>${escapeHtml(payload)}</pre>${afterReveal(push)}`);
-    }
+  async function revealedPage(request: FastifyRequest, reply: FastifyReply, push: PushRecord, payload: string): Promise<FastifyReply> {
+    if (push.kind === 'url') return reply.redirect(payload, 303);
+    const context = pageContext(request, reply);
+    const { t } = context;
+    const qr = push.kind === 'qr' ? await QRCode.toString(payload, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }) : '';
+    const body = html`<h1>${t('deliver.revealedHeading')}</h1>
+${push.kind === 'qr' ? html`<figure class="qr">${trusted(qr)}</figure>` : ''}
+<details class="secret" data-reblur>
+  <summary>${t('deliver.showSecret')}</summary>
+  <pre id="secret-text" class="secret-text">${payload}</pre>
+</details>
+<p><button type="button" class="primary js-only" data-copy="secret-text">${t('common.copy')}</button></p>
+${facts(context, push)}
+${push.deletableByViewer && !push.expired
+  ? html`<form method="post" action="/p/${push.token}/delete"><p class="hint">${t('deliver.deleteHint')}</p><button type="submit" class="danger">${t('deliver.deleteNow')}</button></form>`
+  : ''}`;
+    return page(reply, context, 200, t('deliver.revealedHeading'), body);
   }
 
-  function afterReveal(push: PushRecord): string {
-    const left = push.expired
-      ? '<p>That was the last view: the secret is now deleted.</p>'
-      : `<p>${push.viewsRemaining} views left until ${new Date(push.expiresAt).toISOString()}.</p>`;
-    const deletable =
-      push.deletableByViewer && !push.expired
-        ? `<form method="post" action="/p/${push.token}/delete"><button type="submit">Delete it now</button></form>`
-        : '';
-    return left + deletable;
-  }
-
-  async function sendResult(reply: FastifyReply, result: RetrieveResult): Promise<FastifyReply> {
+  async function sendResult(request: FastifyRequest, reply: FastifyReply, result: RetrieveResult): Promise<FastifyReply> {
+    const { t } = pageContext(request, reply);
     switch (result.outcome) {
       case 'revealed':
-        return revealed(reply, result.push, result.payload);
+        return revealedPage(request, reply, result.push, result.payload);
       case 'not_found':
       case 'expired':
       case 'locked':
-        return expiredPage(reply);
+        return expiredPage(request, reply);
       case 'passphrase_required':
-        return html(reply, 401, 'Passphrase required', revealForm(result.push, 'This secret needs a passphrase.'));
+        return stepPage(request, reply, result.push, 401, t('deliver.passphraseRequired'));
       case 'passphrase_incorrect':
-        return html(reply, 401, 'Passphrase required', revealForm(result.push, 'That passphrase is incorrect.'));
+        return stepPage(request, reply, result.push, 401, t('deliver.wrongPassphrase'));
       case 'rate_limited':
-        return html(reply.header('retry-after', '60'), 429, 'Too many attempts', '<p>Too many passphrase attempts. Please try again in a minute.</p>');
+        return stepPage(request, reply.header('retry-after', '60'), result.push, 429, t('deliver.tooMany'));
       default:
         throw new Error(`unhandled outcome ${JSON.stringify(result satisfies never)}`);
     }
@@ -85,47 +133,48 @@ ${needsPassphrase ? '<p><label for="passphrase">Passphrase</label><br><input id=
 
   async function showStep(request: FastifyRequest, reply: FastifyReply, token: string): Promise<FastifyReply> {
     const push = await activePush(token);
-    if (!push) return expiredPage(reply);
+    if (!push) return expiredPage(request, reply);
     await service.recordOpened(push, auditContextOf(request));
-    return html(reply, 200, 'You have a secret', revealForm(push));
+    return stepPage(request, reply, push);
   }
 
-  app.get('/p/:token/r', { exposeHeadRoute: false }, async (request, reply) =>
-    showStep(request, reply, (request.params as { token: string }).token),
-  );
+  app.get('/p/:token/r', { exposeHeadRoute: false }, async (request, reply) => showStep(request, reply, (request.params as { token: string }).token));
   app.head('/p/:token/r', async (request, reply) => pages.head(request, reply, (request.params as { token: string }).token));
   for (const prefix of ['f', 'r']) {
-    app.get(`/${prefix}/:token/r`, async (request, reply) =>
-      reply.redirect(request.url.replace(`/${prefix}/`, '/p/'), 301),
-    );
+    app.get(`/${prefix}/:token/r`, async (request, reply) => reply.redirect(request.url.replace(`/${prefix}/`, '/p/'), 301));
   }
 
   app.post('/p/:token/reveal', async (request, reply) => {
     const { token } = request.params as { token: string };
-    if (!isWellFormedToken(token)) return expiredPage(reply);
     const push = await activePush(token);
+    if (!push) return expiredPage(request, reply);
     // Only the browser holds the key of an end-to-end push: revealing it here would burn a view for nothing.
-    if (push?.encryption === 'client') return html(reply, 400, 'JavaScript needed', NEEDS_JAVASCRIPT);
+    if (push.encryption === 'client') {
+      const context = pageContext(request, reply);
+      return page(reply, context, 400, context.t('deliver.heading'), html`<h1>${context.t('deliver.heading')}</h1><p>${context.t('deliver.needsJavaScript')}</p>`);
+    }
     const passphrase = (request.body as { passphrase?: unknown } | undefined)?.passphrase;
     const result = await service.retrieve(token, typeof passphrase === 'string' ? passphrase : undefined, auditContextOf(request));
-    return sendResult(reply, result);
+    return sendResult(request, reply, result);
   });
 
   app.post('/p/:token/delete', async (request, reply) => {
     const { token } = request.params as { token: string };
-    if (!isWellFormedToken(token)) return expiredPage(reply);
+    if (!isWellFormedToken(token)) return expiredPage(request, reply);
     const result = await service.deleteByViewer(token, auditContextOf(request));
-    if (result.outcome === 'deleted') return html(reply, 200, 'Deleted', '<p>The secret is deleted. Nobody can open this link any more.</p>');
-    if (result.outcome === 'not_deletable') return html(reply, 403, 'Not deletable', '<p>The sender did not allow deleting this secret.</p>');
-    return expiredPage(reply);
+    const context = pageContext(request, reply);
+    const { t } = context;
+    if (result.outcome === 'deleted') return page(reply, context, 200, t('deliver.deletedHeading'), html`<h1>${t('deliver.deletedHeading')}</h1><p>${t('deliver.deletedBody')}</p>`);
+    if (result.outcome === 'not_deletable') return page(reply, context, 403, t('deliver.notDeletableHeading'), html`<h1>${t('deliver.notDeletableHeading')}</h1><p>${t('deliver.notDeletableBody')}</p>`);
+    return expiredPage(request, reply);
   });
 
   const pages: DeliveryPages = {
     async show(request, reply, token) {
       const push = await activePush(token);
-      if (!push) return expiredPage(reply);
-      if (push.retrievalStep || push.passphraseRecord !== null) return showStep(request, reply, token);
-      return sendResult(reply, await service.retrieve(token, undefined, auditContextOf(request)));
+      if (!push) return expiredPage(request, reply);
+      if (push.retrievalStep || push.passphraseRecord !== null || push.encryption === 'client') return showStep(request, reply, token);
+      return sendResult(request, reply, await service.retrieve(token, undefined, auditContextOf(request)));
     },
     async head(_request, reply, token) {
       const push = await activePush(token);

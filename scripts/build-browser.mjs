@@ -1,0 +1,27 @@
+// Bundles the browser modules (no inline script anywhere: the CSP forbids it) and copies the stylesheet
+// into build/web-assets, which the server serves under /assets/.
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const out = 'build/web-assets';
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+await build({
+  entryPoints: {
+    'create-page': 'src/web/browser/create-page.ts',
+    'share-page': 'src/web/browser/share-page.ts',
+    'reveal-page': 'src/web/browser/reveal-page.ts',
+    common: 'src/web/browser/common.ts',
+  },
+  bundle: true,
+  // The reveal page loads the QR encoder only for QR pushes (a separate chunk).
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
+  format: 'esm',
+  minify: true,
+  target: ['es2022'],
+  outdir: out,
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+copyFileSync('src/web/assets/passdrop.css', `${out}/passdrop.css`);

@@ -1,0 +1,192 @@
+/** The create form: counter, show/hide, generator, remembered choices, and end-to-end encryption. */
+import { newLinkSecret, sealE2e, type E2eKind } from '../../crypto/e2e/e2e-format.js';
+import {
+  DEFAULT_CHARACTER_OPTIONS,
+  DEFAULT_PASSPHRASE_OPTIONS,
+  entropyBits,
+  generateCharacterPassword,
+  generatePassphrase,
+} from './password-generator.js';
+import { fill, showError, strings } from './dom.js';
+
+const text = strings();
+const form = document.querySelector<HTMLFormElement>('form.create-form');
+const payload = document.querySelector<HTMLInputElement | HTMLTextAreaElement>('#payload');
+const kind = form?.dataset.kind ?? 'text';
+const rememberKey = `passdrop-form-${kind}`;
+
+if (form && payload) {
+  const counter = document.querySelector<HTMLOutputElement>('[data-counter-for="payload"]');
+  const max = Number(payload.getAttribute('maxlength') ?? '0');
+  const updateCounter = () => {
+    if (counter) counter.textContent = fill(text.counter, { count: [...payload.value].length, max });
+  };
+  payload.addEventListener('input', updateCounter);
+  updateCounter();
+
+  const visibility = document.querySelector<HTMLButtonElement>('[data-toggle-visibility]');
+  visibility?.addEventListener('click', () => {
+    const masked = payload.classList.toggle('masked');
+    visibility.setAttribute('aria-pressed', String(masked));
+    visibility.textContent = masked ? (text.show ?? 'Show') : (text.hide ?? 'Hide');
+  });
+
+  restoreChoices(form);
+  wireGenerator(payload);
+
+  const error = form.querySelector<HTMLElement>('[data-form-error]');
+  form.addEventListener('submit', async (event) => {
+    saveChoices(form);
+    // Links go to the server, which must know where to redirect; the form posts as without JavaScript.
+    if (kind === 'url') return;
+    event.preventDefault();
+    const problem = validate(form, payload, max);
+    if (problem) {
+      showError(error, problem);
+      payload.focus();
+      return;
+    }
+    showError(error, '');
+    const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
+    const label = submit?.textContent ?? '';
+    if (submit) {
+      submit.disabled = true;
+      submit.textContent = text.working ?? '…';
+    }
+    try {
+      const location = await createEndToEnd(form, payload.value, kind as E2eKind);
+      window.location.assign(location);
+    } catch (failure) {
+      showError(error, failure instanceof Error && failure.message ? failure.message : (text.failed ?? 'Failed'));
+      if (submit) {
+        submit.disabled = false;
+        submit.textContent = label;
+      }
+    }
+  });
+}
+
+function validate(form: HTMLFormElement, field: HTMLInputElement | HTMLTextAreaElement, max: number): string | undefined {
+  if (field.value.trim() === '') return text.required;
+  if ([...field.value].length > max) return fill(text.tooLong, { max });
+  const views = form.querySelector<HTMLInputElement>('#expire_after_views');
+  if (views && !views.checkValidity()) return text.viewsOutOfRange;
+  return undefined;
+}
+
+async function createEndToEnd(form: HTMLFormElement, plaintext: string, pushKind: E2eKind): Promise<string> {
+  const data = new FormData(form);
+  const passphrase = String(data.get('passphrase') ?? '');
+  const linkSecret = newLinkSecret();
+  const sealed = await sealE2e(plaintext, { kind: pushKind, linkSecret, ...(passphrase ? { passphrase } : {}) });
+  const body: Record<string, unknown> = {
+    kind: pushKind,
+    payload: sealed.ciphertext,
+    encryption: 'client',
+    expire_after_minutes: Number(data.get('expire_after_minutes')),
+    expire_after_views: Number(data.get('expire_after_views')),
+    retrieval_step: data.get('retrieval_step') === 'true',
+    deletable_by_viewer: data.get('deletable_by_viewer') === 'true',
+  };
+  if (sealed.accessProof) body.access_proof = sealed.accessProof;
+  const name = String(data.get('name') ?? '');
+  const note = String(data.get('note') ?? '');
+  if (name) body.name = name;
+  if (note) body.note = note;
+  const response = await fetch('/api/passdrop/v1/pushes', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as { token?: string; error?: string; details?: Array<{ message: string }> };
+  if (!response.ok || !json.token) throw new Error(json.details?.map((detail) => detail.message).join(' ') ?? json.error ?? text.failed);
+  return `/p/${json.token}/preview#${linkSecret}`;
+}
+
+function saveChoices(form: HTMLFormElement): void {
+  const choices: Record<string, string | boolean> = {};
+  for (const element of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-remember]')) {
+    choices[element.dataset.remember!] = element instanceof HTMLInputElement && element.type === 'checkbox' ? element.checked : element.value;
+  }
+  localStorage.setItem(rememberKey, JSON.stringify(choices));
+}
+
+function restoreChoices(form: HTMLFormElement): void {
+  // After a server-side validation error the form shows what was posted; do not overwrite it.
+  if (form.querySelector('.field-error')) return;
+  let choices: Record<string, string | boolean> = {};
+  try {
+    choices = JSON.parse(localStorage.getItem(rememberKey) ?? '{}') as Record<string, string | boolean>;
+  } catch {
+    return;
+  }
+  for (const element of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-remember]')) {
+    const value = choices[element.dataset.remember!];
+    if (value === undefined) continue;
+    if (element instanceof HTMLInputElement && element.type === 'checkbox') {
+      element.checked = value === true;
+    } else if (element instanceof HTMLSelectElement) {
+      // Only choices the server still offers (its bounds may have changed since).
+      if ([...element.options].some((option) => option.value === String(value))) element.value = String(value);
+    } else {
+      element.value = String(value);
+      if (!element.checkValidity()) element.value = element.defaultValue;
+    }
+  }
+}
+
+function wireGenerator(field: HTMLInputElement | HTMLTextAreaElement): void {
+  const panel = document.querySelector<HTMLElement>('#generator');
+  const opener = document.querySelector<HTMLButtonElement>('[data-open-generator]');
+  if (!panel || !opener) return;
+  opener.addEventListener('click', () => {
+    panel.hidden = !panel.hidden;
+    opener.setAttribute('aria-expanded', String(!panel.hidden));
+  });
+  const styleInputs = panel.querySelectorAll<HTMLInputElement>('input[name="generator-style"]');
+  const style = () => [...styleInputs].find((input) => input.checked)?.value ?? 'characters';
+  const strength = panel.querySelector<HTMLElement>('[data-generator-strength]');
+  const checked = (id: string) => panel.querySelector<HTMLInputElement>(`#${id}`)?.checked ?? false;
+  const number = (id: string, fallback: number) => Number(panel.querySelector<HTMLInputElement>(`#${id}`)?.value ?? fallback);
+  const characterOptions = () => ({
+    ...DEFAULT_CHARACTER_OPTIONS,
+    length: number('generator-length', DEFAULT_CHARACTER_OPTIONS.length),
+    lowercase: checked('generator-lowercase'),
+    uppercase: checked('generator-uppercase'),
+    digits: checked('generator-digits'),
+    symbols: checked('generator-symbols'),
+    avoidAmbiguous: checked('generator-avoid-ambiguous'),
+  });
+  const passphraseOptions = () => ({
+    ...DEFAULT_PASSPHRASE_OPTIONS,
+    words: number('generator-words-count', DEFAULT_PASSPHRASE_OPTIONS.words),
+    separator: panel.querySelector<HTMLInputElement>('#generator-separator')?.value ?? '-',
+    capitalize: checked('generator-capitalize'),
+    includeNumber: checked('generator-number'),
+  });
+  const describe = () => {
+    try {
+      const bits = style() === 'words' ? entropyBits('passphrase', passphraseOptions()) : entropyBits('characters', characterOptions());
+      if (strength) strength.textContent = fill(text.strength, { bits: Math.floor(bits) });
+    } catch {
+      if (strength) strength.textContent = '';
+    }
+  };
+  for (const input of styleInputs) {
+    input.addEventListener('change', () => {
+      for (const options of panel.querySelectorAll<HTMLElement>('[data-style-options]')) options.hidden = options.dataset.styleOptions !== style();
+      describe();
+    });
+  }
+  panel.addEventListener('input', describe);
+  describe();
+  panel.querySelector<HTMLButtonElement>('[data-generate]')?.addEventListener('click', () => {
+    if (field.value !== '' && !window.confirm(text.confirmOverwrite ?? 'Replace?')) return;
+    try {
+      field.value = style() === 'words' ? generatePassphrase(passphraseOptions()) : generateCharacterPassword(characterOptions());
+      field.dispatchEvent(new Event('input'));
+    } catch (failure) {
+      if (strength) strength.textContent = failure instanceof Error ? failure.message : '';
+    }
+  });
+}

@@ -1,0 +1,29 @@
+/** Small DOM helpers shared by the page modules (bundled into each; they are tiny). */
+export function strings(): Record<string, string> {
+  try {
+    return JSON.parse(document.body.dataset.strings ?? '{}') as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+export function fill(template: string | undefined, values: Record<string, string | number>): string {
+  return (template ?? '').replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(values[name] ?? ''));
+}
+
+export function showError(element: HTMLElement | null, message: string): void {
+  if (!element) return;
+  element.textContent = message;
+  element.hidden = message === '';
+}
+
+/** Keeps the link secret for this tab only, and takes it out of the address bar and history. */
+export function takeFragmentSecret(storageKey: string): string | undefined {
+  const fromHash = location.hash.length > 1 ? decodeURIComponent(location.hash.slice(1)) : undefined;
+  if (fromHash) {
+    sessionStorage.setItem(storageKey, fromHash);
+    history.replaceState(null, '', location.pathname + location.search);
+    return fromHash;
+  }
+  return sessionStorage.getItem(storageKey) ?? undefined;
+}

@@ -1,0 +1,44 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AssetManifest } from './asset-manifest.js';
+import { chooseLanguage, LANGUAGE_COOKIE, textDirection } from './i18n/languages.js';
+import type { LanguageCode } from './i18n/languages.js';
+import type { Translate } from './i18n/translator.js';
+import type { Brand, PageContext } from './layout.js';
+
+export type PageContextFactory = (request: FastifyRequest, reply: FastifyReply) => PageContext;
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+/**
+ * Builds each page's context: the language (from ?locale=, the cookie, Accept-Language), its
+ * translations and direction. Choosing a language with ?locale= remembers it in a cookie for a year.
+ */
+export function createPageContextFactory(deps: {
+  translations: (code: LanguageCode) => Translate;
+  assets: AssetManifest;
+  brand: Brand;
+  secureCookies: boolean;
+}): PageContextFactory {
+  return (request, reply) => {
+    const query = (request.query as Record<string, unknown> | undefined)?.locale;
+    const lang = chooseLanguage({
+      query: typeof query === 'string' ? query : undefined,
+      cookie: cookieValue(request.headers.cookie, LANGUAGE_COOKIE),
+      acceptLanguage: request.headers['accept-language'],
+    });
+    if (typeof query === 'string' && query.toLowerCase().startsWith(lang)) {
+      reply.header(
+        'set-cookie',
+        `${LANGUAGE_COOKIE}=${lang}; Path=/; Max-Age=31536000; SameSite=Lax${deps.secureCookies ? '; Secure' : ''}`,
+      );
+    }
+    reply.header('vary', 'Accept-Language, Cookie');
+    return { t: deps.translations(lang), lang, dir: textDirection(lang), assets: deps.assets, brand: deps.brand };
+  };
+}

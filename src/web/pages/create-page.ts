@@ -1,0 +1,189 @@
+import type { KindPolicy, PushPolicy } from '../../config/load-config.js';
+import type { FieldProblem } from '../../errors/app-error.js';
+import { SERVER_PUSH_KINDS, type ServerPushKind } from '../../pushes/push-kinds.js';
+import { html, type SafeHtml } from '../html.js';
+import { renderPage, type PageContext } from '../layout.js';
+
+const MINUTE_CHOICES = [5, 15, 30, 60, 240, 720, 1440, 2880, 4320, 10080, 20160, 43200, 86400, 129600];
+
+/** What the form showed last: the values a person typed (re-shown after a validation error). */
+export interface CreateFormValues {
+  readonly kind: ServerPushKind;
+  readonly payload?: string;
+  readonly expireAfterMinutes?: number;
+  readonly expireAfterViews?: number;
+  readonly retrievalStep?: boolean;
+  readonly deletableByViewer?: boolean;
+  readonly name?: string;
+  readonly note?: string;
+}
+
+export function enabledKinds(policy: PushPolicy): ServerPushKind[] {
+  return SERVER_PUSH_KINDS.filter((kind) => policy.kinds[kind].enabled);
+}
+
+/** The lifetimes offered: common steps inside the configured bounds, always including the default. */
+export function lifetimeChoices(kindPolicy: KindPolicy, policy: PushPolicy): number[] {
+  const longest = kindPolicy.expireAfterDays.max * 1440;
+  const shortest = Math.max(policy.minExpiryMinutes, kindPolicy.expireAfterDays.min === 1 ? policy.minExpiryMinutes : kindPolicy.expireAfterDays.min * 1440);
+  const fallback = kindPolicy.expireAfterDays.default * 1440;
+  return [...new Set([...MINUTE_CHOICES.filter((minutes) => minutes >= shortest && minutes <= longest), fallback])].sort((a, b) => a - b);
+}
+
+export function describeMinutes(t: PageContext['t'], minutes: number): string {
+  if (minutes % 1440 === 0) return t('duration.days', { count: minutes / 1440 });
+  if (minutes % 60 === 0) return t('duration.hours', { count: minutes / 60 });
+  return t('duration.minutes', { count: minutes });
+}
+
+export function renderCreatePage(
+  context: PageContext,
+  policy: PushPolicy,
+  values: CreateFormValues,
+  problems: readonly FieldProblem[] = [],
+): string {
+  const { t } = context;
+  const kind = values.kind;
+  const kindPolicy = policy.kinds[kind];
+  const problemFor = (field: string) => problems.find((problem) => problem.field === field)?.message;
+  const fieldError = (field: string, id: string): SafeHtml | string => {
+    const message = problemFor(field);
+    return message ? html`<p class="field-error" id="${id}-error">${message}</p>` : '';
+  };
+  const describedBy = (id: string, field: string, hint = true) =>
+    [hint ? `${id}-hint` : '', problemFor(field) ? `${id}-error` : ''].filter(Boolean).join(' ');
+
+  const tabs = html`<nav class="tabs" aria-label="${t('create.kindNavigation')}">
+  ${enabledKinds(policy).map(
+    (tab) => html`<a href="/?tab=${tab}" class="tab"${tab === kind ? html` aria-current="page"` : ''}>${t(`kind.${tab}`)}</a>`,
+  )}
+</nav>`;
+
+  const minutes = values.expireAfterMinutes ?? kindPolicy.expireAfterDays.default * 1440;
+  const views = values.expireAfterViews ?? kindPolicy.expireAfterViews.default;
+  const retrievalStep = values.retrievalStep ?? kindPolicy.retrievalStepDefault;
+  const deletable = values.deletableByViewer ?? kindPolicy.deletableByViewerDefault ?? false;
+
+  const payloadField =
+    kind === 'url'
+      ? html`<input id="payload" name="payload" type="url" inputmode="url" required autocomplete="off" spellcheck="false"
+  maxlength="${kindPolicy.maxCharacters}" placeholder="https://" value="${values.payload ?? ''}" aria-describedby="${describedBy('payload', 'payload')}">`
+      : html`<textarea id="payload" name="payload" rows="${kind === 'qr' ? 4 : 6}" required autocomplete="off" spellcheck="false"
+  maxlength="${kindPolicy.maxCharacters}" data-max-characters="${kindPolicy.maxCharacters}" aria-describedby="${describedBy('payload', 'payload')}">${values.payload ?? ''}</textarea>`;
+
+  const body = html`<h1>${t(`create.heading.${kind}`)}</h1>
+${tabs}
+${problems.length > 0 ? html`<div class="alert" role="alert"><p>${t('create.fixProblems')}</p></div>` : ''}
+<form method="post" action="/p" class="create-form" data-kind="${kind}" novalidate>
+  <input type="hidden" name="kind" value="${kind}">
+  <div class="field">
+    <label for="payload">${t(`create.payloadLabel.${kind}`)}</label>
+    ${payloadField}
+    <div class="field-tools">
+      <p class="hint" id="payload-hint">${t(`create.payloadHint.${kind}`)} <output class="counter js-only" data-counter-for="payload" aria-live="polite"></output></p>
+      ${kind === 'text' ? html`<span class="js-only tool-buttons"><button type="button" class="secondary small" data-toggle-visibility="payload" aria-pressed="false">${t('create.hide')}</button> <button type="button" class="secondary small" data-open-generator aria-expanded="false" aria-controls="generator">${t('generator.open')}</button></span>` : ''}
+    </div>
+    ${fieldError('payload', 'payload')}
+  </div>
+  ${kind === 'text' ? renderGenerator(context) : ''}
+  <fieldset class="expiry">
+    <legend>${t('create.expiryLegend')}</legend>
+    <div class="field">
+      <label for="expire_after_minutes">${t('create.lifetimeLabel')}</label>
+      <select id="expire_after_minutes" name="expire_after_minutes" data-remember="minutes" aria-describedby="${describedBy('expire_after_minutes', 'expire_after_minutes', false)}">
+        ${lifetimeChoices(kindPolicy, policy).map((choice) => html`<option value="${choice}"${choice === minutes ? html` selected` : ''}>${describeMinutes(t, choice)}</option>`)}
+      </select>
+      ${fieldError('expire_after_minutes', 'expire_after_minutes')}
+    </div>
+    <div class="field">
+      <label for="expire_after_views">${t('create.viewsLabel')}</label>
+      <input id="expire_after_views" name="expire_after_views" type="number" inputmode="numeric" data-remember="views"
+        min="${kindPolicy.expireAfterViews.min}" max="${kindPolicy.expireAfterViews.max}" value="${views}" required aria-describedby="${describedBy('expire_after_views', 'expire_after_views')}">
+      <p class="hint" id="expire_after_views-hint">${t('create.viewsHint', { min: kindPolicy.expireAfterViews.min, max: kindPolicy.expireAfterViews.max })}</p>
+      ${fieldError('expire_after_views', 'expire_after_views')}
+    </div>
+    <p class="hint">${t('create.whicheverFirst')}</p>
+  </fieldset>
+  <div class="field">
+    <label for="passphrase">${t('create.passphraseLabel')}</label>
+    <input id="passphrase" name="passphrase" type="password" autocomplete="new-password" spellcheck="false" aria-describedby="${describedBy('passphrase', 'passphrase')}">
+    <p class="hint" id="passphrase-hint">${t('create.passphraseHint')}</p>
+    ${fieldError('passphrase', 'passphrase')}
+  </div>
+  <div class="checks">
+    <div class="check">
+      <input id="retrieval_step" name="retrieval_step" type="checkbox" value="true" data-remember="retrieval"${retrievalStep ? html` checked` : ''} aria-describedby="retrieval_step-hint">
+      <label for="retrieval_step">${t('create.retrievalStepLabel')}</label>
+      <p class="hint" id="retrieval_step-hint">${t('create.retrievalStepHint')}</p>
+    </div>
+    ${kind === 'url' ? '' : html`<div class="check">
+      <input id="deletable_by_viewer" name="deletable_by_viewer" type="checkbox" value="true" data-remember="deletable"${deletable ? html` checked` : ''} aria-describedby="deletable_by_viewer-hint">
+      <label for="deletable_by_viewer">${t('create.deletableLabel')}</label>
+      <p class="hint" id="deletable_by_viewer-hint">${t('create.deletableHint')}</p>
+    </div>`}
+  </div>
+  <details class="records">
+    <summary>${t('create.recordsSummary')}</summary>
+    <div class="field">
+      <label for="name">${t('create.nameLabel')}</label>
+      <input id="name" name="name" type="text" maxlength="255" value="${values.name ?? ''}" aria-describedby="name-hint">
+      <p class="hint" id="name-hint">${t('create.nameHint')}</p>
+    </div>
+    <div class="field">
+      <label for="note">${t('create.noteLabel')}</label>
+      <textarea id="note" name="note" rows="2" maxlength="10000" aria-describedby="note-hint">${values.note ?? ''}</textarea>
+      <p class="hint" id="note-hint">${t('create.noteHint')}</p>
+    </div>
+  </details>
+  <p class="encryption-note" data-encryption-note>${kind === 'url' ? t('create.encryption.url') : html`<span class="no-js-only">${t('create.encryption.server')}</span><span class="js-only">${t('create.encryption.browser')}</span>`}</p>
+  <p class="form-error" role="alert" data-form-error hidden></p>
+  <button type="submit" class="primary">${t('create.submit')}</button>
+</form>`;
+
+  return renderPage(context, {
+    title: t(`create.heading.${kind}`),
+    body,
+    scripts: ['create-page'],
+    browserStrings: {
+      counter: t('create.counter', { count: '{{count}}', max: '{{max}}' }),
+      tooLong: t('create.tooLong', { max: '{{max}}' }),
+      show: t('create.show'),
+      hide: t('create.hide'),
+      required: t('create.required'),
+      invalidUrl: t('create.invalidUrl'),
+      viewsOutOfRange: t('create.viewsHint', { min: kindPolicy.expireAfterViews.min, max: kindPolicy.expireAfterViews.max }),
+      confirmOverwrite: t('generator.confirmOverwrite'),
+      strength: t('generator.strength', { bits: '{{bits}}' }),
+      failed: t('create.failed'),
+      working: t('create.working'),
+    },
+  });
+}
+
+function renderGenerator(context: PageContext): SafeHtml {
+  const { t } = context;
+  return html`<section id="generator" class="generator js-only" hidden aria-labelledby="generator-heading">
+  <h2 id="generator-heading">${t('generator.heading')}</h2>
+  <fieldset>
+    <legend>${t('generator.style')}</legend>
+    <div class="check"><input type="radio" id="generator-characters" name="generator-style" value="characters" checked><label for="generator-characters">${t('generator.characters')}</label></div>
+    <div class="check"><input type="radio" id="generator-words" name="generator-style" value="words"><label for="generator-words">${t('generator.words')}</label></div>
+  </fieldset>
+  <div class="generator-options" data-style-options="characters">
+    <div class="field"><label for="generator-length">${t('generator.length')}</label><input id="generator-length" type="number" min="8" max="128" value="20"></div>
+    <div class="check"><input type="checkbox" id="generator-lowercase" checked><label for="generator-lowercase">${t('generator.lowercase')}</label></div>
+    <div class="check"><input type="checkbox" id="generator-uppercase" checked><label for="generator-uppercase">${t('generator.uppercase')}</label></div>
+    <div class="check"><input type="checkbox" id="generator-digits" checked><label for="generator-digits">${t('generator.digits')}</label></div>
+    <div class="check"><input type="checkbox" id="generator-symbols" checked><label for="generator-symbols">${t('generator.symbols')}</label></div>
+    <div class="check"><input type="checkbox" id="generator-avoid-ambiguous" checked><label for="generator-avoid-ambiguous">${t('generator.avoidAmbiguous')}</label></div>
+  </div>
+  <div class="generator-options" data-style-options="words" hidden>
+    <div class="field"><label for="generator-words-count">${t('generator.wordCount')}</label><input id="generator-words-count" type="number" min="3" max="12" value="5"></div>
+    <div class="field"><label for="generator-separator">${t('generator.separator')}</label><input id="generator-separator" type="text" maxlength="3" value="-"></div>
+    <div class="check"><input type="checkbox" id="generator-capitalize"><label for="generator-capitalize">${t('generator.capitalize')}</label></div>
+    <div class="check"><input type="checkbox" id="generator-number"><label for="generator-number">${t('generator.includeNumber')}</label></div>
+  </div>
+  <p class="hint" aria-live="polite" data-generator-strength></p>
+  <button type="button" class="secondary" data-generate>${t('generator.generate')}</button>
+</section>`;
+}

@@ -1,0 +1,67 @@
+import QRCode from 'qrcode';
+import { secretUrl } from '../../pushes/password-pusher/password-pusher-json.js';
+import type { PushRecord } from '../../pushes/push-record.js';
+import { html, trusted } from '../html.js';
+import { renderPage, type PageContext } from '../layout.js';
+
+export function formatTime(context: PageContext, epochMs: number): string {
+  return `${new Intl.DateTimeFormat(context.lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(epochMs)} UTC`;
+}
+
+/**
+ * The creator's page after creating a push. For an end-to-end push the key exists only in this
+ * browser's URL fragment, so the browser module completes the link, its QR code and the message.
+ */
+export async function renderSharePage(context: PageContext, push: PushRecord, baseUrl: string): Promise<string> {
+  const { t } = context;
+  const link = secretUrl(baseUrl, push);
+  const endToEnd = push.encryption === 'client';
+  const protectedByPassphrase = push.passphraseRecord !== null;
+  const expires = formatTime(context, push.expiresAt);
+  const message = [
+    t('share.messageIntro'),
+    link,
+    t('share.messageExpiry', { count: push.viewsRemaining, time: expires }),
+    protectedByPassphrase ? t('share.messagePassphrase') : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+  const qr = endToEnd ? '' : await QRCode.toString(link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+
+  const body = html`<h1>${t('share.heading')}</h1>
+<p>${t('share.intro')}</p>
+<div class="field">
+  <label for="secret-link">${t('share.linkLabel')}</label>
+  <div class="copy-row">
+    <input id="secret-link" type="text" readonly value="${link}" data-share-link data-base-link="${link}" spellcheck="false">
+    <button type="button" class="primary js-only" data-copy="secret-link">${t('common.copy')}</button>
+  </div>
+  ${endToEnd ? html`<p class="hint no-js-only">${t('share.needsJavaScript')}</p>` : ''}
+</div>
+<div class="share-grid">
+  <figure class="qr" data-qr-target>
+    ${trusted(qr)}
+    <figcaption>${t('share.qrCaption')}</figcaption>
+  </figure>
+  <div class="field">
+    <label for="share-message">${t('share.messageLabel')}</label>
+    <textarea id="share-message" rows="6" readonly data-share-message data-template="${message}">${message}</textarea>
+    <button type="button" class="secondary js-only" data-copy="share-message">${t('share.copyMessage')}</button>
+  </div>
+</div>
+${protectedByPassphrase ? html`<div class="alert info"><p>${t('share.passphraseReminder')}</p></div>` : ''}
+<dl class="facts">
+  <dt>${t('share.expires')}</dt><dd><time datetime="${new Date(push.expiresAt).toISOString()}" data-local-time>${expires}</time></dd>
+  <dt>${t('share.views')}</dt><dd>${push.viewsRemaining}</dd>
+  <dt>${t('share.encryption')}</dt><dd>${endToEnd ? t('share.encryptionBrowser') : t('share.encryptionServer')}</dd>
+  <dt>${t('share.retrievalStep')}</dt><dd>${push.retrievalStep ? t('common.yes') : t('common.no')}</dd>
+</dl>
+<p><a href="/" class="button secondary">${t('share.another')}</a></p>`;
+
+  return renderPage(context, {
+    title: t('share.heading'),
+    body,
+    scripts: ['share-page'],
+    browserStrings: { copied: t('common.copied'), copy: t('common.copy'), qrCaption: t('share.qrCaption') },
+  });
+}

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { LANGUAGES } from '../../src/web/i18n/languages.js';
+import { databaseBytes } from '../support/database-inspector.js';
+import { assertAccessible, launchBrowser, screenshot, watchedContext, type WatchedContext } from '../support/browser.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+describe('the web UI in a real browser', () => {
+  let database: TestDatabase;
+  let server: TestServer;
+  let browser: Browser;
+  let watched: WatchedContext;
+  before(async () => {
+    database = await createTestDatabase('sqlite');
+    server = await startTestServer(database, { env: { PASSDROP_PASSPHRASE_MAX_FAILURES: '3' } });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await database?.drop();
+  });
+
+  async function fresh(options = {}) {
+    watched = await watchedContext(browser, options);
+    return watched.newPage();
+  }
+
+  async function createThroughForm(page: Awaited<ReturnType<typeof fresh>>, fields: { tab?: string; payload: string; views?: string; passphrase?: string; retrievalStep?: boolean }) {
+    await page.goto(`${server.url}/?tab=${fields.tab ?? 'text'}`);
+    await page.fill('#payload', fields.payload);
+    if (fields.views) await page.fill('#expire_after_views', fields.views);
+    if (fields.passphrase) await page.fill('#passphrase', fields.passphrase);
+    if (fields.retrievalStep === false) await page.uncheck('#retrieval_step');
+    await Promise.all([page.waitForURL(/\/p\/[^/]+\/preview/), page.click('button[type="submit"]')]);
+    return page.inputValue('#secret-link');
+  }
+
+  it('creates a text secret end to end: the server never holds the plaintext, the recipient reads it once', async () => {
+    const secret = `correct horse ${Date.now()}`;
+    const creator = await fresh();
+    const link = await createThroughForm(creator, { payload: secret, views: '1', passphrase: 'by phone' });
+    assert.match(link, /\/p\/[A-Za-z0-9_-]{22}\/r#[A-Za-z0-9_-]{43}$/);
+    await screenshot(creator, 'share-page');
+    await assertAccessible(creator, 'the share page');
+    assert.match(await creator.inputValue('#share-message'), /passphrase/);
+    assert.ok((await creator.locator('[data-qr-target] svg').count()) === 1, 'the QR code of the full link is drawn');
+
+    const bytes = await databaseBytes(database);
+    for (const leaked of [secret, 'by phone', link.split('#')[1]!]) assert.equal(bytes.indexOf(leaked), -1, `${leaked} reached the database`);
+
+    const recipient = await fresh();
+    await recipient.goto(link);
+    await screenshot(recipient, 'reveal-step');
+    await assertAccessible(recipient, 'the reveal step');
+    await recipient.fill('#passphrase', 'wrong');
+    await recipient.click('button[type="submit"]');
+    await recipient.waitForSelector('[data-form-error]:not([hidden])');
+    assert.match(await recipient.textContent('[data-form-error]') ?? '', /incorrect/);
+    await recipient.fill('#passphrase', 'by phone');
+    await recipient.click('button[type="submit"]');
+    await recipient.waitForSelector('#secret-text', { state: 'attached' });
+    assert.equal(await recipient.textContent('#secret-text'), secret);
+    assert.equal(await recipient.textContent('h1'), 'Your secret');
+    assert.match(await recipient.textContent('main') ?? '', /That was the last view/);
+    assert.equal(await recipient.isVisible('#secret-text'), false, 'the secret stays hidden until clicked');
+    await recipient.click('details.secret summary');
+    assert.equal(await recipient.isVisible('#secret-text'), true);
+    await screenshot(recipient, 'revealed');
+    await assertAccessible(recipient, 'the revealed secret');
+
+    const again = await fresh();
+    await again.goto(link);
+    assert.match(await again.textContent('h1') ?? '', /expired/);
+    await assertAccessible(again, 'the expired page');
+    assert.deepEqual(watched.problems, []);
+  });
+
+  it('works without JavaScript: the server encrypts, the form reveals', async () => {
+    const page = await fresh({ javaScriptEnabled: false });
+    const link = await createThroughForm(page, { payload: 'no script here', views: '2', retrievalStep: false });
+    assert.doesNotMatch(link, /#/);
+    await page.goto(link);
+    assert.equal(await page.textContent('#secret-text'), 'no script here');
+  });
+
+  it('redirects a URL push and draws a QR push', async () => {
+    const page = await fresh();
+    const target = `${server.url}/robots.txt`;
+    const link = await createThroughForm(page, { tab: 'url', payload: target, retrievalStep: false });
+    const visitor = await fresh();
+    await visitor.goto(link);
+    assert.equal(visitor.url(), target);
+
+    const qrLink = await createThroughForm(page, { tab: 'qr', payload: 'WIFI:S:office;T:WPA;P:pw;;' });
+    const scanner = await fresh();
+    await scanner.goto(qrLink);
+    await scanner.click('button[type="submit"]');
+    await scanner.waitForSelector('figure.qr svg');
+    assert.equal(await scanner.textContent('#secret-text'), 'WIFI:S:office;T:WPA;P:pw;;');
+  });
+
+  it('generates passwords and asks before overwriting typed text', async () => {
+    const page = await fresh();
+    await page.goto(server.url);
+    await page.click('[data-open-generator]');
+    await page.click('[data-generate]');
+    const generated = await page.inputValue('#payload');
+    assert.equal(generated.length, 20);
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await page.click('[data-generate]');
+    assert.equal(await page.inputValue('#payload'), generated, 'dismissing the confirm keeps the text');
+    await page.check('#generator-words');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('[data-generate]');
+    assert.equal((await page.inputValue('#payload')).split('-').length, 5);
+  });
+
+  it('fits a 360 px phone screen and follows dark mode, with a toggle', async () => {
+    const page = await fresh({ viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
+    await page.goto(server.url);
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 360, 'no horizontal scrolling');
+    const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(dark, 'rgb(20, 22, 26)');
+    await screenshot(page, 'create-phone-dark');
+    await assertAccessible(page, 'the create page, dark');
+    await page.click('[data-theme-toggle]');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(255, 255, 255)');
+    await page.reload();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light', 'the choice is remembered');
+  });
+
+  for (const { code, dir: direction } of LANGUAGES) {
+    it(`speaks ${code}`, async () => {
+      const page = await fresh();
+      await page.goto(`${server.url}/?locale=${code}`);
+      assert.equal(await page.getAttribute('html', 'lang'), code);
+      assert.equal(await page.getAttribute('html', 'dir'), direction);
+      await assertAccessible(page, `the create page in ${code}`);
+      if (code === 'ar' || code === 'ja') await screenshot(page, `create-${code}`);
+      // The language is remembered.
+      await page.goto(server.url);
+      assert.equal(await page.getAttribute('html', 'lang'), code);
+    });
+  }
+});
