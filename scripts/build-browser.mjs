@@ -12,6 +12,8 @@ await build({
     'share-page': 'src/web/browser/share-page.ts',
     'reveal-page': 'src/web/browser/reveal-page.ts',
     common: 'src/web/browser/common.ts',
+    // Not used by any page: lets the browser tests check the committed test vectors in the browser's own WebCrypto.
+    'e2e-format': 'src/crypto/e2e/e2e-format.ts',
   },
   bundle: true,
   // The reveal page loads the QR encoder only for QR pushes (a separate chunk).

@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LANGUAGES } from '../../src/web/i18n/languages.js';
 import { databaseBytes } from '../support/database-inspector.js';
 import { assertAccessible, launchBrowser, screenshot, watchedContext, type WatchedContext } from '../support/browser.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/** Every file the server could have written: the database, its WAL, the data directory. */
+function dataDirectoryFiles(database: TestDatabase): Buffer[] {
+  return readdirSync(database.directory, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => readFileSync(join(entry.parentPath, entry.name)));
+}
 
 describe('the web UI in a real browser', () => {
   let database: TestDatabase;
@@ -48,8 +57,12 @@ describe('the web UI in a real browser', () => {
     assert.match(await creator.inputValue('#share-message'), /passphrase/);
     assert.ok((await creator.locator('[data-qr-target] svg').count()) === 1, 'the QR code of the full link is drawn');
 
-    const bytes = await databaseBytes(database);
-    for (const leaked of [secret, 'by phone', link.split('#')[1]!]) assert.equal(bytes.indexOf(leaked), -1, `${leaked} reached the database`);
+    const bytes = Buffer.concat([await databaseBytes(database), ...dataDirectoryFiles(database)]);
+    const logs = server.logs.join('');
+    for (const leaked of [secret, 'by phone', link.split('#')[1]!]) {
+      assert.equal(bytes.indexOf(leaked), -1, `${leaked} reached the database or the data directory`);
+      assert.ok(!logs.includes(leaked), `${leaked} reached the logs`);
+    }
 
     const recipient = await fresh();
     await recipient.goto(link);
@@ -76,6 +89,61 @@ describe('the web UI in a real browser', () => {
     assert.match(await again.textContent('h1') ?? '', /expired/);
     await assertAccessible(again, 'the expired page');
     assert.deepEqual(watched.problems, []);
+  });
+
+  it("opens the committed test vectors with the browser's own WebCrypto", async () => {
+    const page = await fresh();
+    await page.goto(server.url);
+    const vectors = JSON.parse(readFileSync('docs/e2e-test-vectors.json', 'utf8')) as Array<{ kind: string; linkSecret: string; passphrase: string | null; plaintext: string; ciphertext: string; accessProof: string | null }>;
+    const results = await page.evaluate(async (list) => {
+      const url = [...document.querySelectorAll('script[src]')].map((script) => script.getAttribute('src')!).find((src) => src.includes('common.js'))!.replace('common.js', 'e2e-format.js');
+      const format = (await import(url)) as {
+        openE2eText: (ciphertext: string, options: object) => Promise<string>;
+        accessProofFor: (options: object) => Promise<string>;
+      };
+      return Promise.all(
+        list.map(async (vector) => ({
+          plaintext: await format.openE2eText(vector.ciphertext, { kind: vector.kind, linkSecret: vector.linkSecret, ...(vector.passphrase ? { passphrase: vector.passphrase } : {}) }),
+          accessProof: vector.passphrase ? await format.accessProofFor({ linkSecret: vector.linkSecret, passphrase: vector.passphrase }) : null,
+        })),
+      );
+    }, vectors);
+    assert.deepEqual(results, vectors.map((vector) => ({ plaintext: vector.plaintext, accessProof: vector.accessProof })));
+  });
+
+  it('locks an end-to-end push after too many wrong passphrases, and lets a recipient delete a secret at once', async () => {
+    const creator = await fresh();
+    const locked = await createThroughForm(creator, { payload: 'never to be seen', passphrase: 'right one' });
+    const guesser = await fresh();
+    await guesser.goto(locked);
+    const attempt = async (passphrase: string) => {
+      await guesser.fill('#passphrase', passphrase);
+      const [response] = await Promise.all([guesser.waitForResponse((candidate) => candidate.url().endsWith('/reveal')), guesser.click('button[type="submit"]')]);
+      await guesser.waitForFunction(() => !document.querySelector<HTMLButtonElement>('button[type="submit"]')?.disabled);
+      return response.status();
+    };
+    // The third wrong passphrase (PASSDROP_PASSPHRASE_MAX_FAILURES=3 here) locks the push and deletes it.
+    assert.deepEqual([await attempt('guess 1'), await attempt('guess 2'), await attempt('guess 3')], [401, 401, 410]);
+    assert.equal(await attempt('right one'), 410, 'locked: even the right passphrase is too late');
+    assert.match(await guesser.textContent('[data-form-error]') ?? '', /expired/);
+
+    const deletable = await createThroughForm(creator, { payload: 'read and delete', views: '3' });
+    const reader = await fresh();
+    await reader.goto(deletable);
+    await reader.click('button[type="submit"]');
+    await reader.waitForSelector('button.danger');
+    await Promise.all([reader.waitForURL(/\/delete$/), reader.click('button.danger')]);
+    assert.match(await reader.textContent('h1') ?? '', /Deleted/);
+    const late = await fresh();
+    await late.goto(deletable);
+    assert.match(await late.textContent('h1') ?? '', /expired/);
+  });
+
+  it('remembers the last expiry choices in the browser', async () => {
+    const page = await fresh();
+    await createThroughForm(page, { payload: 'x', views: '3' });
+    await page.goto(server.url);
+    assert.equal(await page.inputValue('#expire_after_views'), '3');
   });
 
   it('works without JavaScript: the server encrypts, the form reveals', async () => {
