@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { AppError, type FieldProblem } from '../../errors/app-error.js';
-import { escapeHtml, minimalHtmlPage } from '../minimal-html-page.js';
+import { escapeHtml } from '../../web/html.js';
+import { minimalHtmlPage } from '../minimal-html-page.js';
 import { isApiRequest } from '../request-kind.js';
 
 const METHODS: readonly HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];

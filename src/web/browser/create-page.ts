@@ -7,7 +7,7 @@ import {
   generateCharacterPassword,
   generatePassphrase,
 } from './password-generator.js';
-import { fill, showError, strings } from './dom.js';
+import { fill, markBusy, showError, strings } from './dom.js';
 
 const text = strings();
 const form = document.querySelector<HTMLFormElement>('form.create-form');
@@ -47,21 +47,13 @@ if (form && payload) {
       return;
     }
     showError(error, '');
-    const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
-    const label = submit?.textContent ?? '';
-    if (submit) {
-      submit.disabled = true;
-      submit.textContent = text.working ?? '…';
-    }
+    const done = markBusy(form, text.working);
     try {
       const location = await createEndToEnd(form, payload.value, kind as E2eKind);
       window.location.assign(location);
     } catch (failure) {
       showError(error, failure instanceof Error && failure.message ? failure.message : (text.failed ?? 'Failed'));
-      if (submit) {
-        submit.disabled = false;
-        submit.textContent = label;
-      }
+      done();
     }
   });
 }

@@ -27,3 +27,19 @@ export function takeFragmentSecret(storageKey: string): string | undefined {
   }
   return sessionStorage.getItem(storageKey) ?? undefined;
 }
+
+/** Disables a form's submit button and shows `working` on it; the returned function restores it. */
+export function markBusy(form: HTMLFormElement, working: string | undefined): () => void {
+  const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
+  const label = submit?.textContent ?? '';
+  if (submit) {
+    submit.disabled = true;
+    submit.textContent = working ?? '…';
+  }
+  return () => {
+    if (submit) {
+      submit.disabled = false;
+      submit.textContent = label;
+    }
+  };
+}

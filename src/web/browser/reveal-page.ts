@@ -4,7 +4,7 @@
  * Everywhere it closes a shown secret again after 30 seconds.
  */
 import { accessProofFor, E2eError, openE2eText, type E2eKind } from '../../crypto/e2e/e2e-format.js';
-import { showError, strings } from './dom.js';
+import { markBusy, showError, strings } from './dom.js';
 
 const REBLUR_MS = 30_000;
 const text = strings();
@@ -37,12 +37,7 @@ if (form) {
     if (!linkSecret) return showError(error, text.brokenLink ?? '');
     const passphraseInput = form.querySelector<HTMLInputElement>('#passphrase');
     const passphrase = passphraseInput?.value ?? '';
-    const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
-    const label = submit?.textContent ?? '';
-    if (submit) {
-      submit.disabled = true;
-      submit.textContent = text.working ?? '…';
-    }
+    const done = markBusy(form, text.working);
     try {
       const body = passphrase ? { access_proof: await accessProofFor({ linkSecret, passphrase }) } : {};
       const response = await fetch(`/api/passdrop/v1/pushes/${encodeURIComponent(token)}/reveal`, {
@@ -67,10 +62,7 @@ if (form) {
     } catch (failure) {
       showError(error, failure instanceof E2eError ? (text.brokenLink ?? '') : (text.failed ?? ''));
     } finally {
-      if (submit) {
-        submit.disabled = false;
-        submit.textContent = label;
-      }
+      done();
     }
   });
 }
