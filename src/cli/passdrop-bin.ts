@@ -8,6 +8,7 @@ import { loadConfig } from '../config/load-config.js';
 import { rewrapEnvelope } from '../crypto/envelope.js';
 import { resolveMasterKeys } from '../crypto/master-key-ring.js';
 import { createPushStore } from '../pushes/push-store.js';
+import { runAdminCommand } from './admin-commands.js';
 import { migrate } from '../storage/migrator.js';
 import { openDatabase } from '../storage/open-database.js';
 import { StartupError, startPassdrop } from '../server/start-passdrop.js';
@@ -20,14 +21,25 @@ Commands:
   rotate-keys
              re-wrap every stored secret under PASSDROP_MASTER_KEY; run it after
              moving the old key to PASSDROP_MASTER_KEY_PREVIOUS
+  admin user add EMAIL [--admin]
+             create an account (password read from stdin)
+  admin token create EMAIL [--name NAME]
+             print a new API token for the account
   help       show this text
 
 Configuration comes from environment variables; see README.md.`;
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: { admin: { type: 'boolean' }, name: { type: 'string' } },
+  });
   const command = positionals[0] ?? 'serve';
   switch (command) {
+    case 'admin':
+      return runAdminCommand(positionals.slice(1), { admin: values.admin === true, name: typeof values.name === 'string' ? values.name : undefined });
     case 'serve':
       return serve();
     case 'migrate':

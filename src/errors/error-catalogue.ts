@@ -13,6 +13,7 @@ export const errorCatalogue = {
   },
   BODY_TOO_LARGE: { status: 413, message: 'The request body is larger than the {limit} this server accepts.' },
   VALIDATION_FAILED: { status: 422, message: 'Some fields are not valid: {summary}' },
+  UNAUTHENTICATED: { status: 401, message: 'The API token is not valid: it is unknown, revoked or expired, or does not match the email.' },
   PUSH_NOT_FOUND: { status: 404, message: 'There is no such push. The link may be mistyped.' },
   PUSH_EXPIRED: { status: 410, message: 'This push has expired and its secret has been deleted.' },
   PASSPHRASE_REQUIRED: {

@@ -11,14 +11,22 @@ import type { MasterKeyRing } from '../crypto/master-key-ring.js';
 import { registerHealthRoutes } from '../health/health-routes.js';
 import { startExpirySweeper } from '../jobs/expiry-sweeper.js';
 import { registerDeliveryPages } from '../pushes/delivery/delivery-pages.js';
-import { registerPasswordPusherRoutes } from '../pushes/password-pusher/password-pusher-routes.js';
-import { registerPushApiRoutes } from '../pushes/push-api/push-api-routes.js';
+import { createAccountService } from '../accounts/account-service.js';
+import { createAccountStore } from '../accounts/account-store.js';
+import { registerApiAuthentication } from '../accounts/api-authentication.js';
+import { AppError } from '../errors/app-error.js';
+import {
+  isPasswordPusherApiRequest,
+  PASSWORD_PUSHER_SIGN_IN_REQUIRED,
+  registerPasswordPusherRoutes,
+} from '../pushes/password-pusher/password-pusher-routes.js';
+import { PUSH_API_PREFIX, registerPushApiRoutes } from '../pushes/push-api/push-api-routes.js';
 import { createPushService } from '../pushes/push-service.js';
 import { createPushStore } from '../pushes/push-store.js';
 import { registerWebRoutes } from '../web/web-routes.js';
 import { openApiDocumentation } from './openapi-documentation.js';
 import type { Database } from '../storage/open-database.js';
-import { registerErrorHandling } from './plugins/error-handling.js';
+import { errorBody, registerErrorHandling } from './plugins/error-handling.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { registerRobotsRoutes } from './robots-routes.js';
 
@@ -78,6 +86,16 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   registerHealthRoutes(app, deps.database);
   registerRobotsRoutes(app);
+
+  const accounts = createAccountService({ store: createAccountStore(deps.database), clock: deps.clock });
+  registerApiAuthentication(app, {
+    accounts,
+    isApiPath: (request) => isPasswordPusherApiRequest(request) || request.url.startsWith(`${PUSH_API_PREFIX}/`),
+    refuse: (request) =>
+      request.url.startsWith(`${PUSH_API_PREFIX}/`)
+        ? { status: 401, body: errorBody(new AppError('UNAUTHENTICATED'), request.id) }
+        : { status: 401, body: PASSWORD_PUSHER_SIGN_IN_REQUIRED },
+  });
 
   const store = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
   const service = createPushService({ store, keys: deps.keys, policy: config.pushes, clock: deps.clock });

@@ -48,9 +48,14 @@ export interface PushService {
   peek(token: string): Promise<PushRecord | undefined>;
   /** Records that someone opened the link page (which never uses a view). */
   recordOpened(push: PushRecord, audit: AuditContext): Promise<void>;
-  /** Uses a view and returns the payload, after the passphrase gate when there is one. */
-  retrieve(token: string, passphrase: string | undefined, audit: AuditContext): Promise<RetrieveResult>;
-  deleteByViewer(token: string, audit: AuditContext): Promise<ViewerDeleteResult>;
+  /**
+   * Uses a view and returns the payload, after the passphrase gate when there is one. The push's owner
+   * (and an admin) read without using a view; that is logged as an owner or admin view.
+   */
+  retrieve(token: string, passphrase: string | undefined, audit: AuditContext, viewer?: Viewer | null): Promise<RetrieveResult>;
+  /** Expires the push for a viewer who may (it is deletable by viewers), or for its owner or an admin. */
+  deleteByViewer(token: string, audit: AuditContext, viewer?: Viewer | null): Promise<ViewerDeleteResult>;
+  listOwned(ownerUserId: number, options: { expired: boolean; offset: number; limit: number }): Promise<PushRecord[]>;
   listAudit(push: PushRecord, page: { offset: number; limit: number }): Promise<AuditEvent[]>;
   /** Reads a note (owner only: the caller checks). */
   readNote(push: PushRecord): string;
@@ -83,6 +88,18 @@ function protectionProblems(input: CreatePushInput): FieldProblem[] {
   if (input.accessProof === undefined) return [];
   if (!endToEnd) return [{ field: 'access_proof', message: 'is only for end-to-end encrypted pushes; send passphrase instead.' }];
   return isWellFormedAccessProof(input.accessProof) ? [] : [{ field: 'access_proof', message: 'must be 43 base64url characters (32 bytes).' }];
+}
+
+/** An authenticated account looking at a push. */
+export interface Viewer {
+  readonly id: number;
+  readonly admin: boolean;
+}
+
+function privilegeOf(push: PushRecord, viewer: Viewer | null | undefined): 'owner_view' | 'admin_view' | undefined {
+  if (!viewer) return undefined;
+  if (push.ownerUserId === viewer.id) return 'owner_view';
+  return viewer.admin ? 'admin_view' : undefined;
 }
 
 export interface PushServiceDependencies {
@@ -185,10 +202,10 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
       await store.recordAudit(push.id, 'opened', audit, clock());
     },
 
-    async retrieve(token, passphrase, audit) {
+    async retrieve(token, passphrase, audit, viewer) {
       const now = clock();
       const noPassphraseGiven = passphrase === undefined || passphrase === '';
-      if (noPassphraseGiven) {
+      if (noPassphraseGiven && !viewer) {
         // The common case in one step: a push without a passphrase, still live, uses a view at once.
         const consumed = await store.consumeView(token, now, audit, { onlyWithoutPassphrase: true });
         if (consumed.ok) return revealedResult(token, consumed, undefined);
@@ -214,6 +231,12 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
         passphraseKey = verdict.ok ? verdict.key : undefined;
       }
 
+      const privilege = privilegeOf(found, viewer);
+      if (privilege) {
+        const read = await store.readWithoutConsuming(token, clock(), privilege, audit);
+        if (read) return revealedResult(token, { ok: true, push: read.push, payloadEnvelope: read.payloadEnvelope, last: false }, passphraseKey);
+      }
+
       const consumed = await store.consumeView(token, clock(), audit);
       if (!consumed.ok) {
         passphraseKey?.fill(0);
@@ -222,16 +245,21 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
       return revealedResult(token, consumed, passphraseKey);
     },
 
-    async deleteByViewer(token, audit) {
+    async deleteByViewer(token, audit, viewer) {
       const now = clock();
       const found = await store.findByToken(token);
       if (!found) return { outcome: 'not_found' };
       const push = await expireIfTimeRanOut(found, now);
       if (push.expired) return { outcome: 'already_expired', push };
-      if (push.deletableByViewer !== true) return { outcome: 'not_deletable', push };
-      const deleted = await store.expire(token, 'viewer', now, audit);
+      const privileged = privilegeOf(push, viewer) !== undefined;
+      if (!privileged && push.deletableByViewer !== true) return { outcome: 'not_deletable', push };
+      const deleted = await store.expire(token, privileged ? 'owner' : 'viewer', now, audit);
       if (deleted) return { outcome: 'deleted', push: deleted };
       return { outcome: 'already_expired', push: (await store.findByToken(token)) ?? push };
+    },
+
+    listOwned(ownerUserId, options) {
+      return store.listOwned(ownerUserId, options);
     },
 
     listAudit(push, page) {

@@ -54,6 +54,8 @@ export interface PushStore {
   sweepTimeExpired(now: number, limit: number): Promise<number>;
   /** Deletes expired pushes (with their audit logs) that expired before `cutoff`; answers how many. */
   purgeExpiredBefore(cutoff: number, limit: number): Promise<number>;
+  /** An owner's pushes, newest first: the active ones or the expired ones. */
+  listOwned(ownerUserId: number, options: { expired: boolean; offset: number; limit: number }): Promise<PushRecord[]>;
   /** Visits every stored envelope (payloads and notes) so `rotate-keys` can re-wrap them. */
   rewrapEnvelopes(rewrap: (envelope: Buffer, token: string, field: 'payload' | 'note') => Buffer): Promise<number>;
 }
@@ -371,6 +373,20 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
         const result = await trx.deleteFrom('pushes').where('id', 'in', ids).where('expired', '=', 1).executeTakeFirst();
         return Number(result.numDeletedRows);
       });
+    },
+
+    async listOwned(ownerUserId, { expired, offset, limit }) {
+      const rows = await db
+        .selectFrom('pushes')
+        .selectAll()
+        .where('owner_user_id', '=', ownerUserId)
+        .where('expired', '=', expired ? 1 : 0)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .offset(offset)
+        .limit(limit)
+        .execute();
+      return rows.map(toPushRecord);
     },
 
     async rewrapEnvelopes(rewrap) {

@@ -58,7 +58,31 @@ export interface AuditEventsTable {
   created_at: number;
 }
 
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  password_record: string | null;
+  admin: Generated<number>;
+  disabled: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  prefix: string;
+  token_hash: string;
+  expires_at: number | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+}
+
 export interface DatabaseSchema {
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
   schema_migrations: SchemaMigrationsTable;
   instance_settings: InstanceSettingsTable;
   pushes: PushesTable;

@@ -44,10 +44,11 @@ describeEachDatabase('logs', (fixture) => {
     // The real push flows: create through both APIs and the delivery page, retrieve, fail a passphrase.
     const created = await server.fetch('/api/passdrop/v1/pushes', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...secretHeaders },
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ payload: MARKER, passphrase: `${MARKER}-pass`, note: MARKER, name: 'label', retrieval_step: false }),
     });
     const { token } = (await created.json()) as { token: string };
+    assert.match(token, /^[A-Za-z0-9_-]{22}$/);
     await server.fetch(`/p/${token}.json?passphrase=${MARKER}-wrong`);
     await server.fetch(`/p/${token}/reveal`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `passphrase=${MARKER}` });
     await server.fetch(`/p/${token}.json?passphrase=${MARKER}-pass`);

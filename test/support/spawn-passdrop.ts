@@ -14,11 +14,12 @@ export interface PassdropProcess {
 }
 
 /** Runs the real `passdrop` command in a child process (through tsx, as in development). */
-export function spawnPassdrop(args: string[], env: Record<string, string>): PassdropProcess {
+export function spawnPassdrop(args: string[], env: Record<string, string>, stdin?: string): PassdropProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (stdin !== undefined) child.stdin!.end(stdin);
   let out = '';
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -3,6 +3,7 @@ import type { PassdropConfig } from '../../config/load-config.js';
 import { auditContextOf } from '../../http/audit-context.js';
 import { publicBaseUrl } from '../../http/public-base-url.js';
 import type { PushKind } from '../push-kinds.js';
+import type { AuditEventKind } from '../push-record.js';
 import type { PushService, RetrieveResult, ViewerDeleteResult } from '../push-service.js';
 import { isWellFormedToken, splitJsonSuffix } from '../push-token.js';
 import { toPasswordPusherJson } from './password-pusher-json.js';
@@ -14,7 +15,36 @@ export const PASSWORD_PUSHER_API_VERSION = { v1: '1.5', v2: '2.1' } as const;
 export const COMPATIBLE_APPLICATION_VERSION = '2.11.4';
 
 const NOT_FOUND = { error: 'not-found' } as const;
-const SIGN_IN_REQUIRED = { error: 'You need to sign in or sign up before continuing.' } as const;
+export const PASSWORD_PUSHER_SIGN_IN_REQUIRED = { error: 'You need to sign in or sign up before continuing.' } as const;
+const SIGN_IN_REQUIRED = PASSWORD_PUSHER_SIGN_IN_REQUIRED;
+const NOT_YOURS = { error: "That push doesn't belong to you." } as const;
+const INVALID_PAGE = { error: 'Invalid page parameter' } as const;
+const PER_PAGE = 50;
+const MAX_PAGE = 200;
+
+/** Password Pusher's audit kinds for ours (`opened` and `locked` have no Password Pusher name). */
+const AUDIT_KIND_NAMES: Record<AuditEventKind, string> = {
+  created: 'creation',
+  opened: 'opened',
+  viewed: 'view',
+  failed_view: 'failed_view',
+  failed_passphrase: 'failed_passphrase',
+  locked: 'locked',
+  expired: 'expire',
+  edited: 'edit',
+  owner_view: 'owner_view',
+  admin_view: 'admin_view',
+};
+
+/** `?page=`: a whole number up to 200 (below 1 counts as 1); anything else is refused. */
+function pageOf(request: FastifyRequest): number | undefined {
+  const raw = (request.query as Record<string, unknown>).page;
+  if (raw === undefined || raw === '') return 1;
+  if (typeof raw !== 'string' || !/^-?\d+$/.test(raw)) return undefined;
+  const page = Number(raw);
+  if (page > MAX_PAGE) return undefined;
+  return Math.max(page, 1);
+}
 const PASSPHRASE_401 = {
   error: 'That passphrase is incorrect.',
   message: "This push requires a passphrase. Please provide it using the 'passphrase' parameter (e.g. ?passphrase=mysecret)",
@@ -44,13 +74,13 @@ export function selectsJson(request: FastifyRequest, suffix: boolean): boolean {
   return accept.includes('application/json') && !accept.includes('text/html');
 }
 
-/**
- * Accounts do not exist yet, so any presented API token is invalid: Password Pusher answers 401 to an
- * invalid token on every endpoint except the version ones.
- */
-function presentsToken(request: FastifyRequest): boolean {
-  return request.headers.authorization !== undefined || request.headers['x-user-token'] !== undefined;
+/** Requests that reach Password Pusher's JSON API (where a presented token must be valid). */
+export function isPasswordPusherApiRequest(request: FastifyRequest): boolean {
+  const path = request.url.split('?', 1)[0] ?? '';
+  const compat = /^\/(p|f|r)(\.json|\/)/.test(path) || path.startsWith('/api/v2/');
+  return compat && (path.endsWith('.json') || path.startsWith('/api/') || selectsJson(request, false));
 }
+
 
 function passphraseOf(request: FastifyRequest): string | undefined {
   const query = (request.query as Record<string, unknown> | undefined)?.passphrase;
@@ -69,19 +99,14 @@ export function registerPasswordPusherRoutes(app: FastifyInstance, deps: Depende
   const baseUrl = (request: FastifyRequest) => publicBaseUrl(request, config.server.baseUrl);
   const schemas = passwordPusherSchemas;
 
-  app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?', 1)[0] ?? '';
-    const compat = /^\/(p|f|r)(\.json|\/)/.test(path) || path.startsWith('/api/v2/pushes');
-    const wantsApi = compat && (path.endsWith('.json') || path.startsWith('/api/') || selectsJson(request, false));
-    if (wantsApi && presentsToken(request)) return reply.code(401).send(SIGN_IN_REQUIRED);
-  });
-
   async function create(request: FastifyRequest, reply: FastifyReply, rootKey: RootKey, pathKind: PushKind | undefined) {
     const parsed = parseCreateRequest(request.body, rootKey, pathKind);
     if (!parsed.ok) return reply.code(parsed.status).send(parsed.body);
     // File pushes and the /f and /r create paths need an account in Password Pusher.
-    if (parsed.input.kind === 'file' || rootKey === 'file_push' || rootKey === 'url') return reply.code(401).send(SIGN_IN_REQUIRED);
-    const result = await service.create(parsed.input, auditContextOf(request));
+    if (!request.user && (parsed.input.kind === 'file' || rootKey === 'file_push' || rootKey === 'url')) {
+      return reply.code(401).send(SIGN_IN_REQUIRED);
+    }
+    const result = await service.create({ ...parsed.input, ownerUserId: request.user?.id ?? null }, auditContextOf(request, request.user?.id ?? null));
     if (!result.ok) return reply.code(422).send(problemsByField(result.problems));
     return reply
       .code(201)
@@ -127,12 +152,14 @@ export function registerPasswordPusherRoutes(app: FastifyInstance, deps: Depende
 
   async function retrieve(request: FastifyRequest, reply: FastifyReply, token: string) {
     if (!isWellFormedToken(token)) return reply.code(404).send(NOT_FOUND);
-    return sendRetrieve(request, reply, await service.retrieve(token, passphraseOf(request), auditContextOf(request)));
+    const viewer = request.user;
+    return sendRetrieve(request, reply, await service.retrieve(token, passphraseOf(request), auditContextOf(request, viewer?.id ?? null), viewer));
   }
 
   async function destroy(request: FastifyRequest, reply: FastifyReply, token: string) {
     if (!isWellFormedToken(token)) return reply.code(404).send(NOT_FOUND);
-    return sendDelete(request, reply, await service.deleteByViewer(token, auditContextOf(request)));
+    const viewer = request.user;
+    return sendDelete(request, reply, await service.deleteByViewer(token, auditContextOf(request, viewer?.id ?? null), viewer));
   }
 
   async function preview(request: FastifyRequest, reply: FastifyReply, token: string) {
@@ -140,6 +167,37 @@ export function registerPasswordPusherRoutes(app: FastifyInstance, deps: Depende
     if (!push) return reply.code(404).send(NOT_FOUND);
     const json = toPasswordPusherJson(push, { baseUrl: baseUrl(request), now: clock() });
     return reply.send({ url: json.html_url });
+  }
+
+  /** A push's audit log, oldest first, 50 a page: the owner's only. */
+  async function auditLog(request: FastifyRequest, reply: FastifyReply, token: string, rootKey: 'views' | 'logs') {
+    if (!request.user) return reply.code(401).send(SIGN_IN_REQUIRED);
+    const page = pageOf(request);
+    if (page === undefined) return reply.code(400).send(INVALID_PAGE);
+    const push = isWellFormedToken(token) ? await service.peek(token) : undefined;
+    if (!push) return reply.code(404).send(NOT_FOUND);
+    if (push.ownerUserId !== request.user.id && !request.user.admin) return reply.code(403).send(NOT_YOURS);
+    const events = await service.listAudit(push, { offset: (page - 1) * PER_PAGE, limit: PER_PAGE });
+    return reply.send({
+      [rootKey]: events.map((event) => ({
+        ip: event.ip ?? '',
+        user_agent: event.userAgent ?? '',
+        referrer: event.referrer ?? '',
+        kind: AUDIT_KIND_NAMES[event.kind],
+        created_at: new Date(event.createdAt).toISOString(),
+        updated_at: new Date(event.createdAt).toISOString(),
+      })),
+    });
+  }
+
+  /** The caller's active or expired pushes, newest first, 50 a page, with name and note. */
+  async function owned(request: FastifyRequest, reply: FastifyReply, scope: 'active' | 'expired') {
+    if (!request.user) return reply.code(401).send(SIGN_IN_REQUIRED);
+    const page = pageOf(request);
+    if (page === undefined) return reply.code(400).send(INVALID_PAGE);
+    const pushes = await service.listOwned(request.user.id, { expired: scope === 'expired', offset: (page - 1) * PER_PAGE, limit: PER_PAGE });
+    const context = { baseUrl: baseUrl(request), now: clock() };
+    return reply.send(pushes.map((push) => toPasswordPusherJson(push, context, { includeNameAndNote: true, note: service.readNote(push) })));
   }
 
   // --- v1 -------------------------------------------------------------------------------------------
@@ -172,9 +230,11 @@ export function registerPasswordPusherRoutes(app: FastifyInstance, deps: Depende
     app.get(`/${prefix}/:token/r.json`, {}, async (request, reply) =>
       retrieve(request, reply, (request.params as { token: string }).token),
     );
-    for (const scope of ['audit', 'active', 'expired']) {
-      const path = scope === 'audit' ? `/${prefix}/:token/audit.json` : `/${prefix}/${scope}.json`;
-      app.get(path, { schema: schemas.accountOnly(scope) }, async (_request, reply) => reply.code(401).send(SIGN_IN_REQUIRED));
+    app.get(`/${prefix}/:token/audit.json`, { schema: schemas.accountOnly('audit') }, async (request, reply) =>
+      auditLog(request, reply, (request.params as { token: string }).token, 'views'),
+    );
+    for (const scope of ['active', 'expired'] as const) {
+      app.get(`/${prefix}/${scope}.json`, { schema: schemas.accountOnly(scope) }, async (request, reply) => owned(request, reply, scope));
     }
   }
 
@@ -191,13 +251,11 @@ export function registerPasswordPusherRoutes(app: FastifyInstance, deps: Depende
   app.get('/api/v2/pushes/:token/preview', { schema: schemas.preview }, async (request, reply) =>
     preview(request, reply, (request.params as { token: string }).token),
   );
-  app.get('/api/v2/pushes/:token/audit', { schema: schemas.accountOnly('audit') }, async (_request, reply) =>
-    reply.code(401).send(SIGN_IN_REQUIRED),
+  app.get('/api/v2/pushes/:token/audit', { schema: schemas.accountOnly('audit') }, async (request, reply) =>
+    auditLog(request, reply, splitJsonSuffix((request.params as { token: string }).token).token, 'logs'),
   );
-  for (const scope of ['active', 'expired']) {
-    app.get(`/api/v2/pushes/${scope}`, { schema: schemas.accountOnly(scope) }, async (_request, reply) =>
-      reply.code(401).send(SIGN_IN_REQUIRED),
-    );
+  for (const scope of ['active', 'expired'] as const) {
+    app.get(`/api/v2/pushes/${scope}`, { schema: schemas.accountOnly(scope) }, async (request, reply) => owned(request, reply, scope));
   }
 
   // --- version --------------------------------------------------------------------------------------

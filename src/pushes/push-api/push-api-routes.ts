@@ -65,8 +65,9 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
         deletableByViewer: body.deletable_by_viewer,
         name: body.name,
         note: body.note,
+        ownerUserId: request.user?.id ?? null,
       },
-      auditContextOf(request),
+      auditContextOf(request, request.user?.id ?? null),
     );
     if (!result.ok) throw validationError(result.problems);
     return reply.code(201).send(toPushView(result.push, baseUrl(request)));
@@ -79,7 +80,12 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
   api.post(`${PUSH_API_PREFIX}/pushes/:token/reveal`, { schema: pushApiSchemas.reveal }, async (request) => {
     const { token } = request.params;
     if (!isWellFormedToken(token)) throw new AppError('PUSH_NOT_FOUND');
-    const result = await service.retrieve(token, request.body?.access_proof ?? request.body?.passphrase, auditContextOf(request));
+    const result = await service.retrieve(
+      token,
+      request.body?.access_proof ?? request.body?.passphrase,
+      auditContextOf(request, request.user?.id ?? null),
+      request.user,
+    );
     switch (result.outcome) {
       case 'revealed':
         return { payload: result.payload, push: toPushView(result.push, baseUrl(request)) };
@@ -103,7 +109,7 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
   api.delete(`${PUSH_API_PREFIX}/pushes/:token`, { schema: pushApiSchemas.destroy }, async (request) => {
     const { token } = request.params;
     if (!isWellFormedToken(token)) throw new AppError('PUSH_NOT_FOUND');
-    const result = await service.deleteByViewer(token, auditContextOf(request));
+    const result = await service.deleteByViewer(token, auditContextOf(request, request.user?.id ?? null), request.user);
     switch (result.outcome) {
       case 'deleted':
       case 'already_expired':

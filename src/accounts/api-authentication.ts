@@ -1,0 +1,54 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccountService, PresentedCredentials } from './account-service.js';
+import type { UserRecord } from './account-store.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The account an API token authenticated, if any. */
+    user: UserRecord | null;
+  }
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * What the request presents, the way Password Pusher reads it: X-User-Email with X-User-Token (both,
+ * taking precedence), else the last word of Authorization (so `Bearer TOKEN` and a bare `TOKEN` work).
+ * Returns 'malformed' when a token header is there but unusable (for example X-User-Token alone).
+ */
+export function presentedCredentials(request: FastifyRequest): PresentedCredentials | 'malformed' | undefined {
+  const email = header(request, 'x-user-email');
+  const userToken = header(request, 'x-user-token');
+  if (userToken !== undefined) return email && userToken.trim() ? { token: userToken.trim(), email } : 'malformed';
+  const authorization = header(request, 'authorization');
+  if (authorization === undefined) return undefined;
+  const token = authorization.trim().split(/\s+/).pop() ?? '';
+  return token === '' ? 'malformed' : { token };
+}
+
+/**
+ * Authenticates API requests that present a token. A presented token that is not valid is refused with
+ * 401 on every API endpoint except the version ones, as in Password Pusher; requests without one stay
+ * anonymous.
+ */
+export function registerApiAuthentication(
+  app: FastifyInstance,
+  deps: { accounts: AccountService; isApiPath: (request: FastifyRequest) => boolean; refuse: (request: FastifyRequest) => { status: number; body: unknown } },
+): void {
+  app.decorateRequest('user', null);
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? '';
+    if (path.startsWith('/api/v1/version') || path === '/api/v2/version' || !deps.isApiPath(request)) return;
+    const credentials = presentedCredentials(request);
+    if (credentials === undefined) return;
+    const user = credentials === 'malformed' ? undefined : await deps.accounts.authenticate(credentials);
+    if (!user) {
+      const refusal = deps.refuse(request);
+      return reply.code(refusal.status).send(refusal.body);
+    }
+    request.user = user;
+  });
+}

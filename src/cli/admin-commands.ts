@@ -1,0 +1,55 @@
+import { createAccountService } from '../accounts/account-service.js';
+import { createAccountStore } from '../accounts/account-store.js';
+import { loadConfig } from '../config/load-config.js';
+import { StartupError } from '../server/start-passdrop.js';
+import { migrate } from '../storage/migrator.js';
+import { openDatabase } from '../storage/open-database.js';
+
+export const ADMIN_USAGE = `Usage:
+  passdrop admin user add EMAIL [--admin]     create an account; the password is read from stdin
+  passdrop admin token create EMAIL [--name NAME]
+                                              print a new API token for the account (shown once)`;
+
+/** Reads the first line of stdin: passwords never go on the command line, where `ps` and shell history see them. */
+async function readPasswordFromStdin(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += chunk.toString();
+    if (text.includes('\n')) break;
+  }
+  return text.split(/\r?\n/, 1)[0] ?? '';
+}
+
+export async function runAdminCommand(words: readonly string[], options: { admin: boolean; name: string | undefined }): Promise<number> {
+  const [area, action, email] = words;
+  if (!email || !((area === 'user' && action === 'add') || (area === 'token' && action === 'create'))) {
+    console.error(ADMIN_USAGE);
+    return 2;
+  }
+  const loaded = loadConfig(process.env);
+  if (!loaded.ok) throw new StartupError(loaded.problems);
+  const database = openDatabase(loaded.config.database);
+  try {
+    await migrate(database);
+    const accounts = createAccountService({ store: createAccountStore(database), clock: Date.now });
+    if (area === 'user') {
+      const result = await accounts.addUser(email, await readPasswordFromStdin(), { admin: options.admin });
+      if (!result.ok) {
+        console.error(result.problems.map((problem) => `${problem.field} ${problem.message}`).join('\n'));
+        return 1;
+      }
+      console.error(`Created ${result.user.admin ? 'admin ' : ''}account ${result.user.email}.`);
+      return 0;
+    }
+    const created = await accounts.createApiToken(email, { name: options.name ?? 'CLI token' });
+    if (created === 'no_such_user') {
+      console.error(`There is no account for ${email}.`);
+      return 1;
+    }
+    // The token alone on stdout, so scripts can capture it.
+    console.log(created.token);
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
