@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { PassdropConfig } from '../config/load-config.js';
+import type { KindPolicy, PassdropConfig } from '../config/load-config.js';
+import type { FieldProblem } from '../errors/app-error.js';
 import { auditContextOf } from '../http/audit-context.js';
 import { publicBaseUrl } from '../http/public-base-url.js';
 import { parseFlag } from '../pushes/password-pusher/password-pusher-create-request.js';
@@ -10,7 +11,7 @@ import { SERVER_PUSH_KINDS, type ServerPushKind } from '../pushes/push-kinds.js'
 import type { PushService } from '../pushes/push-service.js';
 import { isWellFormedToken } from '../pushes/push-token.js';
 import { ASSET_DIRECTORY, loadAssetManifest } from './asset-manifest.js';
-import { createTranslations } from './i18n/translator.js';
+import { createTranslations, type Translate } from './i18n/translator.js';
 import { html } from './html.js';
 import { renderPage, type Brand } from './layout.js';
 import { createPageContextFactory, type PageContextFactory } from './page-context.js';
@@ -18,6 +19,24 @@ import { enabledKinds, renderCreatePage, type CreateFormValues } from './pages/c
 import { renderSharePage } from './pages/share-page.js';
 
 const IMAGE_TYPES: Record<string, string> = { '.svg': 'image/svg+xml', '.png': 'image/png', '.webp': 'image/webp', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
+
+/**
+ * The service speaks Password Pusher's English messages (its API clients match on them); the form shows
+ * the same rules in the reader's language. Anything without a translation keeps the service's text.
+ */
+function translateProblems(problems: readonly FieldProblem[], t: Translate, kindPolicy: KindPolicy): FieldProblem[] {
+  return problems.map((problem) => {
+    if (problem.field === 'payload') {
+      if (problem.message === 'Payload is required.') return { ...problem, message: t('create.required') };
+      if (/payload is too large/.test(problem.message)) return { ...problem, message: t('create.tooLong', { max: kindPolicy.maxCharacters }) };
+      if (problem.message === 'must be a valid HTTP or HTTPS URL.') return { ...problem, message: t('create.invalidUrl') };
+    }
+    if (problem.field === 'expire_after_views') {
+      return { ...problem, message: t('create.viewsHint', { min: kindPolicy.expireAfterViews.min, max: kindPolicy.expireAfterViews.max }) };
+    }
+    return problem;
+  });
+}
 
 function textField(body: Record<string, unknown>, name: string): string | undefined {
   const value = body[name];
@@ -112,7 +131,9 @@ export async function registerWebRoutes(
       auditContextOf(request),
     );
     if (!result.ok) {
-      return reply.code(422).type('text/html; charset=utf-8').send(renderCreatePage(pageContext(request, reply), config.pushes, values, result.problems));
+      const context = pageContext(request, reply);
+      const problems = translateProblems(result.problems, context.t, config.pushes.kinds[kind]);
+      return reply.code(422).type('text/html; charset=utf-8').send(renderCreatePage(context, config.pushes, values, problems));
     }
     return reply.redirect(`/p/${result.push.token}/preview`, 303);
   });

@@ -52,9 +52,20 @@ describe('web pages over HTTP', () => {
     const response = await server.fetch('/p', form({ kind: 'url', payload: 'javascript:alert(1)', expire_after_minutes: '60', expire_after_views: '2' }));
     assert.equal(response.status, 422);
     const page = await response.text();
-    assert.match(page, /must be a valid HTTP or HTTPS URL/);
+    assert.match(page, /Enter an address that starts with http:\/\/ or https:\/\//);
     assert.match(page, /value="javascript:alert\(1\)"/);
     assert.match(page, /aria-describedby="[^"]*payload-error/);
+  });
+
+  it("shows the form's validation messages in the reader's language", async () => {
+    const response = await server.fetch('/p', {
+      ...form({ kind: 'text', payload: '', expire_after_minutes: '60', expire_after_views: '500' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'passdrop_locale=de' },
+    });
+    assert.equal(response.status, 422);
+    const page = await response.text();
+    assert.match(page, /Bitte füllen Sie dieses Feld aus\./);
+    assert.match(page, /Zwischen 1 und 100 Aufrufen\./);
   });
 
   it('remembers a language chosen with ?locale= in a cookie', async () => {

@@ -90,7 +90,7 @@ ${problems.length > 0 ? html`<div class="alert" role="alert"><p>${t('create.fixP
     <legend>${t('create.expiryLegend')}</legend>
     <div class="field">
       <label for="expire_after_minutes">${t('create.lifetimeLabel')}</label>
-      <select id="expire_after_minutes" name="expire_after_minutes" data-remember="minutes" aria-describedby="${describedBy('expire_after_minutes', 'expire_after_minutes', false)}">
+      <select id="expire_after_minutes" name="expire_after_minutes" data-remember="minutes"${problemFor('expire_after_minutes') ? html` aria-describedby="expire_after_minutes-error"` : ''}>
         ${lifetimeChoices(kindPolicy, policy).map((choice) => html`<option value="${choice}"${choice === minutes ? html` selected` : ''}>${describeMinutes(t, choice)}</option>`)}
       </select>
       ${fieldError('expire_after_minutes', 'expire_after_minutes')}
