@@ -36,14 +36,26 @@ export function presentedCredentials(request: FastifyRequest): PresentedCredenti
  */
 export function registerApiAuthentication(
   app: FastifyInstance,
-  deps: { accounts: AccountService; isApiPath: (request: FastifyRequest) => boolean; refuse: (request: FastifyRequest) => { status: number; body: unknown } },
+  deps: {
+    accounts: AccountService;
+    isApiPath: (request: FastifyRequest) => boolean;
+    refuse: (request: FastifyRequest) => { status: number; body: unknown };
+    /** Requests that need an account even without a presented token (the allow-anonymous policy). */
+    requiresAccount?: (request: FastifyRequest) => boolean;
+  },
 ): void {
   app.decorateRequest('user', null);
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?', 1)[0] ?? '';
     if (path.startsWith('/api/v1/version') || path === '/api/v2/version' || !deps.isApiPath(request)) return;
     const credentials = presentedCredentials(request);
-    if (credentials === undefined) return;
+    if (credentials === undefined) {
+      if (deps.requiresAccount?.(request)) {
+        const refusal = deps.refuse(request);
+        return reply.code(refusal.status).send(refusal.body);
+      }
+      return;
+    }
     const user = credentials === 'malformed' ? undefined : await deps.accounts.authenticate(credentials);
     if (!user) {
       const refusal = deps.refuse(request);

@@ -25,6 +25,9 @@ export interface PassdropConfig {
     readonly previous: readonly string[];
   };
   readonly pushes: PushPolicy;
+  readonly accounts: {
+    readonly allowAnonymous: boolean;
+  };
   readonly brand: {
     readonly title: string;
     readonly tagline: string | undefined;
@@ -121,6 +124,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
         .filter((key) => key !== ''),
     },
     pushes,
+    accounts: { allowAnonymous: v.PASSDROP_ALLOW_ANONYMOUS },
     brand: {
       title: v.PASSDROP_BRAND_TITLE ?? 'Passdrop',
       tagline: v.PASSDROP_BRAND_TAGLINE,

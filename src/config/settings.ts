@@ -143,6 +143,12 @@ export const settings = {
     30,
     { min: 1, max: 60 },
   ),
+  PASSDROP_ALLOW_ANONYMOUS: booleanSetting(
+    'PASSDROP_ALLOW_ANONYMOUS',
+    'Accounts',
+    "Whether people without an account may create pushes. When false, creating needs an API token, and the Password Pusher API needs one on every endpoint but the version ones (recipients' pages keep working)",
+    true,
+  ),
   PASSDROP_BRAND_TITLE: stringSetting('PASSDROP_BRAND_TITLE', 'Branding', 'Name shown in the header and page titles', 'Passdrop'),
   PASSDROP_BRAND_TAGLINE: stringSetting(
     'PASSDROP_BRAND_TAGLINE',

@@ -14,6 +14,9 @@ export const errorCatalogue = {
   BODY_TOO_LARGE: { status: 413, message: 'The request body is larger than the {limit} this server accepts.' },
   VALIDATION_FAILED: { status: 422, message: 'Some fields are not valid: {summary}' },
   UNAUTHENTICATED: { status: 401, message: 'The API token is not valid: it is unknown, revoked or expired, or does not match the email.' },
+  SIGN_IN_REQUIRED: { status: 401, message: 'This needs an account: send an API token as Authorization: Bearer TOKEN.' },
+  TOKEN_NOT_FOUND: { status: 404, message: 'You have no such API token (it may already be revoked).' },
+  ANONYMOUS_CREATION_DISABLED: { status: 401, message: 'This server accepts new secrets only from accounts: send an API token.' },
   PUSH_NOT_FOUND: { status: 404, message: 'There is no such push. The link may be mistyped.' },
   PUSH_EXPIRED: { status: 410, message: 'This push has expired and its secret has been deleted.' },
   PASSPHRASE_REQUIRED: {

@@ -14,6 +14,7 @@ import { registerDeliveryPages } from '../pushes/delivery/delivery-pages.js';
 import { createAccountService } from '../accounts/account-service.js';
 import { createAccountStore } from '../accounts/account-store.js';
 import { registerApiAuthentication } from '../accounts/api-authentication.js';
+import { registerTokenRoutes } from '../accounts/token-routes.js';
 import { AppError } from '../errors/app-error.js';
 import {
   isPasswordPusherApiRequest,
@@ -87,7 +88,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerHealthRoutes(app, deps.database);
   registerRobotsRoutes(app);
 
-  const accounts = createAccountService({ store: createAccountStore(deps.database), clock: deps.clock });
+  const accountStore = createAccountStore(deps.database);
+  const accounts = createAccountService({ store: accountStore, clock: deps.clock });
   registerApiAuthentication(app, {
     accounts,
     isApiPath: (request) => isPasswordPusherApiRequest(request) || request.url.startsWith(`${PUSH_API_PREFIX}/`),
@@ -95,6 +97,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       request.url.startsWith(`${PUSH_API_PREFIX}/`)
         ? { status: 401, body: errorBody(new AppError('UNAUTHENTICATED'), request.id) }
         : { status: 401, body: PASSWORD_PUSHER_SIGN_IN_REQUIRED },
+    // As in Password Pusher: without anonymous access its whole API needs a token (version excepted).
+    requiresAccount: (request) => !config.accounts.allowAnonymous && isPasswordPusherApiRequest(request),
   });
 
   const store = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
@@ -103,6 +107,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const pages = registerDeliveryPages(app, service, pageContext);
   registerPasswordPusherRoutes(app, { service, config, clock: deps.clock, pages });
   registerPushApiRoutes(app, { service, config });
+  registerTokenRoutes(app, { store: accountStore, clock: deps.clock, prefix: PUSH_API_PREFIX });
 
   if (deps.runJobs !== false) {
     const sweeper = startExpirySweeper({ store, database: deps.database, policy: config.pushes, clock: deps.clock, logger: deps.logger });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { KindPolicy, PassdropConfig } from '../config/load-config.js';
 import type { FieldProblem } from '../errors/app-error.js';
 import { auditContextOf } from '../http/audit-context.js';
@@ -97,12 +97,21 @@ export async function registerWebRoutes(
     return typeof tab === 'string' && (kinds as string[]).includes(tab) ? (tab as ServerPushKind) : (kinds[0] ?? 'text');
   };
 
-  app.get('/', async (request, reply) =>
-    reply.type('text/html; charset=utf-8').send(renderCreatePage(pageContext(request, reply), config.pushes, { kind: tabOf(request) })),
-  );
+  function accountsOnlyPage(request: FastifyRequest, reply: FastifyReply) {
+    const context = pageContext(request, reply);
+    const { t } = context;
+    const body = html`<h1>${t('create.heading.text')}</h1><div class="alert info"><p>${t('create.accountsOnly')}</p></div><p><a href="/api/docs/">${t('layout.apiDocs')}</a></p>`;
+    return reply.code(401).type('text/html; charset=utf-8').send(renderPage(context, { title: t('create.heading.text'), body }));
+  }
+
+  app.get('/', async (request, reply) => {
+    if (!config.accounts.allowAnonymous) return accountsOnlyPage(request, reply);
+    return reply.type('text/html; charset=utf-8').send(renderCreatePage(pageContext(request, reply), config.pushes, { kind: tabOf(request) }));
+  });
 
   // The form without JavaScript: the server encrypts at rest (the browser path posts ciphertext to the API instead).
   app.post('/p', async (request, reply) => {
+    if (!config.accounts.allowAnonymous) return accountsOnlyPage(request, reply);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const requestedKind = textField(body, 'kind');
     const kind: ServerPushKind = (SERVER_PUSH_KINDS as readonly string[]).includes(requestedKind ?? '') ? (requestedKind as ServerPushKind) : 'text';

@@ -47,6 +47,7 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
   }
 
   api.post(`${PUSH_API_PREFIX}/pushes`, { schema: pushApiSchemas.create }, async (request, reply) => {
+    if (!config.accounts.allowAnonymous && !request.user) throw new AppError('ANONYMOUS_CREATION_DISABLED');
     const body = request.body;
     let at: number | undefined;
     if (body.expires_at !== undefined) {

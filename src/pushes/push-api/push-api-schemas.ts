@@ -93,7 +93,7 @@ export const pushApiSchemas = {
     summary: 'Create a push',
     description: 'Expiry is whichever comes first: the lifetime or the views. Values outside the configured bounds get a 422 that states the bounds.',
     body: CreatePushBody,
-    response: { 201: PushView, 400: ErrorBody, 413: ErrorBody, 422: ErrorBody },
+    response: { 201: PushView, 400: ErrorBody, 401: ErrorBody, 413: ErrorBody, 422: ErrorBody },
   },
   show: {
     tags,
