@@ -24,6 +24,7 @@ import {
 import { PUSH_API_PREFIX, registerPushApiRoutes } from '../pushes/push-api/push-api-routes.js';
 import { createPushService } from '../pushes/push-service.js';
 import { createPushStore } from '../pushes/push-store.js';
+import { renderErrorPage } from '../web/pages/error-page.js';
 import { registerWebRoutes } from '../web/web-routes.js';
 import { openApiDocumentation } from './openapi-documentation.js';
 import type { Database } from '../storage/open-database.js';
@@ -63,7 +64,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },
   }) as unknown as FastifyInstance;
 
-  registerErrorHandling(app);
+  const errorPages = registerErrorHandling(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -104,6 +105,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const store = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
   const service = createPushService({ store, keys: deps.keys, policy: config.pushes, clock: deps.clock });
   const pageContext = await registerWebRoutes(app, { service, config });
+  errorPages.useErrorPages((request, reply, error) => renderErrorPage(pageContext(request, reply), error, request.id));
   const pages = registerDeliveryPages(app, service, pageContext);
   registerPasswordPusherRoutes(app, { service, config, clock: deps.clock, pages });
   registerPushApiRoutes(app, { service, config });

@@ -49,11 +49,15 @@ describeEachDatabase('HTTP plumbing', (fixture) => {
     }
   });
 
-  it('answers an HTML 404 page to a browser', async () => {
+  it("answers a browser's 404 with a page in the site's look and the reader's language", async () => {
     const response = await server.fetch('/no/such/page', { headers: { accept: 'text/html' } });
     assert.equal(response.status, 404);
     assert.match(response.headers.get('content-type') ?? '', /text\/html/);
-    assert.match(await response.text(), /There is nothing at this address/);
+    const page = await response.text();
+    assert.match(page, /<h1>There is nothing here<\/h1>/);
+    assert.match(page, /\/assets\/passdrop\.css/);
+    const german = await server.fetch('/no/such/page', { headers: { accept: 'text/html', 'accept-language': 'de' } });
+    assert.match(await german.text(), /<h1>Hier ist nichts<\/h1>/);
   });
 
   it('answers 405 with an Allow header when the path exists for other methods', async () => {

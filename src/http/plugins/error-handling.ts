@@ -12,7 +12,16 @@ const METHODS: readonly HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', '
  * small HTML page for browsers); anything else is logged and answered with a 500 that says nothing but
  * the request id.
  */
-export function registerErrorHandling(app: FastifyInstance): void {
+/** Renders the HTML error page a browser sees; the web layer replaces the bare default once it is set up. */
+export type ErrorPageRenderer = (request: FastifyRequest, reply: FastifyReply, error: AppError) => string;
+
+const bareErrorPage: ErrorPageRenderer = (request, _reply, error) =>
+  minimalHtmlPage(
+    error.statusCode === 404 ? 'Not found' : 'Something went wrong',
+    `<p>${escapeHtml(error.message)}</p><p><small>Request id: ${escapeHtml(request.id)}</small></p>`,
+  );
+
+export function registerErrorHandling(app: FastifyInstance): { useErrorPages(renderer: ErrorPageRenderer): void } {
   // A shadow router of every registered route, so an unmatched request can tell 404 from 405.
   const shadowRouter = FindMyWay({ ignoreTrailingSlash: false });
   app.addHook('onRoute', (route) => {
@@ -22,6 +31,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
   });
 
+  let renderErrorPage = bareErrorPage;
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?', 1)[0] ?? '/';
     const allowed = METHODS.filter((method) => shadowRouter.find(method, path) !== null);
@@ -29,7 +39,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       allowed.length > 0
         ? new AppError('METHOD_NOT_ALLOWED', { params: { method: request.method }, headers: { allow: allowed.join(', ') } })
         : new AppError('ROUTE_NOT_FOUND');
-    return sendError(request, reply, error);
+    return sendError(request, reply, error, renderErrorPage);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -40,19 +50,27 @@ export function registerErrorHandling(app: FastifyInstance): void {
       // Client errors are routine; their messages can quote the body, so only the code is logged.
       request.log.info({ code: appError.code, statusCode: appError.statusCode }, 'request rejected');
     }
-    return sendError(request, reply, appError);
+    return sendError(request, reply, appError, renderErrorPage);
   });
+  return {
+    useErrorPages(renderer) {
+      renderErrorPage = renderer;
+    },
+  };
 }
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError, renderPage: ErrorPageRenderer = bareErrorPage): FastifyReply {
   reply.code(error.statusCode).headers(error.headers);
   if (isApiRequest(request) || request.method !== 'GET') {
     return reply.send(errorBody(error, request.id));
   }
-  const page = minimalHtmlPage(
-    error.statusCode === 404 ? 'Not found' : 'Something went wrong',
-    `<p>${escapeHtml(error.message)}</p><p><small>Request id: ${escapeHtml(request.id)}</small></p>`,
-  );
+  let page: string;
+  try {
+    page = renderPage(request, reply, error);
+  } catch {
+    // The error page must never fail in turn.
+    page = bareErrorPage(request, reply, error);
+  }
   return reply.type('text/html; charset=utf-8').send(page);
 }
 
