@@ -1,14 +1,8 @@
 /**
- * The create form's password generator: random characters or memorable words. Its only source of
- * randomness is globalThis.crypto.getRandomValues, with rejection sampling (no modulo bias). It imports
- * nothing from Node, so it runs the same in browsers (bundled by esbuild) and in Node's tests.
- *
- * Passphrase words: the EFF long wordlist for random passphrases, © Electronic Frontier Foundation,
- * CC BY 3.0 US (https://www.eff.org/deeplinks/2016/07/new-wordlists-random-passphrases), as shipped by
- * the MIT-licensed npm package secure-password-utilities: its DEFAULT_WORDLIST is the 7,776-word list
- * less the four words with a hyphen (drop-down, felt-tip, t-shirt, yo-yo), so 7,772 lowercase a–z words.
+ * The create form's password generator: random characters or memorable words, from
+ * crypto.getRandomValues with rejection sampling (no modulo bias). Runs in browsers and in Node.
  */
-import { DEFAULT_WORDLIST } from 'secure-password-utilities/wordlists';
+import { wordlist as BIP39_ENGLISH } from '@scure/bip39/wordlists/english.js';
 
 export interface CharacterOptions {
   length: number;
@@ -26,167 +20,95 @@ export interface PassphraseOptions {
   includeNumber: boolean;
 }
 
-export const DEFAULT_CHARACTER_OPTIONS: CharacterOptions = Object.freeze({
+export const DEFAULT_CHARACTER_OPTIONS: CharacterOptions = {
   length: 20,
   lowercase: true,
   uppercase: true,
   digits: true,
   symbols: true,
   avoidAmbiguous: true,
-});
-export const DEFAULT_PASSPHRASE_OPTIONS: PassphraseOptions = Object.freeze({
-  words: 5,
-  separator: '-',
-  capitalize: false,
-  includeNumber: false,
-});
-export const CHARACTER_LENGTH_BOUNDS = Object.freeze({ min: 8, max: 128 } as const);
-export const WORD_COUNT_BOUNDS = Object.freeze({ min: 3, max: 12 } as const);
+};
+export const DEFAULT_PASSPHRASE_OPTIONS: PassphraseOptions = { words: 5, separator: '-', capitalize: false, includeNumber: false };
+export const CHARACTER_LENGTH_BOUNDS = { min: 8, max: 128 } as const;
+export const WORD_COUNT_BOUNDS = { min: 3, max: 12 } as const;
 
-type SetName = 'lowercase' | 'uppercase' | 'digits' | 'symbols';
-
-/** The characters of each set, before look-alikes are taken out. Symbols are easy to type on any keyboard. */
-export const CHARACTER_SETS: Readonly<Record<SetName, string>> = Object.freeze({
+const SETS = {
   lowercase: 'abcdefghijklmnopqrstuvwxyz',
   uppercase: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
   digits: '0123456789',
   symbols: '!@#$%^&*-_=+?',
-});
-const SET_NAMES: readonly SetName[] = ['lowercase', 'uppercase', 'digits', 'symbols'];
+} as const;
+/** Characters easily read as one another (I, l, 1, |; O, 0, o). */
+const AMBIGUOUS = new Set('Il1|O0o'.split(''));
 
-/** Characters easily read as one another (I, l, 1; O, 0, o): left out when avoidAmbiguous is on. */
-export const AMBIGUOUS_CHARACTERS = 'Il1O0o';
+/** 2,048 common English words chosen to be easy to tell apart (the BIP-39 list). */
+export const WORD_LIST: readonly string[] = BIP39_ENGLISH;
 
-/** The default passphrase word list (see the top of this file). */
-export const WORD_LIST: readonly string[] = DEFAULT_WORDLIST;
-
-const TWO_TO_THE_32 = 2 ** 32;
-
-/** A uniformly random integer in [0, maxExclusive), for maxExclusive an integer from 1 to 2^32. */
+/** A uniformly random integer in [0, maxExclusive). */
 export function randomInt(maxExclusive: number): number {
-  if (!Number.isInteger(maxExclusive) || maxExclusive < 1 || maxExclusive > TWO_TO_THE_32) {
-    throw new RangeError('randomInt needs an integer bound from 1 to 2^32');
-  }
-  // The largest multiple of maxExclusive that fits in 32 bits: values at or above it are drawn again,
-  // so that every result has exactly the same number of 32-bit values behind it.
-  const limit = TWO_TO_THE_32 - (TWO_TO_THE_32 % maxExclusive);
+  if (!Number.isInteger(maxExclusive) || maxExclusive < 1 || maxExclusive > 2 ** 32) throw new RangeError('maxExclusive must be an integer from 1 to 2^32');
+  // Reject the top slice of the 32-bit range that would make some results more likely.
+  const limit = 2 ** 32 - (2 ** 32 % maxExclusive);
   const buffer = new Uint32Array(1);
   for (;;) {
     globalThis.crypto.getRandomValues(buffer);
-    const value = buffer[0] ?? TWO_TO_THE_32;
-    if (value < limit) return value % maxExclusive;
+    if (buffer[0]! < limit) return buffer[0]! % maxExclusive;
   }
 }
 
-/** The chosen sets, look-alikes taken out if asked; throws a RangeError for impossible options. */
 function chosenSets(options: CharacterOptions): string[] {
-  const { length } = options;
-  if (!Number.isInteger(length) || length < CHARACTER_LENGTH_BOUNDS.min || length > CHARACTER_LENGTH_BOUNDS.max) {
-    throw new RangeError(`The length must be a whole number from ${CHARACTER_LENGTH_BOUNDS.min} to ${CHARACTER_LENGTH_BOUNDS.max}.`);
-  }
-  const sets = SET_NAMES.filter((name) => options[name]).map((name) =>
-    [...CHARACTER_SETS[name]].filter((character) => !options.avoidAmbiguous || !AMBIGUOUS_CHARACTERS.includes(character)).join(''),
-  );
-  if (sets.length === 0) throw new RangeError('Choose at least one kind of character.');
+  const sets = (Object.keys(SETS) as Array<keyof typeof SETS>)
+    .filter((name) => options[name])
+    .map((name) => [...SETS[name]].filter((character) => !options.avoidAmbiguous || !AMBIGUOUS.has(character)).join(''));
+  if (sets.length === 0) throw new RangeError('choose at least one kind of character');
   return sets;
 }
 
-/**
- * Random characters from the chosen sets, with at least one from each. Draws whole passwords from all the
- * chosen characters and draws again when a set is missing, so every password that has each set is
- * equally likely (entropyBits counts exactly those). At worst (8 characters, every set, look-alikes
- * avoided) 45% of draws have every set, so about 2.2 draws on average.
- */
+function checkLength(length: number): void {
+  if (!Number.isInteger(length) || length < CHARACTER_LENGTH_BOUNDS.min || length > CHARACTER_LENGTH_BOUNDS.max) {
+    throw new RangeError(`length must be between ${CHARACTER_LENGTH_BOUNDS.min} and ${CHARACTER_LENGTH_BOUNDS.max}`);
+  }
+}
+
+/** Random characters, with at least one from every chosen set. */
 export function generateCharacterPassword(options: CharacterOptions): string {
+  checkLength(options.length);
   const sets = chosenSets(options);
-  const alphabet = sets.join('');
-  const setOf = new Map<string, number>();
-  sets.forEach((set, index) => {
-    for (const character of set) setOf.set(character, index);
-  });
-  for (;;) {
-    let password = '';
-    const seen = new Set<number>();
-    for (let index = 0; index < options.length; index += 1) {
-      const character = alphabet.charAt(randomInt(alphabet.length));
-      password += character;
-      seen.add(setOf.get(character) ?? -1);
-    }
-    if (seen.size === sets.length) return password;
+  const all = sets.join('');
+  const characters = sets.map((set) => set[randomInt(set.length)]!);
+  while (characters.length < options.length) characters.push(all[randomInt(all.length)]!);
+  // Shuffle (Fisher–Yates) so the guaranteed characters are not always first.
+  for (let index = characters.length - 1; index > 0; index -= 1) {
+    const other = randomInt(index + 1);
+    [characters[index], characters[other]] = [characters[other]!, characters[index]!];
   }
+  return characters.join('');
 }
 
-function checkPassphrase(options: PassphraseOptions, wordList: readonly string[]): void {
-  const { words } = options;
-  if (!Number.isInteger(words) || words < WORD_COUNT_BOUNDS.min || words > WORD_COUNT_BOUNDS.max) {
-    throw new RangeError(`The number of words must be a whole number from ${WORD_COUNT_BOUNDS.min} to ${WORD_COUNT_BOUNDS.max}.`);
-  }
-  if (wordList === WORD_LIST) return;
-  if (wordList.length < 2 || wordList.length > TWO_TO_THE_32) throw new RangeError('The word list must have from 2 to 2^32 words.');
-  if (wordList.some((word) => word === '') || new Set(wordList).size !== wordList.length) {
-    throw new RangeError('The word list must have distinct, non-empty words.');
-  }
-}
-
-/**
- * Words drawn independently and uniformly from the list (the EFF long list by default), joined by the
- * separator; capitalize upper-cases each word's first letter; includeNumber appends one random digit
- * to one randomly chosen word.
- */
 export function generatePassphrase(options: PassphraseOptions, wordList: readonly string[] = WORD_LIST): string {
-  checkPassphrase(options, wordList);
+  if (!Number.isInteger(options.words) || options.words < WORD_COUNT_BOUNDS.min || options.words > WORD_COUNT_BOUNDS.max) {
+    throw new RangeError(`words must be between ${WORD_COUNT_BOUNDS.min} and ${WORD_COUNT_BOUNDS.max}`);
+  }
   const words = Array.from({ length: options.words }, () => {
-    const word = wordList[randomInt(wordList.length)] ?? '';
-    return options.capitalize ? word.charAt(0).toUpperCase() + word.slice(1) : word;
+    const word = wordList[randomInt(wordList.length)]!;
+    return options.capitalize ? word[0]!.toUpperCase() + word.slice(1) : word;
   });
   if (options.includeNumber) {
     const index = randomInt(words.length);
-    words[index] = `${words[index] ?? ''}${randomInt(10)}`;
+    words[index] = `${words[index]}${randomInt(10)}`;
   }
   return words.join(options.separator);
 }
 
-function log2(value: bigint): number {
-  const bits = value.toString(2).length;
-  const shift = Math.max(0, bits - 64);
-  return Math.log2(Number(value >> BigInt(shift))) + shift;
-}
-
-/**
- * Bits of randomness in what the options generate, shown beside the generator. For characters, the
- * exact count of passwords of that length over the chosen characters that have every chosen set
- * (inclusion–exclusion over the sets). For passphrases, words × log2(list size), plus log2(10 × words)
- * with a number; with an empty separator words may run together, so that is an upper bound.
- * Throws a RangeError for the options the generator refuses.
- */
+/** Bits of randomness of what the options generate (shown beside the generator). */
 export function entropyBits(kind: 'characters', options: CharacterOptions): number;
-export function entropyBits(kind: 'passphrase', options: PassphraseOptions, wordList?: readonly string[]): number;
-export function entropyBits(
-  kind: 'characters' | 'passphrase',
-  options: CharacterOptions | PassphraseOptions,
-  wordList: readonly string[] = WORD_LIST,
-): number {
+export function entropyBits(kind: 'passphrase', options: PassphraseOptions): number;
+export function entropyBits(kind: 'characters' | 'passphrase', options: CharacterOptions | PassphraseOptions): number {
   if (kind === 'passphrase') {
-    const passphrase = options as PassphraseOptions;
-    checkPassphrase(passphrase, wordList);
-    return passphrase.words * Math.log2(wordList.length) + (passphrase.includeNumber ? Math.log2(10 * passphrase.words) : 0);
+    const words = options as PassphraseOptions;
+    return words.words * Math.log2(WORD_LIST.length) + (words.includeNumber ? Math.log2(10 * words.words) : 0);
   }
   const characters = options as CharacterOptions;
-  const sizes = chosenSets(characters).map((set) => BigInt(set.length));
-  const total = sizes.reduce((sum, size) => sum + size, 0n);
-  const length = BigInt(characters.length);
-  let count = 0n;
-  // Σ over subsets S of the sets of (−1)^|S| × (characters outside S)^length.
-  for (let subset = 0; subset < 2 ** sizes.length; subset += 1) {
-    let excluded = 0n;
-    let sign = 1n;
-    sizes.forEach((size, index) => {
-      if (subset & (1 << index)) {
-        excluded += size;
-        sign = -sign;
-      }
-    });
-    count += sign * (total - excluded) ** length;
-  }
-  return log2(count);
+  checkLength(characters.length);
+  return characters.length * Math.log2(chosenSets(characters).join('').length);
 }
