@@ -1,11 +1,10 @@
 import { createPassphraseRecord } from '../crypto/passphrase-kdf.js';
 import { timingSafeEqualText } from '../crypto/timing-safe-equal.js';
 import type { FieldProblem } from '../errors/app-error.js';
+import { validateNewAccount } from './account-rules.js';
 import { hashApiToken, newApiToken } from './api-token.js';
 import { normalizeEmail, type AccountStore, type ApiTokenRecord, type UserRecord } from './account-store.js';
 
-export const PASSWORD_LENGTH = { min: 10, max: 128 } as const;
-const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /** What a request presented: a token, and with Password Pusher's legacy headers the email it claims. */
 export interface PresentedCredentials {
@@ -25,16 +24,11 @@ export function createAccountService(deps: { store: AccountStore; clock: () => n
   const { store, clock } = deps;
   return {
     async addUser(email, password, options = {}) {
-      const problems: FieldProblem[] = [];
-      if (!EMAIL_PATTERN.test(email.trim())) problems.push({ field: 'email', message: 'must be an email address.' });
-      const length = [...password].length;
-      if (length < PASSWORD_LENGTH.min || length > PASSWORD_LENGTH.max) {
-        problems.push({ field: 'password', message: `must be between ${PASSWORD_LENGTH.min} and ${PASSWORD_LENGTH.max} characters.` });
-      }
+      const problems = validateNewAccount(email, password, undefined);
       if (problems.length > 0) return { ok: false, problems };
       const { record, key } = await createPassphraseRecord(password);
       key.fill(0);
-      const user = await store.createUser({ email, passwordRecord: record, admin: options.admin ?? false, now: clock() });
+      const user = await store.createUser({ email, passwordRecord: record, admin: options.admin ?? false, confirmed: true, now: clock() });
       if (user === 'email_taken') return { ok: false, problems: [{ field: 'email', message: 'already has an account.' }] };
       return { ok: true, user };
     },

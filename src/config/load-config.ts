@@ -27,6 +27,17 @@ export interface PassdropConfig {
   readonly pushes: PushPolicy;
   readonly accounts: {
     readonly allowAnonymous: boolean;
+    readonly allowSignups: boolean;
+    readonly allowLogins: boolean;
+    readonly signupEmailPattern: RegExp | undefined;
+    readonly requireMfa: boolean;
+    readonly sessionHours: number;
+    readonly signIn: { readonly maxFailures: number; readonly lockoutMinutes: number; readonly attemptsPerIp: number };
+  };
+  readonly mail: {
+    /** Undefined when no SMTP server is configured: no confirmation or reset emails. */
+    readonly smtpUrl: string | undefined;
+    readonly from: string;
   };
   readonly brand: {
     readonly title: string;
@@ -124,7 +135,20 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
         .filter((key) => key !== ''),
     },
     pushes,
-    accounts: { allowAnonymous: v.PASSDROP_ALLOW_ANONYMOUS },
+    accounts: {
+      allowAnonymous: v.PASSDROP_ALLOW_ANONYMOUS,
+      allowSignups: v.PASSDROP_ALLOW_SIGNUPS,
+      allowLogins: v.PASSDROP_ALLOW_LOGINS,
+      signupEmailPattern: v.PASSDROP_SIGNUP_EMAIL_PATTERN === undefined ? undefined : new RegExp(v.PASSDROP_SIGNUP_EMAIL_PATTERN, 'i'),
+      requireMfa: v.PASSDROP_REQUIRE_MFA,
+      sessionHours: v.PASSDROP_SESSION_HOURS,
+      signIn: {
+        maxFailures: v.PASSDROP_SIGN_IN_MAX_FAILURES,
+        lockoutMinutes: v.PASSDROP_SIGN_IN_LOCKOUT_MINUTES,
+        attemptsPerIp: v.PASSDROP_SIGN_IN_ATTEMPTS_PER_IP,
+      },
+    },
+    mail: { smtpUrl: v.PASSDROP_SMTP_URL, from: v.PASSDROP_MAIL_FROM ?? 'Passdrop <passdrop@localhost>' },
     brand: {
       title: v.PASSDROP_BRAND_TITLE ?? 'Passdrop',
       tagline: v.PASSDROP_BRAND_TAGLINE,

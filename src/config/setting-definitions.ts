@@ -178,3 +178,21 @@ export function checkBaseUrl(value: string): string | undefined {
   if (url.search || url.hash) return 'must not contain a query string or fragment';
   return undefined;
 }
+
+export function checkRegularExpression(value: string): string | undefined {
+  try {
+    new RegExp(value, 'i');
+    return undefined;
+  } catch {
+    return `must be a valid regular expression, got "${value}"`;
+  }
+}
+
+export function checkSmtpUrl(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'smtp:' || url.protocol === 'smtps:' ? undefined : 'must start with smtp:// or smtps://';
+  } catch {
+    return 'must be a URL such as smtp://user:password@mail.example.com:587';
+  }
+}

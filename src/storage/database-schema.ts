@@ -66,6 +66,45 @@ export interface UsersTable {
   disabled: Generated<number>;
   created_at: number;
   updated_at: number;
+  email_confirmed_at: number | null;
+  failed_sign_ins: Generated<number>;
+  locked_until: number | null;
+  totp_envelope: Buffer | null;
+  totp_last_step: number | null;
+  last_sign_in_at: number | null;
+}
+export interface SessionsTable {
+  id: Generated<number>;
+  token_hash: string;
+  user_id: number;
+  csrf_token: string;
+  mfa_pending: Generated<number>;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+export interface BackupCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_digest: string;
+  used_at: number | null;
+}
+export interface EmailTokensTable {
+  id: Generated<number>;
+  token_hash: string;
+  user_id: number;
+  purpose: string;
+  email: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+export interface RateLimitWindowsTable {
+  bucket: string;
+  window_start: number;
+  hits: number;
 }
 
 export interface ApiTokensTable {
@@ -83,6 +122,10 @@ export interface ApiTokensTable {
 export interface DatabaseSchema {
   users: UsersTable;
   api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
+  backup_codes: BackupCodesTable;
+  email_tokens: EmailTokensTable;
+  rate_limit_windows: RateLimitWindowsTable;
   schema_migrations: SchemaMigrationsTable;
   instance_settings: InstanceSettingsTable;
   pushes: PushesTable;

@@ -1,0 +1,35 @@
+import { sql } from 'kysely';
+import type { Database } from '../storage/open-database.js';
+
+/**
+ * Fixed-window counters kept in the database, so every process behind a load balancer counts the same
+ * attempts. (`@fastify/rate-limit` counts requests per process or in Redis; sign-in limits must count
+ * failures per account and per IP on SQLite and PostgreSQL alike, without another service.)
+ */
+export interface RateLimitStore {
+  /** Counts one hit in the bucket's current window (starting a new window when the old one ended); answers the hits so far. */
+  hit(bucket: string, windowMs: number, now: number): Promise<number>;
+  /** Forgets windows that ended before `cutoff`. */
+  purge(cutoff: number): Promise<number>;
+}
+
+export function createRateLimitStore(database: Database): RateLimitStore {
+  const { db } = database;
+  return {
+    async hit(bucket, windowMs, now) {
+      const stale = now - windowMs;
+      // One statement: the insert-or-update is atomic on both databases, so concurrent hits are all counted.
+      const result = await sql<{ hits: number }>`
+        insert into rate_limit_windows (bucket, window_start, hits) values (${bucket}, cast(${now} as bigint), 1)
+        on conflict (bucket) do update set
+          hits = case when rate_limit_windows.window_start <= cast(${stale} as bigint) then 1 else rate_limit_windows.hits + 1 end,
+          window_start = case when rate_limit_windows.window_start <= cast(${stale} as bigint) then cast(${now} as bigint) else rate_limit_windows.window_start end
+        returning hits`.execute(db);
+      return Number(result.rows[0]?.hits ?? 1);
+    },
+    async purge(cutoff) {
+      const result = await db.deleteFrom('rate_limit_windows').where('window_start', '<', cutoff).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}

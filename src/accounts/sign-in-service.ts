@@ -1,0 +1,263 @@
+import { createHash } from 'node:crypto';
+import type { PassdropConfig } from '../config/load-config.js';
+import { openEnvelope } from '../crypto/envelope.js';
+import type { MasterKeyRing } from '../crypto/master-key-ring.js';
+import { createPassphraseRecord, verifyPassphrase } from '../crypto/passphrase-kdf.js';
+import { randomToken } from '../crypto/random-token.js';
+import type { FieldProblem } from '../errors/app-error.js';
+import type { InstanceSettingsStore } from '../storage/instance-settings-store.js';
+import { validateNewAccount } from './account-rules.js';
+import type { AccountStore, UserRecord } from './account-store.js';
+import type { EmailLinks } from './email-links.js';
+import type { RateLimitStore } from './rate-limit-store.js';
+import type { SessionRecord, SessionStore } from './session-store.js';
+import { backupCodeDigest, looksLikeBackupCode, totpStep } from './two-factor.js';
+
+const ATTEMPT_WINDOW_MS = 15 * 60_000;
+const FIRST_RUN_PREFIX = 'first-run-code:';
+const FIRST_RUN_LATCH = 'first-run-done';
+
+/** Who is asking, for rate limits and the session record. */
+export interface Requester {
+  readonly ip: string;
+  readonly userAgent: string | null;
+}
+
+export interface NewSession {
+  /** The cookie value: shown to the browser once, stored only as a hash. */
+  readonly token: string;
+  readonly session: SessionRecord;
+}
+
+export type SignInResult =
+  | { ok: true; session: NewSession; mfaPending: boolean }
+  | { ok: false; reason: 'invalid' | 'logins_disabled' | 'disabled' | 'unconfirmed' }
+  | { ok: false; reason: 'locked' | 'rate_limited'; retryAfterMs: number };
+
+export type SecondFactorResult =
+  | { ok: true; session: NewSession; usedBackupCode: boolean }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'locked' | 'rate_limited'; retryAfterMs: number };
+
+export type SignUpResult =
+  | { ok: true; session: NewSession }
+  | { ok: true; confirmationSent: true }
+  | { ok: false; reason: 'signups_disabled' | 'mail_failed' }
+  | { ok: false; reason: 'rate_limited'; retryAfterMs: number }
+  | { ok: false; reason: 'invalid'; problems: FieldProblem[] };
+
+export type FirstRunResult =
+  | { ok: true; user: UserRecord; session: NewSession }
+  | { ok: false; reason: 'already_set_up' | 'wrong_code' }
+  | { ok: false; reason: 'rate_limited'; retryAfterMs: number }
+  | { ok: false; reason: 'invalid'; problems: FieldProblem[] };
+
+export interface SignInService {
+  signIn(credentials: { email: string; password: string }, requester: Requester): Promise<SignInResult>;
+  /** Finishes a sign-in whose password was right: a TOTP code or an unused backup code. */
+  completeSecondFactor(pending: SessionRecord, code: string, requester: Requester): Promise<SecondFactorResult>;
+  signUp(input: { email: string; password: string }, requester: Requester, links: EmailLinks): Promise<SignUpResult>;
+  /** The session behind a cookie value, or undefined (unknown, ended, or logins are disabled). */
+  resolveSession(token: string): Promise<{ session: SessionRecord; user: UserRecord } | undefined>;
+  startSession(user: UserRecord, requester: Requester, mfaPending?: boolean): Promise<NewSession>;
+  endSession(session: SessionRecord): Promise<void>;
+  /** Whether anyone may still use the first-run page (there is no account yet). */
+  needsFirstRun(): Promise<boolean>;
+  /** Makes a one-time code for the first-run page and stores its hash; answers the code, for the log. */
+  issueFirstRunCode(): Promise<string>;
+  completeFirstRun(input: { code: string; email: string; password: string }, requester: Requester): Promise<FirstRunResult>;
+  /** Checks the password of a signed-in account (to confirm a sensitive change). */
+  checkPassword(user: UserRecord, password: string): Promise<boolean>;
+  /** Counts an attempt of `action` from this IP; answers how long to wait when over the limit. */
+  throttle(action: string, requester: Requester): Promise<number | undefined>;
+}
+
+export interface SignInDependencies {
+  readonly accounts: AccountStore;
+  readonly sessions: SessionStore;
+  readonly rateLimits: RateLimitStore;
+  readonly settings: InstanceSettingsStore;
+  readonly keys: MasterKeyRing;
+  readonly config: PassdropConfig;
+  readonly clock: () => number;
+}
+
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/** A verifier that no password matches, so an unknown email costs as much time as a known one. */
+let decoyRecord: Promise<string> | undefined;
+function decoy(): Promise<string> {
+  decoyRecord ??= createPassphraseRecord(randomToken(16)).then(({ record, key }) => {
+    key.fill(0);
+    return record;
+  });
+  return decoyRecord;
+}
+
+async function passwordMatches(password: string, record: string | null): Promise<boolean> {
+  const result = await verifyPassphrase(password, record ?? (await decoy()));
+  if (!result.ok) return false;
+  result.key.fill(0);
+  return record !== null;
+}
+
+/**
+ * Web sign-in: passwords checked with the scrypt KDF, sessions kept in the database, limits per IP
+ * (every attempt) and per account (failures in a row lock it for a while), and the second factor.
+ */
+export function createSignInService(deps: SignInDependencies): SignInService {
+  const { accounts, sessions, rateLimits, config, clock } = deps;
+  const policy = config.accounts;
+  const idleMs = policy.sessionHours * 3_600_000;
+  const lockoutMs = policy.signIn.lockoutMinutes * 60_000;
+
+  async function throttle(action: string, requester: Requester): Promise<number | undefined> {
+    const now = clock();
+    const hits = await rateLimits.hit(`${action}:ip:${requester.ip}`, ATTEMPT_WINDOW_MS, now);
+    return hits > policy.signIn.attemptsPerIp ? ATTEMPT_WINDOW_MS : undefined;
+  }
+
+  async function startSession(user: UserRecord, requester: Requester, mfaPending = false): Promise<NewSession> {
+    const now = clock();
+    const token = randomToken(32);
+    const session = await sessions.create({
+      tokenHash: hashSessionToken(token),
+      userId: user.id,
+      csrfToken: randomToken(32),
+      mfaPending,
+      ip: requester.ip,
+      userAgent: requester.userAgent?.slice(0, 255) ?? null,
+      now,
+      // A half-finished sign-in (second factor owed) lasts ten minutes at most.
+      expiresAt: now + (mfaPending ? 10 * 60_000 : idleMs),
+    });
+    return { token, session };
+  }
+
+  async function failure(user: UserRecord): Promise<{ ok: false; reason: 'invalid' } | { ok: false; reason: 'locked'; retryAfterMs: number }> {
+    const now = clock();
+    const { lockedUntil } = await accounts.recordSignInFailure(user.id, now, policy.signIn.maxFailures, lockoutMs);
+    return lockedUntil === null ? { ok: false, reason: 'invalid' } : { ok: false, reason: 'locked', retryAfterMs: lockedUntil - now };
+  }
+
+  return {
+    throttle,
+    startSession,
+
+    async signIn({ email, password }, requester) {
+      if (!policy.allowLogins) return { ok: false, reason: 'logins_disabled' };
+      const wait = await throttle('sign-in', requester);
+      if (wait !== undefined) return { ok: false, reason: 'rate_limited', retryAfterMs: wait };
+      const user = await accounts.findUserByEmail(email);
+      const now = clock();
+      if (user?.lockedUntil && user.lockedUntil > now) {
+        // While locked, the password is not even checked: guessing on is pointless.
+        return { ok: false, reason: 'locked', retryAfterMs: user.lockedUntil - now };
+      }
+      if (!(await passwordMatches(password, user?.passwordRecord ?? null)) || !user) {
+        return user ? failure(user) : { ok: false, reason: 'invalid' };
+      }
+      if (user.disabled) return { ok: false, reason: 'disabled' };
+      if (deps.config.mail.smtpUrl !== undefined && user.emailConfirmedAt === null) return { ok: false, reason: 'unconfirmed' };
+      if (user.twoFactorEnabled) return { ok: true, mfaPending: true, session: await startSession(user, requester, true) };
+      await accounts.recordSignInSuccess(user.id, now);
+      return { ok: true, mfaPending: false, session: await startSession(user, requester) };
+    },
+
+    async completeSecondFactor(pending, code, requester) {
+      const wait = await throttle('two-factor', requester);
+      if (wait !== undefined) return { ok: false, reason: 'rate_limited', retryAfterMs: wait };
+      const user = await accounts.findUserById(pending.userId);
+      const now = clock();
+      if (!user || user.disabled) return { ok: false, reason: 'invalid' };
+      if (user.lockedUntil && user.lockedUntil > now) return { ok: false, reason: 'locked', retryAfterMs: user.lockedUntil - now };
+      let accepted = false;
+      const usedBackupCode = looksLikeBackupCode(code);
+      if (usedBackupCode) {
+        accepted = await accounts.consumeBackupCode(user.id, backupCodeDigest(code), now);
+      } else {
+        const totp = await accounts.readTotp(user.id);
+        if (totp) {
+          const secret = openEnvelope(totp.envelope, deps.keys, { pushToken: `user:${user.id}`, field: 'totp' }).toString('utf8');
+          const step = totpStep(secret, code, now);
+          accepted = step !== undefined && (await accounts.acceptTotpStep(user.id, step));
+        }
+      }
+      if (!accepted) return failure(user);
+      await accounts.recordSignInSuccess(user.id, now);
+      // A new session id once fully signed in: the half-signed-in one cannot be reused.
+      await sessions.delete(pending.id);
+      return { ok: true, usedBackupCode, session: await startSession(user, requester) };
+    },
+
+    async signUp({ email, password }, requester, links) {
+      if (!policy.allowSignups) return { ok: false, reason: 'signups_disabled' };
+      const wait = await throttle('sign-up', requester);
+      if (wait !== undefined) return { ok: false, reason: 'rate_limited', retryAfterMs: wait };
+      const problems = validateNewAccount(email, password, policy.signupEmailPattern);
+      if (problems.length > 0) return { ok: false, reason: 'invalid', problems };
+      const { record, key } = await createPassphraseRecord(password);
+      key.fill(0);
+      const mailEnabled = links.enabled;
+      const user = await accounts.createUser({ email, passwordRecord: record, admin: false, confirmed: !mailEnabled, now: clock() });
+      if (user === 'email_taken') return { ok: false, reason: 'invalid', problems: [{ field: 'email', message: 'taken' }] };
+      if (mailEnabled) {
+        const sent = await links.sendConfirmation(user);
+        if (!sent) {
+          // Nothing half-made: without the email the account could never be confirmed.
+          await accounts.deleteUser(user.id);
+          return { ok: false, reason: 'mail_failed' };
+        }
+        return { ok: true, confirmationSent: true };
+      }
+      await accounts.recordSignInSuccess(user.id, clock());
+      return { ok: true, session: await startSession(user, requester) };
+    },
+
+    async resolveSession(token) {
+      if (!policy.allowLogins || token.length > 100) return undefined;
+      const found = await sessions.find(hashSessionToken(token), clock(), idleMs);
+      if (!found || found.user.disabled) return undefined;
+      return found;
+    },
+
+    async endSession(session) {
+      await sessions.delete(session.id);
+    },
+
+    async needsFirstRun() {
+      return (await accounts.countUsers()) === 0 && (await deps.settings.get(FIRST_RUN_LATCH)) === undefined;
+    },
+
+    async issueFirstRunCode() {
+      const code = randomToken(16);
+      await deps.settings.set(`${FIRST_RUN_PREFIX}${hashSessionToken(code)}`, String(clock()));
+      return code;
+    },
+
+    async completeFirstRun({ code, email, password }, requester) {
+      const wait = await throttle('first-run', requester);
+      if (wait !== undefined) return { ok: false, reason: 'rate_limited', retryAfterMs: wait };
+      if ((await accounts.countUsers()) > 0) return { ok: false, reason: 'already_set_up' };
+      if (!/^[A-Za-z0-9_-]{22}$/.test(code.trim()) || (await deps.settings.get(`${FIRST_RUN_PREFIX}${hashSessionToken(code.trim())}`)) === undefined) {
+        return { ok: false, reason: 'wrong_code' };
+      }
+      const problems = validateNewAccount(email, password, undefined);
+      if (problems.length > 0) return { ok: false, reason: 'invalid', problems };
+      // One latch for every process: of two people racing through this page, one makes the admin.
+      if (!(await deps.settings.setIfAbsent(FIRST_RUN_LATCH, String(clock())))) return { ok: false, reason: 'already_set_up' };
+      const { record, key } = await createPassphraseRecord(password);
+      key.fill(0);
+      const user = await accounts.createUser({ email, passwordRecord: record, admin: true, confirmed: true, now: clock() });
+      if (user === 'email_taken') return { ok: false, reason: 'already_set_up' };
+      await accounts.recordSignInSuccess(user.id, clock());
+      return { ok: true, user, session: await startSession(user, requester) };
+    },
+
+    async checkPassword(user, password) {
+      return passwordMatches(password, user.passwordRecord);
+    },
+  };
+}
