@@ -4,7 +4,7 @@ import type { UserRecord } from './account-store.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The account an API token authenticated, if any. */
+    /** The account an API token or a (fully signed-in) web session authenticated, if any. */
     user: UserRecord | null;
   }
 }
@@ -50,6 +50,8 @@ export function registerApiAuthentication(
     if (path.startsWith('/api/v1/version') || path === '/api/v2/version' || !deps.isApiPath(request)) return;
     const credentials = presentedCredentials(request);
     if (credentials === undefined) {
+      // A signed-in browser (its session checked against CSRF before anything changes) counts as the account.
+      if (request.user) return;
       if (deps.requiresAccount?.(request)) {
         const refusal = deps.refuse(request);
         return reply.code(refusal.status).send(refusal.body);
@@ -62,5 +64,6 @@ export function registerApiAuthentication(
       return reply.code(refusal.status).send(refusal.body);
     }
     request.user = user;
+    request.tokenAuthenticated = true;
   });
 }

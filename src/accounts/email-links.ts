@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import { randomToken } from '../crypto/random-token.js';
 import type { AccountStore, EmailTokenPurpose } from './account-store.js';
 import type { Mailer } from './mailer.js';
@@ -39,7 +38,7 @@ export function createEmailLinks(deps: {
   clock: () => number;
   baseUrl: string;
   texts: EmailTexts;
-  logger: Logger;
+  logger: { error(details: object, message: string): void };
 }): EmailLinks {
   async function send(userId: number, email: string, purpose: EmailTokenPurpose): Promise<boolean> {
     const now = deps.clock();

@@ -15,6 +15,11 @@ export const errorCatalogue = {
   VALIDATION_FAILED: { status: 422, message: 'Some fields are not valid: {summary}' },
   UNAUTHENTICATED: { status: 401, message: 'The API token is not valid: it is unknown, revoked or expired, or does not match the email.' },
   SIGN_IN_REQUIRED: { status: 401, message: 'This needs an account: send an API token as Authorization: Bearer TOKEN.' },
+  CSRF_FAILED: {
+    status: 403,
+    message: 'This request did not come from a Passdrop page (the CSRF check failed). Reload the page and try again.',
+  },
+  NOT_AN_ADMIN: { status: 403, message: 'Only an administrator can do this.' },
   TOKEN_NOT_FOUND: { status: 404, message: 'You have no such API token (it may already be revoked).' },
   ANONYMOUS_CREATION_DISABLED: { status: 401, message: 'This server accepts new secrets only from accounts: send an API token.' },
   PUSH_NOT_FOUND: { status: 404, message: 'There is no such push. The link may be mistyped.' },

@@ -15,6 +15,18 @@ import { createAccountService } from '../accounts/account-service.js';
 import { createAccountStore } from '../accounts/account-store.js';
 import { registerApiAuthentication } from '../accounts/api-authentication.js';
 import { registerTokenRoutes } from '../accounts/token-routes.js';
+import { createAccountSettingsService } from '../accounts/account-settings-service.js';
+import { registerAccountWebRoutes } from '../accounts/account-web-routes.js';
+import { createMailer } from '../accounts/mailer.js';
+import { createRateLimitStore } from '../accounts/rate-limit-store.js';
+import { createSessionStore } from '../accounts/session-store.js';
+import { createSignInService } from '../accounts/sign-in-service.js';
+import { registerWebSessions } from '../accounts/web-session.js';
+import { registerAdminRoutes } from '../admin/admin-routes.js';
+import { registerDashboardRoutes } from '../dashboard/dashboard-routes.js';
+import { createInstanceSettingsStore } from '../storage/instance-settings-store.js';
+import { auditContextOf } from './audit-context.js';
+import { publicBaseUrl } from './public-base-url.js';
 import { AppError } from '../errors/app-error.js';
 import {
   isPasswordPusherApiRequest,
@@ -91,6 +103,20 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   const accountStore = createAccountStore(deps.database);
   const accounts = createAccountService({ store: accountStore, clock: deps.clock });
+  const sessionStore = createSessionStore(deps.database);
+  const rateLimits = createRateLimitStore(deps.database);
+  const signIn = createSignInService({
+    accounts: accountStore,
+    sessions: sessionStore,
+    rateLimits,
+    settings: createInstanceSettingsStore(deps.database, deps.clock),
+    keys: deps.keys,
+    config,
+    clock: deps.clock,
+  });
+  const accountSettings = createAccountSettingsService({ accounts: accountStore, sessions: sessionStore, signIn, keys: deps.keys, clock: deps.clock });
+  // Sessions first: the API authentication below lets a signed-in browser through as its account.
+  await registerWebSessions(app, { signIn, requireMfa: config.accounts.requireMfa });
   registerApiAuthentication(app, {
     accounts,
     isApiPath: (request) => isPasswordPusherApiRequest(request) || request.url.startsWith(`${PUSH_API_PREFIX}/`),
@@ -110,10 +136,40 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerPasswordPusherRoutes(app, { service, config, clock: deps.clock, pages });
   registerPushApiRoutes(app, { service, config });
   registerTokenRoutes(app, { store: accountStore, clock: deps.clock, prefix: PUSH_API_PREFIX });
+  const secureCookies = config.server.baseUrl?.startsWith('https:') ?? false;
+  registerAccountWebRoutes(app, {
+    signIn,
+    settings: accountSettings,
+    accounts: accountStore,
+    mailer: createMailer(config.mail),
+    config,
+    pageContext,
+    clock: deps.clock,
+    baseUrl: (request) => publicBaseUrl(request, config.server.baseUrl),
+    secureCookies,
+    expireOwnedPushes: (userId, request) => service.expireAllOwned(userId, auditContextOf(request, userId)),
+  });
+  registerDashboardRoutes(app, { service, pageContext, baseUrl: (request) => publicBaseUrl(request, config.server.baseUrl) });
+  registerAdminRoutes(app, { accounts: accountStore, service, pageContext, clock: deps.clock });
 
   if (deps.runJobs !== false) {
-    const sweeper = startExpirySweeper({ store, database: deps.database, policy: config.pushes, clock: deps.clock, logger: deps.logger });
+    const sweeper = startExpirySweeper({
+      store,
+      database: deps.database,
+      policy: config.pushes,
+      clock: deps.clock,
+      logger: deps.logger,
+      // Ended sessions and old rate-limit windows go with each pass.
+      extraWork: async (now) => {
+        await sessionStore.purgeExpired(now);
+        await rateLimits.purge(now - 24 * 3_600_000);
+      },
+    });
     app.addHook('onClose', () => sweeper.stop());
+    if (await signIn.needsFirstRun()) {
+      const code = await signIn.issueFirstRunCode();
+      deps.logger.warn(`No accounts yet. Open /setup to create the first admin with this one-time code: ${code}`);
+    }
   }
   return app;
 }

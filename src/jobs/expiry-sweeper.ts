@@ -25,6 +25,8 @@ export function startExpirySweeper(deps: {
   policy: PushPolicy;
   clock: () => number;
   logger: Logger;
+  /** Other housekeeping done on each pass (ended sessions, old rate-limit windows). */
+  extraWork?: (now: number) => Promise<void>;
 }): ExpirySweeper {
   const { store, policy, clock, logger, database } = deps;
   let running: Promise<unknown> = Promise.resolve();
@@ -45,6 +47,7 @@ export function startExpirySweeper(deps: {
         if (batch < BATCH) break;
       }
     }
+    await deps.extraWork?.(now);
     // Payloads deleted since the last pass (by views, viewers, locks or this sweep) leave the disk too.
     await database.flushDeletions();
     if (expired > 0 || purged > 0) logger.info({ expired, purged }, 'expiry sweep');

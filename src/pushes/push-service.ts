@@ -7,7 +7,7 @@ import { randomToken } from '../crypto/random-token.js';
 import type { FieldProblem } from '../errors/app-error.js';
 import type { PushKind } from './push-kinds.js';
 import type { AuditContext, AuditEvent, PushEncryption, PushRecord } from './push-record.js';
-import type { ConsumeViewResult, PushStore } from './push-store.js';
+import type { ConsumeViewResult, InstanceAuditEntry, OwnedPushQuery, PushSettingsChange, PushStore } from './push-store.js';
 import { kindProblem, payloadProblem, resolveExpiry, textFieldProblems, type ExpiryRequest } from './push-validation.js';
 
 export interface CreatePushInput {
@@ -24,6 +24,20 @@ export interface CreatePushInput {
   readonly accessProof?: string | undefined;
   readonly ownerUserId?: number | null | undefined;
 }
+
+export interface PushEditInput {
+  /** A new lifetime counted from now. */
+  readonly expireInMinutes?: number | undefined;
+  readonly viewsRemaining?: number | undefined;
+  readonly name?: string | undefined;
+  readonly note?: string | undefined;
+  /** The passphrase it has now (needed to re-seal a passphrase-bound payload). */
+  readonly currentPassphrase?: string | undefined;
+  /** A new passphrase; '' removes it; undefined leaves it. */
+  readonly newPassphrase?: string | undefined;
+}
+
+export type EditPushResult = { ok: true; push: PushRecord } | { ok: false; problems: FieldProblem[] } | { ok: false; reason: 'not_active' };
 
 export type CreatePushResult = { ok: true; push: PushRecord } | { ok: false; problems: FieldProblem[] };
 
@@ -55,7 +69,13 @@ export interface PushService {
   retrieve(token: string, passphrase: string | undefined, audit: AuditContext, viewer?: Viewer | null): Promise<RetrieveResult>;
   /** Expires the push for a viewer who may (it is deletable by viewers), or for its owner or an admin. */
   deleteByViewer(token: string, audit: AuditContext, viewer?: Viewer | null): Promise<ViewerDeleteResult>;
-  listOwned(ownerUserId: number, options: { expired: boolean; offset: number; limit: number }): Promise<PushRecord[]>;
+  listOwned(ownerUserId: number, options: OwnedPushQuery & { offset: number; limit: number }): Promise<PushRecord[]>;
+  countOwned(ownerUserId: number, options: OwnedPushQuery): Promise<number>;
+  /** The owner changes an active push: lifetime, views, name, note, passphrase (server-encrypted pushes only). */
+  edit(push: PushRecord, input: PushEditInput, audit: AuditContext): Promise<EditPushResult>;
+  listInstanceAudit(page: { offset: number; limit: number }): Promise<InstanceAuditEntry[]>;
+  /** Expires every active push of an account (deleting their payloads), as when the account is deleted. */
+  expireAllOwned(ownerUserId: number, audit: AuditContext): Promise<number>;
   listAudit(push: PushRecord, page: { offset: number; limit: number }): Promise<AuditEvent[]>;
   /** Reads a note (owner only: the caller checks). */
   readNote(push: PushRecord): string;
@@ -139,6 +159,35 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
     } finally {
       passphraseKey?.fill(0);
     }
+  }
+
+  /** Opens the payload with the current passphrase (if any) and seals it again under the new one. */
+  async function resealForPassphrase(
+    push: PushRecord,
+    currentPassphrase: string | undefined,
+    newPassphrase: string,
+  ): Promise<{ record: string | null; payloadEnvelope: Buffer } | { problem: FieldProblem }> {
+    if (push.encryption === 'client') {
+      return { problem: { field: 'passphrase', message: 'cannot be changed on an end-to-end encrypted push: the server cannot read it.' } };
+    }
+    let oldKey: Buffer | undefined;
+    if (push.passphraseRecord !== null) {
+      const verdict = await verifyPassphrase(currentPassphrase ?? '', push.passphraseRecord);
+      if (!verdict.ok) return { problem: { field: 'current_passphrase', message: 'is not the passphrase this push has now.' } };
+      oldKey = verdict.key;
+    }
+    const envelope = await store.readPayloadEnvelope(push.id);
+    if (!envelope) {
+      oldKey?.fill(0);
+      return { problem: { field: 'passphrase', message: 'cannot be changed: the payload is gone.' } };
+    }
+    const plaintext = openEnvelope(envelope, keys, { pushToken: push.token, field: 'payload' }, oldKey);
+    oldKey?.fill(0);
+    const secret = newPassphrase === '' ? undefined : await createPassphraseRecord(newPassphrase);
+    const payloadEnvelope = sealEnvelope(plaintext, keys.current, { pushToken: push.token, field: 'payload' }, secret?.key);
+    plaintext.fill(0);
+    secret?.key.fill(0);
+    return { record: secret?.record ?? null, payloadEnvelope };
   }
 
   return {
@@ -260,6 +309,56 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
 
     listOwned(ownerUserId, options) {
       return store.listOwned(ownerUserId, options);
+    },
+
+    countOwned(ownerUserId, options) {
+      return store.countOwned(ownerUserId, options);
+    },
+
+    listInstanceAudit(page) {
+      return store.listInstanceAudit(page);
+    },
+
+    async expireAllOwned(ownerUserId, audit) {
+      let count = 0;
+      for (;;) {
+        const batch = await store.listOwned(ownerUserId, { expired: false, offset: 0, limit: 100 });
+        for (const push of batch) if (await store.expire(push.token, 'owner', clock(), audit)) count += 1;
+        if (batch.length < 100) return count;
+      }
+    },
+
+    async edit(push, input, audit) {
+      const now = clock();
+      if (push.expired || now >= push.expiresAt) return { ok: false, reason: 'not_active' };
+      const kindPolicy = policy.kinds[push.kind === 'file' ? 'text' : push.kind];
+      const problems: FieldProblem[] = [...textFieldProblems({ name: input.name, note: input.note, passphrase: input.newPassphrase })];
+      const change: { -readonly [K in keyof PushSettingsChange]: PushSettingsChange[K] } = {};
+      if (input.expireInMinutes !== undefined) {
+        const maxMinutes = kindPolicy.expireAfterDays.max * 1440;
+        if (!Number.isInteger(input.expireInMinutes) || input.expireInMinutes < policy.minExpiryMinutes || input.expireInMinutes > maxMinutes) {
+          problems.push({ field: 'expire_in_minutes', message: `must be a whole number of minutes between ${policy.minExpiryMinutes} and ${maxMinutes}.` });
+        }
+        change.expiresAt = now + input.expireInMinutes * 60_000;
+      }
+      if (input.viewsRemaining !== undefined) {
+        const { min, max } = kindPolicy.expireAfterViews;
+        if (!Number.isInteger(input.viewsRemaining) || input.viewsRemaining < min || input.viewsRemaining > max) {
+          problems.push({ field: 'views_remaining', message: `must be a whole number between ${min} and ${max}.` });
+        }
+        change.viewsRemaining = input.viewsRemaining;
+        change.expireAfterViews = push.expireAfterViews - push.viewsRemaining + input.viewsRemaining;
+      }
+      if (input.name !== undefined) change.name = input.name;
+      if (input.note !== undefined) change.noteEnvelope = input.note === '' ? null : sealEnvelope(Buffer.from(input.note, 'utf8'), keys.current, { pushToken: push.token, field: 'note' });
+      if (input.newPassphrase !== undefined) {
+        const resealed = await resealForPassphrase(push, input.currentPassphrase, input.newPassphrase);
+        if ('problem' in resealed) problems.push(resealed.problem);
+        else change.passphrase = resealed;
+      }
+      if (problems.length > 0) return { ok: false, problems };
+      const updated = await store.updateSettings(push.id, change, now, audit);
+      return updated ? { ok: true, push: updated } : { ok: false, reason: 'not_active' };
     },
 
     listAudit(push, page) {

@@ -55,9 +55,43 @@ export interface PushStore {
   /** Deletes expired pushes (with their audit logs) that expired before `cutoff`; answers how many. */
   purgeExpiredBefore(cutoff: number, limit: number): Promise<number>;
   /** An owner's pushes, newest first: the active ones or the expired ones. */
-  listOwned(ownerUserId: number, options: { expired: boolean; offset: number; limit: number }): Promise<PushRecord[]>;
+  listOwned(ownerUserId: number, options: OwnedPushQuery & { offset: number; limit: number }): Promise<PushRecord[]>;
+  countOwned(ownerUserId: number, options: OwnedPushQuery): Promise<number>;
+  /** The stored payload envelope of an active push, for re-sealing it under a new passphrase (no view used). */
+  readPayloadEnvelope(pushId: number): Promise<Buffer | undefined>;
+  /** Changes an active push's settings in one transaction, with an `edited` audit event; undefined when it is no longer active. */
+  updateSettings(pushId: number, changes: PushSettingsChange, now: number, audit: AuditContext): Promise<PushRecord | undefined>;
+  /** Every push's audit events, newest first, with push metadata and the owner's email (never a payload or a link token). */
+  listInstanceAudit(page: { offset: number; limit: number }): Promise<InstanceAuditEntry[]>;
   /** Visits every stored envelope (payloads and notes) so `rotate-keys` can re-wrap them. */
   rewrapEnvelopes(rewrap: (envelope: Buffer, token: string, field: 'payload' | 'note') => Buffer): Promise<number>;
+}
+
+/** How the dashboard narrows an account's pushes. */
+export interface OwnedPushQuery {
+  readonly expired: boolean;
+  readonly kind?: PushKind | undefined;
+  /** Matches names containing it, without regard to case. */
+  readonly search?: string | undefined;
+}
+
+export interface PushSettingsChange {
+  readonly expiresAt?: number;
+  readonly viewsRemaining?: number;
+  readonly expireAfterViews?: number;
+  readonly name?: string;
+  readonly noteEnvelope?: Buffer | null;
+  /** A new passphrase record (or null to remove it) with the payload re-sealed to match. */
+  readonly passphrase?: { readonly record: string | null; readonly payloadEnvelope: Buffer };
+}
+
+export interface InstanceAuditEntry {
+  readonly event: AuditEvent;
+  readonly pushId: number;
+  readonly pushKind: PushKind;
+  readonly pushName: string;
+  readonly ownerEmail: string | null;
+  readonly actorEmail: string | null;
 }
 
 export interface PushStoreOptions {
@@ -117,6 +151,16 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
   }
 
   const cap = options.auditEventsPerPush;
+
+  function ownedQuery(ownerUserId: number, { expired, kind, search }: OwnedPushQuery) {
+    const pattern = search ? `%${search.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%` : undefined;
+    return db
+      .selectFrom('pushes')
+      .where('owner_user_id', '=', ownerUserId)
+      .where('expired', '=', expired ? 1 : 0)
+      .$if(kind !== undefined, (query) => query.where('kind', '=', kind!))
+      .$if(pattern !== undefined, (query) => query.where(sql<boolean>`lower(name) like ${pattern} escape '\\'`));
+  }
 
   /**
    * The conditional UPDATE that uses a view. It also counts the `viewed` audit event against the cap:
@@ -375,18 +419,73 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
       });
     },
 
-    async listOwned(ownerUserId, { expired, offset, limit }) {
-      const rows = await db
-        .selectFrom('pushes')
+    async listOwned(ownerUserId, { offset, limit, ...query }) {
+      const rows = await ownedQuery(ownerUserId, query)
         .selectAll()
-        .where('owner_user_id', '=', ownerUserId)
-        .where('expired', '=', expired ? 1 : 0)
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .offset(offset)
         .limit(limit)
         .execute();
       return rows.map(toPushRecord);
+    },
+
+    async countOwned(ownerUserId, query) {
+      const row = await ownedQuery(ownerUserId, query).select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+
+    async readPayloadEnvelope(pushId) {
+      const row = await db.selectFrom('push_payloads').select('payload_envelope').where('push_id', '=', pushId).executeTakeFirst();
+      return row ? Buffer.from(row.payload_envelope) : undefined;
+    },
+
+    async updateSettings(pushId, changes, now, audit) {
+      return writeTransaction(database, async (trx) => {
+        const row = await trx
+          .updateTable('pushes')
+          .set({
+            updated_at: now,
+            ...(changes.expiresAt !== undefined ? { expires_at: changes.expiresAt, expire_after_days: null } : {}),
+            ...(changes.viewsRemaining !== undefined ? { views_remaining: changes.viewsRemaining } : {}),
+            ...(changes.expireAfterViews !== undefined ? { expire_after_views: changes.expireAfterViews } : {}),
+            ...(changes.name !== undefined ? { name: changes.name } : {}),
+            ...(changes.noteEnvelope !== undefined ? { note_envelope: changes.noteEnvelope } : {}),
+            ...(changes.passphrase !== undefined ? { passphrase_record: changes.passphrase.record, passphrase_failures: 0 } : {}),
+          })
+          .where('id', '=', pushId)
+          .where('expired', '=', 0)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return undefined;
+        if (changes.passphrase !== undefined) {
+          await trx.updateTable('push_payloads').set({ payload_envelope: changes.passphrase.payloadEnvelope }).where('push_id', '=', pushId).execute();
+        }
+        await insertAuditRow(trx, pushId, 'edited', audit, now, null);
+        return toPushRecord(row);
+      });
+    },
+
+    async listInstanceAudit({ offset, limit }) {
+      const rows = await db
+        .selectFrom('audit_events')
+        .innerJoin('pushes', 'pushes.id', 'audit_events.push_id')
+        .leftJoin('users as owners', 'owners.id', 'pushes.owner_user_id')
+        .leftJoin('users as actors', 'actors.id', 'audit_events.user_id')
+        .selectAll('audit_events')
+        .select(['pushes.kind as push_kind', 'pushes.name as push_name', 'owners.email as owner_email', 'actors.email as actor_email'])
+        .orderBy('audit_events.id', 'desc')
+        .offset(offset)
+        .limit(limit)
+        .execute();
+      return rows.map((row) => ({
+        event: toAuditEvent(row),
+        pushId: Number(row.push_id),
+        pushKind: row.push_kind as PushKind,
+        pushName: row.push_name,
+        ownerEmail: row.owner_email ?? null,
+        actorEmail: row.actor_email ?? null,
+      }));
     },
 
     async rewrapEnvelopes(rewrap) {

@@ -11,8 +11,19 @@ export interface Brand {
   readonly onDeliveryPages: boolean;
 }
 
+/** The signed-in visitor, as pages need it. */
+export interface PageAccount {
+  readonly email: string;
+  readonly admin: boolean;
+  /** Every form that changes something carries it (see web-session.ts). */
+  readonly csrfToken: string;
+  /** False while the second factor is owed. */
+  readonly signedIn: boolean;
+}
+
 export interface PageContext {
   readonly t: Translate;
+  readonly account: PageAccount | null;
   readonly lang: LanguageCode;
   readonly dir: 'ltr' | 'rtl';
   readonly assets: AssetManifest;
@@ -30,6 +41,24 @@ export interface PageOptions {
   readonly browserStrings?: Readonly<Record<string, string>>;
 }
 
+/** The hidden field that proves a form came from our page; empty for visitors without a session. */
+export function csrfField(context: PageContext): SafeHtml | string {
+  return context.account ? html`<input type="hidden" name="_csrf" value="${context.account.csrfToken}">` : '';
+}
+
+function accountNavigation(context: PageContext): SafeHtml {
+  const { t, account } = context;
+  if (account?.signedIn) {
+    return html`<nav class="account-nav" aria-label="${t('nav.account')}">
+  <a href="/dashboard">${t('nav.dashboard')}</a>
+  <a href="/account">${t('nav.settings')}</a>
+  ${account.admin ? html`<a href="/admin">${t('nav.admin')}</a>` : ''}
+  <form method="post" action="/account/sign-out" class="inline-form">${csrfField(context)}<button type="submit" class="secondary small">${t('nav.signOut')}</button></form>
+</nav>`;
+  }
+  return html`<nav class="account-nav" aria-label="${t('nav.account')}"><a href="/account/sign-in">${t('nav.signIn')}</a></nav>`;
+}
+
 /** The page shell: language and direction, theme, language switcher, no inline script or style. */
 export function renderPage(context: PageContext, options: PageOptions): string {
   const { t, brand, assets } = context;
@@ -39,6 +68,7 @@ export function renderPage(context: PageContext, options: PageOptions): string {
     ? html`<header class="site-header">
   <a class="brand" href="/">${brand.hasLogo ? html`<img class="brand-logo" src="/brand/logo" alt="">` : ''}<span>${brand.title}</span></a>
   ${brand.tagline ?? t('layout.tagline')}
+  ${accountNavigation(context)}
 </header>`
     : '';
   return html`<!doctype html>
@@ -50,6 +80,7 @@ export function renderPage(context: PageContext, options: PageOptions): string {
 <meta name="color-scheme" content="light dark">
 <meta name="referrer" content="no-referrer">
 <title>${options.title} · ${siteTitle}</title>
+${context.account ? html`<meta name="csrf-token" content="${context.account.csrfToken}">` : ''}
 <link rel="stylesheet" href="${assets.url('passdrop.css')}">
 ${branded && brand.hasCss ? html`<link rel="stylesheet" href="/brand/custom.css">` : ''}
 <script type="module" src="${assets.url('common.js')}"></script>

@@ -39,6 +39,15 @@ export function createPageContextFactory(deps: {
       );
     }
     reply.header('vary', 'Accept-Language, Cookie');
-    return { t: deps.translations(lang), lang, dir: textDirection(lang), assets: deps.assets, brand: deps.brand };
+    const account = request.session && request.sessionUser
+      ? {
+          email: request.sessionUser.email,
+          admin: request.sessionUser.admin,
+          csrfToken: request.session.csrfToken,
+          // Fully signed in: the second factor is given (and, under require_mfa, set up).
+          signedIn: request.user !== null && !request.tokenAuthenticated,
+        }
+      : null;
+    return { t: deps.translations(lang), lang, dir: textDirection(lang), assets: deps.assets, brand: deps.brand, account };
   };
 }

@@ -100,18 +100,18 @@ export async function registerWebRoutes(
   function accountsOnlyPage(request: FastifyRequest, reply: FastifyReply) {
     const context = pageContext(request, reply);
     const { t } = context;
-    const body = html`<h1>${t('create.heading.text')}</h1><div class="alert info"><p>${t('create.accountsOnly')}</p></div><p><a href="/api/docs/">${t('layout.apiDocs')}</a></p>`;
+    const body = html`<h1>${t('create.heading.text')}</h1><div class="alert info"><p>${t('create.accountsOnly')}</p></div><p><a href="/account/sign-in">${t('nav.signIn')}</a> · <a href="/api/docs/">${t('layout.apiDocs')}</a></p>`;
     return reply.code(401).type('text/html; charset=utf-8').send(renderPage(context, { title: t('create.heading.text'), body }));
   }
 
   app.get('/', async (request, reply) => {
-    if (!config.accounts.allowAnonymous) return accountsOnlyPage(request, reply);
+    if (!config.accounts.allowAnonymous && !request.user) return accountsOnlyPage(request, reply);
     return reply.type('text/html; charset=utf-8').send(renderCreatePage(pageContext(request, reply), config.pushes, { kind: tabOf(request) }));
   });
 
   // The form without JavaScript: the server encrypts at rest (the browser path posts ciphertext to the API instead).
   app.post('/p', async (request, reply) => {
-    if (!config.accounts.allowAnonymous) return accountsOnlyPage(request, reply);
+    if (!config.accounts.allowAnonymous && !request.user) return accountsOnlyPage(request, reply);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const requestedKind = textField(body, 'kind');
     const kind: ServerPushKind = (SERVER_PUSH_KINDS as readonly string[]).includes(requestedKind ?? '') ? (requestedKind as ServerPushKind) : 'text';
@@ -136,8 +136,9 @@ export async function registerWebRoutes(
         deletableByViewer: values.deletableByViewer,
         name: values.name,
         note: values.note,
+        ownerUserId: request.user?.id ?? null,
       },
-      auditContextOf(request),
+      auditContextOf(request, request.user?.id ?? null),
     );
     if (!result.ok) {
       const context = pageContext(request, reply);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { auditContextOf } from '../../http/audit-context.js';
 import { html, trusted, type SafeHtml } from '../../web/html.js';
-import { renderPage, type PageContext } from '../../web/layout.js';
+import { csrfField, renderPage, type PageContext } from '../../web/layout.js';
 import type { PageContextFactory } from '../../web/page-context.js';
 import { formatTime } from '../../web/pages/share-page.js';
 import type { DeliveryPages } from '../password-pusher/password-pusher-routes.js';
@@ -80,6 +80,7 @@ export function registerDeliveryPages(app: FastifyInstance, service: PushService
 ${facts(context, push)}</div>
 ${message ? html`<div class="alert" role="alert"><p>${message}</p></div>` : ''}
 <form method="post" action="/p/${push.token}/reveal" class="reveal-form"${endToEnd ? html` data-e2e data-token="${push.token}" data-kind="${push.kind}"` : ''}>
+  ${csrfField(context)}
   ${needsPassphrase
     ? html`<div class="field"><label for="passphrase">${t('deliver.passphraseLabel')}</label>
   <input id="passphrase" name="passphrase" type="password" autocomplete="off" spellcheck="false" required aria-describedby="passphrase-hint">
@@ -106,7 +107,7 @@ ${push.kind === 'qr' ? html`<figure class="qr">${trusted(qr)}</figure>` : ''}
 <p><button type="button" class="primary js-only" data-copy="secret-text">${t('common.copy')}</button></p>
 ${facts(context, push)}
 ${push.deletableByViewer && !push.expired
-  ? html`<form method="post" action="/p/${push.token}/delete"><p class="hint">${t('deliver.deleteHint')}</p><button type="submit" class="danger">${t('deliver.deleteNow')}</button></form>`
+  ? html`<form method="post" action="/p/${push.token}/delete">${csrfField(context)}<p class="hint">${t('deliver.deleteHint')}</p><button type="submit" class="danger">${t('deliver.deleteNow')}</button></form>`
   : ''}`;
     return page(reply, context, 200, t('deliver.revealedHeading'), body);
   }
@@ -134,7 +135,7 @@ ${push.deletableByViewer && !push.expired
   async function showStep(request: FastifyRequest, reply: FastifyReply, token: string): Promise<FastifyReply> {
     const push = await activePush(token);
     if (!push) return expiredPage(request, reply);
-    await service.recordOpened(push, auditContextOf(request));
+    await service.recordOpened(push, auditContextOf(request, request.user?.id ?? null));
     return stepPage(request, reply, push);
   }
 
@@ -154,14 +155,14 @@ ${push.deletableByViewer && !push.expired
       return page(reply, context, 400, context.t('deliver.heading'), html`<h1>${context.t('deliver.heading')}</h1><p>${context.t('deliver.needsJavaScript')}</p>`);
     }
     const passphrase = (request.body as { passphrase?: unknown } | undefined)?.passphrase;
-    const result = await service.retrieve(token, typeof passphrase === 'string' ? passphrase : undefined, auditContextOf(request));
+    const result = await service.retrieve(token, typeof passphrase === 'string' ? passphrase : undefined, auditContextOf(request, request.user?.id ?? null), request.user);
     return sendResult(request, reply, result);
   });
 
   app.post('/p/:token/delete', async (request, reply) => {
     const { token } = request.params as { token: string };
     if (!isWellFormedToken(token)) return expiredPage(request, reply);
-    const result = await service.deleteByViewer(token, auditContextOf(request));
+    const result = await service.deleteByViewer(token, auditContextOf(request, request.user?.id ?? null), request.user);
     const context = pageContext(request, reply);
     const { t } = context;
     if (result.outcome === 'deleted') return page(reply, context, 200, t('deliver.deletedHeading'), html`<h1>${t('deliver.deletedHeading')}</h1><p>${t('deliver.deletedBody')}</p>`);
@@ -174,7 +175,7 @@ ${push.deletableByViewer && !push.expired
       const push = await activePush(token);
       if (!push) return expiredPage(request, reply);
       if (push.retrievalStep || push.passphraseRecord !== null || push.encryption === 'client') return showStep(request, reply, token);
-      return sendResult(request, reply, await service.retrieve(token, undefined, auditContextOf(request)));
+      return sendResult(request, reply, await service.retrieve(token, undefined, auditContextOf(request, request.user?.id ?? null), request.user));
     },
     async head(_request, reply, token) {
       const push = await activePush(token);

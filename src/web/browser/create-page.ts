@@ -7,7 +7,7 @@ import {
   generateCharacterPassword,
   generatePassphrase,
 } from './password-generator.js';
-import { fill, markBusy, showError, strings } from './dom.js';
+import { fill, jsonHeaders, markBusy, showError, strings } from './dom.js';
 
 const text = strings();
 const form = document.querySelector<HTMLFormElement>('form.create-form');
@@ -87,7 +87,7 @@ async function createEndToEnd(form: HTMLFormElement, plaintext: string, pushKind
   if (note) body.note = note;
   const response = await fetch('/api/passdrop/v1/pushes', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: jsonHeaders(),
     body: JSON.stringify(body),
   });
   const json = (await response.json()) as { token?: string; error?: string; details?: Array<{ message: string }> };

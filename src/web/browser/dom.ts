@@ -43,3 +43,9 @@ export function markBusy(form: HTMLFormElement, working: string | undefined): ()
     }
   };
 }
+
+/** Headers for our JSON API: with a web session, the CSRF token the page carries in its meta tag. */
+export function jsonHeaders(): Record<string, string> {
+  const csrf = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content;
+  return { 'content-type': 'application/json', accept: 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) };
+}

@@ -4,7 +4,7 @@
  * Everywhere it closes a shown secret again after 30 seconds.
  */
 import { accessProofFor, E2eError, openE2eText, type E2eKind } from '../../crypto/e2e/e2e-format.js';
-import { markBusy, showError, strings } from './dom.js';
+import { jsonHeaders, markBusy, showError, strings } from './dom.js';
 
 const REBLUR_MS = 30_000;
 const text = strings();
@@ -42,7 +42,7 @@ if (form) {
       const body = passphrase ? { access_proof: await accessProofFor({ linkSecret, passphrase }) } : {};
       const response = await fetch(`/api/passdrop/v1/pushes/${encodeURIComponent(token)}/reveal`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: jsonHeaders(),
         body: JSON.stringify(body),
       });
       const json = (await response.json()) as { payload?: string; code?: string; push?: RevealedPush };

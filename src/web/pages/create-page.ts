@@ -2,7 +2,7 @@ import type { KindPolicy, PushPolicy } from '../../config/load-config.js';
 import type { FieldProblem } from '../../errors/app-error.js';
 import { SERVER_PUSH_KINDS, type ServerPushKind } from '../../pushes/push-kinds.js';
 import { html, type SafeHtml } from '../html.js';
-import { renderPage, type PageContext } from '../layout.js';
+import { csrfField, renderPage, type PageContext } from '../layout.js';
 
 const MINUTE_CHOICES = [5, 15, 30, 60, 240, 720, 1440, 2880, 4320, 10080, 20160, 43200, 86400, 129600];
 
@@ -75,6 +75,7 @@ export function renderCreatePage(
 ${tabs}
 ${problems.length > 0 ? html`<div class="alert" role="alert"><p>${t('create.fixProblems')}</p></div>` : ''}
 <form method="post" action="/p" class="create-form" data-kind="${kind}" novalidate>
+${csrfField(context)}
   <input type="hidden" name="kind" value="${kind}">
   <div class="field">
     <label for="payload">${t(`create.payloadLabel.${kind}`)}</label>

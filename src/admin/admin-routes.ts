@@ -1,0 +1,87 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AccountStore } from '../accounts/account-store.js';
+import { signedInAdmin } from '../accounts/web-guards.js';
+import { AppError } from '../errors/app-error.js';
+import { auditContextOf } from '../http/audit-context.js';
+import type { PushService } from '../pushes/push-service.js';
+import type { PageContextFactory } from '../web/page-context.js';
+import { renderAdminAudit, renderAdminUsers } from '../web/pages/admin-pages.js';
+
+const USERS_PER_PAGE = 50;
+const EVENTS_PER_PAGE = 100;
+const ACTIONS = ['promote', 'demote', 'disable', 'enable', 'delete'] as const;
+type AdminAction = (typeof ACTIONS)[number];
+
+function pageNumber(value: unknown): number {
+  return typeof value === 'string' && /^\d{1,6}$/.test(value) && Number(value) >= 1 ? Number(value) : 1;
+}
+
+/**
+ * The admin pages: every account (promote, demote, disable, enable, delete) and an instance-wide audit
+ * of push metadata. Never a payload, a note or a link token. An admin cannot act on their own account,
+ * so an instance always keeps the admin who is using it.
+ */
+export function registerAdminRoutes(
+  app: FastifyInstance,
+  deps: { accounts: AccountStore; service: PushService; pageContext: PageContextFactory; clock: () => number },
+): void {
+  const { accounts, pageContext } = deps;
+
+  const admin = (request: FastifyRequest, reply: FastifyReply) => {
+    const user = signedInAdmin(request, reply);
+    if (user === 'forbidden') throw new AppError('NOT_AN_ADMIN');
+    return user;
+  };
+
+  app.get('/admin', async (request, reply) => {
+    const user = admin(request, reply);
+    if (!user) return reply;
+    const query = request.query as Record<string, unknown>;
+    const page = pageNumber(query.page);
+    const users = await accounts.listUsers({ offset: (page - 1) * USERS_PER_PAGE, limit: USERS_PER_PAGE + 1 });
+    const context = pageContext(request, reply);
+    const info = typeof query.done === 'string' && (ACTIONS as readonly string[]).includes(query.done) ? context.t(`admin.done.${query.done}`) : undefined;
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(renderAdminUsers(context, { users: users.slice(0, USERS_PER_PAGE), selfId: user.id, page, hasMore: users.length > USERS_PER_PAGE }, info ? { info } : {}));
+  });
+
+  app.post('/admin/users/:id/:action', async (request, reply) => {
+    const user = admin(request, reply);
+    if (!user) return reply;
+    const { id, action } = request.params as { id: string; action: string };
+    const target = /^\d{1,15}$/.test(id) ? await accounts.findUserById(Number(id)) : undefined;
+    if (!target || !(ACTIONS as readonly string[]).includes(action) || target.id === user.id) return reply.callNotFound();
+    const now = deps.clock();
+    switch (action as AdminAction) {
+      case 'promote':
+        await accounts.setAdmin(target.id, true, now);
+        break;
+      case 'demote':
+        await accounts.setAdmin(target.id, false, now);
+        break;
+      case 'disable':
+        await accounts.setDisabled(target.id, true, now);
+        break;
+      case 'enable':
+        await accounts.setDisabled(target.id, false, now);
+        break;
+      case 'delete':
+        await deps.service.expireAllOwned(target.id, auditContextOf(request, user.id));
+        await accounts.deleteUser(target.id);
+        break;
+    }
+    request.log.info({ adminId: user.id, userId: target.id, action }, 'admin changed an account');
+    return reply.redirect(`/admin?done=${action}`, 303);
+  });
+
+  app.get('/admin/audit', async (request, reply) => {
+    const user = admin(request, reply);
+    if (!user) return reply;
+    const page = pageNumber((request.query as Record<string, unknown>).page);
+    const entries = await deps.service.listInstanceAudit({ offset: (page - 1) * EVENTS_PER_PAGE, limit: EVENTS_PER_PAGE + 1 });
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(renderAdminAudit(pageContext(request, reply), { entries: entries.slice(0, EVENTS_PER_PAGE), page, hasMore: entries.length > EVENTS_PER_PAGE }));
+  });
+}

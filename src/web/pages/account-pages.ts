@@ -1,0 +1,222 @@
+import type { FieldProblem } from '../../errors/app-error.js';
+import { PASSWORD_LENGTH } from '../../accounts/account-rules.js';
+import { inputField, notice, problemFor } from '../form-fields.js';
+import { html, trusted, type SafeHtml } from '../html.js';
+import { csrfField, renderPage, type PageContext } from '../layout.js';
+
+/** The account rules speak stable English; pages show them in the reader's language. */
+export function translateAccountProblems(context: PageContext, problems: readonly FieldProblem[]): FieldProblem[] {
+  const { t } = context;
+  const keyOf = (problem: FieldProblem): string | undefined => {
+    if (problem.field === 'email') {
+      if (problem.message === 'taken') return 'account.problem.emailTaken';
+      if (problem.message === 'is not allowed to sign up here.') return 'account.problem.emailNotAllowed';
+      return 'account.problem.email';
+    }
+    if (problem.field === 'password' || problem.field === 'new_password') return 'account.problem.passwordLength';
+    if (problem.field === 'current_password') return 'account.problem.wrongPassword';
+    if (problem.field === 'code') return problem.message === 'setup expired' ? 'account.problem.setupExpired' : 'account.problem.wrongCode';
+    return undefined;
+  };
+  return problems.map((problem) => {
+    const key = keyOf(problem);
+    return key ? { ...problem, message: t(key, { min: PASSWORD_LENGTH.min, max: PASSWORD_LENGTH.max }) } : problem;
+  });
+}
+
+export function send(context: PageContext, title: string, body: SafeHtml): string {
+  return renderPage(context, { title, body });
+}
+
+export interface FormState {
+  readonly values?: Readonly<Record<string, string>>;
+  readonly problems?: readonly FieldProblem[];
+  readonly message?: string | undefined;
+  readonly info?: string | undefined;
+}
+
+function passwordHint(context: PageContext): string {
+  return context.t('account.passwordHint', { min: PASSWORD_LENGTH.min, max: PASSWORD_LENGTH.max });
+}
+
+export function renderSignIn(context: PageContext, state: FormState & { next?: string; allowSignups: boolean; mailEnabled: boolean }): string {
+  const { t } = context;
+  const body = html`<h1>${t('account.signIn.heading')}</h1>
+${notice(state.info, 'info')}${notice(state.message)}
+<form method="post" action="/account/sign-in" class="narrow-form">
+  ${csrfField(context)}
+  ${state.next ? html`<input type="hidden" name="next" value="${state.next}">` : ''}
+  ${inputField({ name: 'email', label: t('account.email'), type: 'email', value: state.values?.email, autocomplete: 'username', required: true })}
+  ${inputField({ name: 'password', label: t('account.password'), type: 'password', autocomplete: 'current-password', required: true })}
+  <button type="submit" class="primary">${t('account.signIn.submit')}</button>
+</form>
+<p>${state.mailEnabled ? html`<a href="/account/forgot-password">${t('account.forgot.link')}</a>` : ''}</p>
+${state.allowSignups ? html`<p>${t('account.signIn.noAccount')} <a href="/account/sign-up">${t('account.signUp.link')}</a></p>` : ''}`;
+  return send(context, t('account.signIn.heading'), body);
+}
+
+export function renderTwoFactorChallenge(context: PageContext, state: FormState): string {
+  const { t } = context;
+  const body = html`<h1>${t('account.twoFactor.challengeHeading')}</h1>
+<p>${t('account.twoFactor.challengeIntro')}</p>
+${notice(state.message)}
+<form method="post" action="/account/sign-in/two-factor" class="narrow-form">
+  ${csrfField(context)}
+  ${inputField({ name: 'code', label: t('account.twoFactor.code'), autocomplete: 'one-time-code', hint: t('account.twoFactor.codeHint'), required: true, attributes: html` inputmode="text" spellcheck="false"` })}
+  <button type="submit" class="primary">${t('account.twoFactor.verify')}</button>
+</form>`;
+  return send(context, t('account.twoFactor.challengeHeading'), body);
+}
+
+export function renderSignUp(context: PageContext, state: FormState & { emailPatternHint?: string | undefined }): string {
+  const { t } = context;
+  const problems = state.problems ?? [];
+  const body = html`<h1>${t('account.signUp.heading')}</h1>
+${notice(state.message)}
+<form method="post" action="/account/sign-up" class="narrow-form" novalidate>
+  ${csrfField(context)}
+  ${inputField({ name: 'email', label: t('account.email'), type: 'email', value: state.values?.email, autocomplete: 'email', required: true, problem: problemFor(problems, 'email') })}
+  ${inputField({ name: 'password', label: t('account.password'), type: 'password', autocomplete: 'new-password', hint: passwordHint(context), required: true, problem: problemFor(problems, 'password') })}
+  <button type="submit" class="primary">${t('account.signUp.submit')}</button>
+</form>
+<p>${t('account.signUp.haveAccount')} <a href="/account/sign-in">${t('account.signIn.link')}</a></p>`;
+  return send(context, t('account.signUp.heading'), body);
+}
+
+export function renderMessagePage(context: PageContext, heading: string, message: string, link?: { href: string; label: string }): string {
+  const body = html`<h1>${heading}</h1><p>${message}</p>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ''}`;
+  return send(context, heading, body);
+}
+
+export function renderForgotPassword(context: PageContext, state: FormState): string {
+  const { t } = context;
+  const body = html`<h1>${t('account.forgot.heading')}</h1>
+<p>${t('account.forgot.intro')}</p>
+${notice(state.info, 'info')}${notice(state.message)}
+<form method="post" action="/account/forgot-password" class="narrow-form">
+  ${csrfField(context)}
+  ${inputField({ name: 'email', label: t('account.email'), type: 'email', value: state.values?.email, autocomplete: 'email', required: true })}
+  <button type="submit" class="primary">${t('account.forgot.submit')}</button>
+</form>`;
+  return send(context, t('account.forgot.heading'), body);
+}
+
+export function renderResetPassword(context: PageContext, token: string, state: FormState): string {
+  const { t } = context;
+  const body = html`<h1>${t('account.reset.heading')}</h1>
+${notice(state.message)}
+<form method="post" action="/account/reset-password" class="narrow-form" novalidate>
+  ${csrfField(context)}
+  <input type="hidden" name="token" value="${token}">
+  ${inputField({ name: 'password', label: t('account.newPassword'), type: 'password', autocomplete: 'new-password', hint: passwordHint(context), required: true, problem: problemFor(state.problems ?? [], 'password') })}
+  <button type="submit" class="primary">${t('account.reset.submit')}</button>
+</form>`;
+  return send(context, t('account.reset.heading'), body);
+}
+
+export function renderFirstRun(context: PageContext, state: FormState): string {
+  const { t } = context;
+  const problems = state.problems ?? [];
+  const body = html`<h1>${t('setup.heading')}</h1>
+<p>${t('setup.intro')}</p>
+${notice(state.message)}
+<form method="post" action="/setup" class="narrow-form" novalidate>
+  ${inputField({ name: 'code', label: t('setup.code'), hint: t('setup.codeHint'), autocomplete: 'off', required: true, problem: problemFor(problems, 'code'), attributes: html` spellcheck="false"` })}
+  ${inputField({ name: 'email', label: t('account.email'), type: 'email', value: state.values?.email, autocomplete: 'email', required: true, problem: problemFor(problems, 'email') })}
+  ${inputField({ name: 'password', label: t('account.password'), type: 'password', autocomplete: 'new-password', hint: passwordHint(context), required: true, problem: problemFor(problems, 'password') })}
+  <button type="submit" class="primary">${t('setup.submit')}</button>
+</form>`;
+  return send(context, t('setup.heading'), body);
+}
+
+export interface SettingsView {
+  readonly email: string;
+  readonly emailConfirmed: boolean;
+  readonly twoFactorEnabled: boolean;
+  readonly unusedBackupCodes: number;
+  readonly requireMfa: boolean;
+}
+
+export function renderSettings(context: PageContext, view: SettingsView, state: FormState & { form?: string }): string {
+  const { t } = context;
+  const problems = state.problems ?? [];
+  const forForm = (form: string, field: string) => (state.form === form ? problemFor(problems, field) : undefined);
+  const body = html`<h1>${t('account.settings.heading')}</h1>
+${notice(state.info, 'info')}${notice(state.message)}
+<section aria-labelledby="email-heading">
+  <h2 id="email-heading">${t('account.settings.emailHeading')}</h2>
+  <p>${t('account.settings.currentEmail', { email: view.email })}</p>
+  <form method="post" action="/account/email" class="narrow-form" novalidate>
+    ${csrfField(context)}
+    ${inputField({ name: 'email', label: t('account.settings.newEmail'), type: 'email', autocomplete: 'email', required: true, problem: forForm('email', 'email') })}
+    ${inputField({ name: 'current_password', label: t('account.currentPassword'), type: 'password', autocomplete: 'current-password', required: true, problem: forForm('email', 'current_password') })}
+    <button type="submit" class="primary">${t('account.settings.changeEmail')}</button>
+  </form>
+</section>
+<section aria-labelledby="password-heading">
+  <h2 id="password-heading">${t('account.settings.passwordHeading')}</h2>
+  <form method="post" action="/account/password" class="narrow-form" novalidate>
+    ${csrfField(context)}
+    ${inputField({ name: 'current_password', label: t('account.currentPassword'), type: 'password', autocomplete: 'current-password', required: true, problem: forForm('password', 'current_password') })}
+    ${inputField({ name: 'new_password', label: t('account.newPassword'), type: 'password', autocomplete: 'new-password', hint: passwordHint(context), required: true, problem: forForm('password', 'new_password') })}
+    <button type="submit" class="primary">${t('account.settings.changePassword')}</button>
+  </form>
+</section>
+<section aria-labelledby="two-factor-heading">
+  <h2 id="two-factor-heading">${t('account.twoFactor.heading')}</h2>
+  ${view.twoFactorEnabled
+    ? html`<p>${t('account.twoFactor.on')} ${t('account.twoFactor.backupLeft', { count: view.unusedBackupCodes })}</p>
+  <form method="post" action="/account/two-factor/backup-codes" class="narrow-form">
+    ${csrfField(context)}
+    ${inputField({ name: 'current_password', label: t('account.currentPassword'), type: 'password', autocomplete: 'current-password', required: true, problem: forForm('backup', 'current_password') })}
+    <div class="actions">
+      <button type="submit" class="secondary">${t('account.twoFactor.newBackupCodes')}</button>
+      ${view.requireMfa ? '' : html`<button type="submit" class="danger" formaction="/account/two-factor/disable">${t('account.twoFactor.disable')}</button>`}
+    </div>
+  </form>`
+    : html`<p>${t('account.twoFactor.off')}</p><p><a class="button primary" href="/account/two-factor">${t('account.twoFactor.setUp')}</a></p>`}
+</section>
+<section aria-labelledby="tokens-heading">
+  <h2 id="tokens-heading">${t('account.settings.tokensHeading')}</h2>
+  <p>${t('account.settings.tokensIntro')} <a href="/api/docs/">${t('layout.apiDocs')}</a></p>
+</section>
+<section aria-labelledby="delete-heading">
+  <h2 id="delete-heading">${t('account.delete.heading')}</h2>
+  <p>${t('account.delete.intro')}</p>
+  <form method="post" action="/account/delete" class="narrow-form" novalidate>
+    ${csrfField(context)}
+    ${inputField({ name: 'current_password', label: t('account.currentPassword'), type: 'password', autocomplete: 'current-password', required: true, problem: forForm('delete', 'current_password') })}
+    <button type="submit" class="danger">${t('account.delete.submit')}</button>
+  </form>
+</section>`;
+  return send(context, t('account.settings.heading'), body);
+}
+
+export function renderTwoFactorSetup(context: PageContext, setup: { secret: string; uri: string; qrSvg: string }, state: FormState): string {
+  const { t } = context;
+  const body = html`<h1>${t('account.twoFactor.setupHeading')}</h1>
+${notice(state.info, 'info')}
+<ol>
+  <li>${t('account.twoFactor.step1')}</li>
+  <li>${t('account.twoFactor.step2')}</li>
+</ol>
+<figure class="qr totp-qr">${trusted(setup.qrSvg)}<figcaption>${t('account.twoFactor.qrCaption')}</figcaption></figure>
+<p>${t('account.twoFactor.manualKey')} <code id="totp-secret">${setup.secret.match(/.{4}/g)?.join(' ') ?? setup.secret}</code></p>
+<form method="post" action="/account/two-factor" class="narrow-form" novalidate>
+  ${csrfField(context)}
+  <input type="hidden" name="secret" value="${setup.secret}">
+  ${inputField({ name: 'code', label: t('account.twoFactor.code'), autocomplete: 'one-time-code', required: true, problem: problemFor(state.problems ?? [], 'code'), attributes: html` inputmode="numeric" spellcheck="false"` })}
+  <button type="submit" class="primary">${t('account.twoFactor.enable')}</button>
+</form>`;
+  return send(context, t('account.twoFactor.setupHeading'), body);
+}
+
+export function renderBackupCodes(context: PageContext, codes: readonly string[]): string {
+  const { t } = context;
+  const body = html`<h1>${t('account.twoFactor.backupHeading')}</h1>
+<p>${t('account.twoFactor.backupIntro')}</p>
+<ul class="codes" id="backup-codes">${codes.map((code) => html`<li><code>${code}</code></li>`)}</ul>
+<p><button type="button" class="secondary js-only" data-copy="backup-codes">${t('common.copy')}</button></p>
+<p><a class="button primary" href="/dashboard">${t('account.twoFactor.done')}</a></p>`;
+  return send(context, t('account.twoFactor.backupHeading'), body);
+}

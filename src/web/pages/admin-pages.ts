@@ -1,0 +1,61 @@
+import type { UserSummary } from '../../accounts/account-store.js';
+import type { InstanceAuditEntry } from '../../pushes/push-store.js';
+import { notice } from '../form-fields.js';
+import { html } from '../html.js';
+import { csrfField, renderPage, type PageContext } from '../layout.js';
+import { pagination, time } from './dashboard-pages.js';
+
+export function renderAdminUsers(context: PageContext, view: { users: readonly UserSummary[]; selfId: number; page: number; hasMore: boolean }, state: { info?: string; message?: string } = {}): string {
+  const { t } = context;
+  const action = (user: UserSummary, name: string, label: string, style = 'secondary') =>
+    html`<form method="post" action="/admin/users/${String(user.id)}/${name}" class="inline-form">${csrfField(context)}<button type="submit" class="${style} small">${label}</button></form>`;
+  const rows = view.users.map((user) => {
+    const self = user.id === view.selfId;
+    return html`<tr>
+  <td>${user.email}${self ? html` <span class="badge">${t('admin.you')}</span>` : ''}</td>
+  <td>${user.admin ? t('admin.roleAdmin') : t('admin.roleUser')}</td>
+  <td>${user.disabled ? t('admin.disabled') : t('admin.active')}</td>
+  <td>${user.twoFactorEnabled ? t('common.yes') : t('common.no')}</td>
+  <td>${String(user.pushCount)}</td>
+  <td>${time(context, user.createdAt)}</td>
+  <td>${user.lastSignInAt ? time(context, user.lastSignInAt) : '—'}</td>
+  <td><div class="actions">${self
+    ? ''
+    : html`${user.admin ? action(user, 'demote', t('admin.demote')) : action(user, 'promote', t('admin.promote'))}
+    ${user.disabled ? action(user, 'enable', t('admin.enable')) : action(user, 'disable', t('admin.disable'))}
+    ${action(user, 'delete', t('admin.delete'), 'danger')}`}</div></td>
+</tr>`;
+  });
+  const body = html`<h1>${t('admin.usersHeading')}</h1>
+<p><a href="/admin/audit">${t('admin.auditLink')}</a></p>
+${notice(state.info, 'info')}${notice(state.message)}
+<div class="table-wrap"><table class="list">
+  <thead><tr><th scope="col">${t('account.email')}</th><th scope="col">${t('admin.role')}</th><th scope="col">${t('admin.state')}</th><th scope="col">${t('admin.twoFactor')}</th><th scope="col">${t('admin.pushes')}</th><th scope="col">${t('dashboard.created')}</th><th scope="col">${t('admin.lastSignIn')}</th><th scope="col">${t('admin.actions')}</th></tr></thead>
+  <tbody>${rows}</tbody>
+</table></div>
+${pagination(context, view.page, view.hasMore, (page) => `/admin?page=${page}`)}`;
+  return renderPage(context, { title: t('admin.usersHeading'), body });
+}
+
+export function renderAdminAudit(context: PageContext, view: { entries: readonly InstanceAuditEntry[]; page: number; hasMore: boolean }): string {
+  const { t } = context;
+  const body = html`<p><a href="/admin">${t('admin.usersHeading')}</a></p>
+<h1>${t('admin.auditHeading')}</h1>
+<p>${t('admin.auditIntro')}</p>
+<div class="table-wrap"><table class="list">
+  <thead><tr><th scope="col">${t('dashboard.when')}</th><th scope="col">${t('dashboard.event')}</th><th scope="col">${t('admin.push')}</th><th scope="col">${t('admin.owner')}</th><th scope="col">${t('admin.actor')}</th><th scope="col">${t('dashboard.ip')}</th><th scope="col">${t('dashboard.userAgent')}</th></tr></thead>
+  <tbody>${view.entries.map(
+    (entry) => html`<tr>
+  <td>${time(context, entry.event.createdAt)}</td>
+  <td>${t(`audit.${entry.event.kind}`)}${entry.event.reason ? html` (${t(`dashboard.reason.${entry.event.reason}`)})` : ''}</td>
+  <td>#${String(entry.pushId)} ${t(`kind.${entry.pushKind}`)}${entry.pushName ? html` · ${entry.pushName}` : ''}</td>
+  <td>${entry.ownerEmail ?? t('admin.anonymous')}</td>
+  <td>${entry.actorEmail ?? ''}</td>
+  <td>${entry.event.ip ?? ''}</td>
+  <td>${entry.event.userAgent ?? ''}</td>
+</tr>`,
+  )}</tbody>
+</table></div>
+${pagination(context, view.page, view.hasMore, (page) => `/admin/audit?page=${page}`)}`;
+  return renderPage(context, { title: t('admin.auditHeading'), body });
+}

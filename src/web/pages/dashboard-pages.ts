@@ -1,0 +1,146 @@
+import type { FieldProblem } from '../../errors/app-error.js';
+import { SERVER_PUSH_KINDS } from '../../pushes/push-kinds.js';
+import type { AuditEvent, PushRecord } from '../../pushes/push-record.js';
+import { inputField, notice, problemFor } from '../form-fields.js';
+import { html, type SafeHtml } from '../html.js';
+import { csrfField, renderPage, type PageContext } from '../layout.js';
+import { formatTime } from './share-page.js';
+
+export interface DashboardQuery {
+  readonly status: 'active' | 'expired';
+  readonly kind: string | undefined;
+  readonly search: string | undefined;
+  readonly page: number;
+}
+
+export function time(context: PageContext, epochMs: number): SafeHtml {
+  return html`<time datetime="${new Date(epochMs).toISOString()}">${formatTime(context, epochMs)}</time>`;
+}
+
+function queryString(query: DashboardQuery, page: number): string {
+  const params = new URLSearchParams({ status: query.status });
+  if (query.kind) params.set('kind', query.kind);
+  if (query.search) params.set('q', query.search);
+  if (page > 1) params.set('page', String(page));
+  return `?${params.toString()}`;
+}
+
+export function pagination(context: PageContext, page: number, hasMore: boolean, href: (page: number) => string): SafeHtml {
+  const { t } = context;
+  return html`<nav class="pagination" aria-label="${t('dashboard.pages')}">
+  ${page > 1 ? html`<a href="${href(page - 1)}" rel="prev">${t('dashboard.previous')}</a>` : ''}
+  <span>${t('dashboard.page', { page })}</span>
+  ${hasMore ? html`<a href="${href(page + 1)}" rel="next">${t('dashboard.next')}</a>` : ''}
+</nav>`;
+}
+
+export function renderDashboard(context: PageContext, query: DashboardQuery, pushes: readonly PushRecord[], total: number, perPage: number): string {
+  const { t } = context;
+  const tab = (status: 'active' | 'expired') =>
+    html`<a class="tab" href="${queryString({ ...query, status, page: 1 }, 1)}"${status === query.status ? html` aria-current="page"` : ''}>${t(`dashboard.${status}`)}</a>`;
+  const rows = pushes.map(
+    (push) => html`<tr>
+  <td><a href="/dashboard/pushes/${push.token}">${push.name || t('dashboard.unnamed')}</a></td>
+  <td>${t(`kind.${push.kind}`)}</td>
+  <td>${time(context, push.createdAt)}</td>
+  <td>${push.expired ? html`${push.expiredAt ? time(context, push.expiredAt) : ''} (${t(`dashboard.reason.${push.expireReason ?? 'time'}`)})` : html`${time(context, push.expiresAt)}`}</td>
+  <td>${push.expired ? '—' : String(push.viewsRemaining)}</td>
+</tr>`,
+  );
+  const body = html`<h1>${t('dashboard.heading')}</h1>
+<nav class="tabs" aria-label="${t('dashboard.statusNavigation')}">${tab('active')}${tab('expired')}</nav>
+<form method="get" action="/dashboard" class="filters" role="search">
+  <input type="hidden" name="status" value="${query.status}">
+  <div class="field"><label for="filter-kind">${t('dashboard.kind')}</label>
+    <select id="filter-kind" name="kind">
+      <option value="">${t('dashboard.allKinds')}</option>
+      ${SERVER_PUSH_KINDS.map((kind) => html`<option value="${kind}"${kind === query.kind ? html` selected` : ''}>${t(`kind.${kind}`)}</option>`)}
+    </select></div>
+  ${inputField({ name: 'q', label: t('dashboard.search'), value: query.search ?? '', attributes: html` type="search"` })}
+  <button type="submit" class="secondary">${t('dashboard.filter')}</button>
+</form>
+<p>${t('dashboard.count', { count: total })} <a href="/">${t('layout.newPush')}</a></p>
+${pushes.length === 0
+  ? html`<p>${t('dashboard.empty')}</p>`
+  : html`<div class="table-wrap"><table class="list">
+  <caption class="visually-hidden">${t(`dashboard.${query.status}`)}</caption>
+  <thead><tr><th scope="col">${t('dashboard.name')}</th><th scope="col">${t('dashboard.kind')}</th><th scope="col">${t('dashboard.created')}</th><th scope="col">${t(query.status === 'active' ? 'dashboard.expires' : 'dashboard.expiredAt')}</th><th scope="col">${t('dashboard.viewsLeft')}</th></tr></thead>
+  <tbody>${rows}</tbody>
+</table></div>`}
+${pagination(context, query.page, query.page * perPage < total, (page) => `/dashboard${queryString(query, page)}`)}`;
+  return renderPage(context, { title: t('dashboard.heading'), body });
+}
+
+export function auditTable(context: PageContext, events: readonly AuditEvent[]): SafeHtml {
+  const { t } = context;
+  if (events.length === 0) return html`<p>${t('dashboard.noEvents')}</p>`;
+  return html`<div class="table-wrap"><table class="list">
+  <thead><tr><th scope="col">${t('dashboard.when')}</th><th scope="col">${t('dashboard.event')}</th><th scope="col">${t('dashboard.ip')}</th><th scope="col">${t('dashboard.userAgent')}</th></tr></thead>
+  <tbody>${events.map(
+    (event) => html`<tr><td>${time(context, event.createdAt)}</td><td>${t(`audit.${event.kind}`)}${event.reason ? html` (${t(`dashboard.reason.${event.reason}`)})` : ''}</td><td>${event.ip ?? ''}</td><td>${event.userAgent ?? ''}</td></tr>`,
+  )}</tbody>
+</table></div>`;
+}
+
+export interface PushPageState {
+  readonly problems?: readonly FieldProblem[];
+  readonly info?: string | undefined;
+  readonly message?: string | undefined;
+}
+
+export function renderPushPage(
+  context: PageContext,
+  push: PushRecord,
+  view: { note: string; events: readonly AuditEvent[]; link: string; page: number; hasMoreEvents: boolean },
+  state: PushPageState = {},
+): string {
+  const { t } = context;
+  const problems = state.problems ?? [];
+  const active = !push.expired;
+  const yesNo = (value: boolean | null) => (value ? t('common.yes') : t('common.no'));
+  const body = html`<p><a href="/dashboard">${t('dashboard.back')}</a></p>
+<h1>${push.name || t('dashboard.unnamed')}</h1>
+${notice(state.info, 'info')}${notice(state.message)}
+<dl class="facts">
+  <dt>${t('dashboard.status')}</dt><dd>${active ? t('dashboard.statusActive') : html`${t('dashboard.statusExpired')} (${t(`dashboard.reason.${push.expireReason ?? 'time'}`)})`}</dd>
+  <dt>${t('dashboard.kind')}</dt><dd>${t(`kind.${push.kind}`)}</dd>
+  <dt>${t('dashboard.created')}</dt><dd>${time(context, push.createdAt)}</dd>
+  <dt>${t(active ? 'dashboard.expires' : 'dashboard.expiredAt')}</dt><dd>${time(context, active ? push.expiresAt : (push.expiredAt ?? push.expiresAt))}</dd>
+  <dt>${t('dashboard.viewsLeft')}</dt><dd>${active ? t('dashboard.viewsOf', { left: push.viewsRemaining, total: push.expireAfterViews }) : '—'}</dd>
+  <dt>${t('dashboard.passphrase')}</dt><dd>${yesNo(push.passphraseRecord !== null)}</dd>
+  <dt>${t('dashboard.retrievalStep')}</dt><dd>${yesNo(push.retrievalStep)}</dd>
+  <dt>${t('dashboard.deletable')}</dt><dd>${yesNo(push.deletableByViewer)}</dd>
+  <dt>${t('dashboard.encryption')}</dt><dd>${t(push.encryption === 'client' ? 'dashboard.endToEnd' : 'dashboard.atRest')}</dd>
+  ${view.note ? html`<dt>${t('dashboard.note')}</dt><dd>${view.note}</dd>` : ''}
+</dl>
+${active && push.encryption === 'server' ? html`<p><label for="push-link">${t('dashboard.link')}</label><span class="copy-row"><input id="push-link" type="text" readonly value="${view.link}"><button type="button" class="secondary js-only" data-copy="push-link">${t('common.copy')}</button></span></p>` : ''}
+${active
+  ? html`<section aria-labelledby="edit-heading"><h2 id="edit-heading">${t('dashboard.editHeading')}</h2>
+<form method="post" action="/dashboard/pushes/${push.token}" class="narrow-form" novalidate>
+  ${csrfField(context)}
+  ${inputField({ name: 'expire_in_minutes', label: t('dashboard.expireIn'), type: 'number', hint: t('dashboard.expireInHint'), problem: problemFor(problems, 'expire_in_minutes'), attributes: html` min="1" inputmode="numeric"` })}
+  ${inputField({ name: 'views_remaining', label: t('dashboard.viewsLeft'), type: 'number', value: push.viewsRemaining, problem: problemFor(problems, 'views_remaining'), attributes: html` min="1" inputmode="numeric"` })}
+  ${inputField({ name: 'name', label: t('dashboard.name'), value: push.name, problem: problemFor(problems, 'name') })}
+  <div class="field"><label for="field-note">${t('dashboard.note')}</label><textarea id="field-note" name="note" rows="3">${view.note}</textarea>${problemFor(problems, 'note') ? html`<p class="field-error">${problemFor(problems, 'note')!}</p>` : ''}</div>
+  ${push.encryption === 'server'
+    ? html`<fieldset><legend>${t('dashboard.passphrase')}</legend>
+    ${push.passphraseRecord !== null ? inputField({ name: 'current_passphrase', label: t('dashboard.currentPassphrase'), type: 'password', autocomplete: 'off', problem: problemFor(problems, 'current_passphrase') }) : ''}
+    ${inputField({ name: 'new_passphrase', label: t('dashboard.newPassphrase'), type: 'password', autocomplete: 'new-password', hint: t('dashboard.newPassphraseHint'), problem: problemFor(problems, 'passphrase') })}
+    ${push.passphraseRecord !== null ? html`<div class="check"><input type="checkbox" id="remove-passphrase" name="remove_passphrase" value="1"><label for="remove-passphrase">${t('dashboard.removePassphrase')}</label></div>` : ''}
+  </fieldset>`
+    : html`<p class="hint">${t('dashboard.e2ePassphrase')}</p>`}
+  <button type="submit" class="primary">${t('dashboard.save')}</button>
+</form>
+<form method="post" action="/dashboard/pushes/${push.token}/expire">
+  ${csrfField(context)}
+  <p class="hint">${t('dashboard.expireHint')}</p>
+  <button type="submit" class="danger">${t('dashboard.expireNow')}</button>
+</form></section>`
+  : ''}
+<section aria-labelledby="audit-heading">
+  <h2 id="audit-heading">${t('dashboard.auditHeading')}</h2>
+  ${auditTable(context, view.events)}
+  ${pagination(context, view.page, view.hasMoreEvents, (page) => `/dashboard/pushes/${push.token}?page=${page}`)}
+</section>`;
+  return renderPage(context, { title: push.name || t('dashboard.unnamed'), body });
+}
