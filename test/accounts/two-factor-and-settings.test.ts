@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { totpCode } from '../../src/accounts/two-factor.js';
+import { describeEachDatabase } from '../support/each-database.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { PASSWORD, signIn, signUp, WebClient } from '../support/web-client.js';
+
+/** Turns on two-factor through the pages; answers the secret and the backup codes shown once. */
+async function enableTwoFactor(browser: WebClient, now: number): Promise<{ secret: string; backupCodes: string[] }> {
+  assert.equal((await browser.get('/account/two-factor')).status, 200);
+  const secret = browser.hiddenField('secret')!;
+  assert.match(secret, /^[A-Z2-7]{32}$/);
+  assert.match(browser.lastBody, /<svg/, 'a QR code of the otpauth URI is drawn by the server');
+  const wrong = await browser.post('/account/two-factor', { secret, code: '000000' === totpCode(secret, now) ? '111111' : '000000' });
+  assert.equal(wrong.status, 422);
+  const enabled = await browser.post('/account/two-factor', { secret, code: totpCode(secret, now) });
+  assert.equal(enabled.status, 200);
+  const backupCodes = [...browser.lastBody.matchAll(/<li><code>([a-z0-9-]+)<\/code><\/li>/g)].map((match) => match[1]!);
+  assert.equal(backupCodes.length, 10);
+  return { secret, backupCodes };
+}
+
+describeEachDatabase('two-factor sign-in, backup codes and account settings', (fixture) => {
+  let server: TestServer;
+  let now = Date.now();
+  before(async () => {
+    server = await startTestServer(fixture.database, { clock: () => now });
+  });
+  after(() => server?.stop());
+
+  it('asks for the TOTP code after the password, refuses a replayed code, and takes each backup code once', async () => {
+    const owner = new WebClient(server);
+    await signUp(owner, 'totp@example.com');
+    const { secret, backupCodes } = await enableTwoFactor(owner, now);
+    now += 30_000;
+
+    const browser = new WebClient(server);
+    const password = await signIn(browser, 'totp@example.com');
+    assert.equal(password.headers.get('location'), '/account/sign-in/two-factor');
+    assert.equal((await browser.get('/dashboard')).status, 303, 'no dashboard before the second factor');
+    await browser.get('/account/sign-in/two-factor');
+    const code = totpCode(secret, now);
+    const done = await browser.post('/account/sign-in/two-factor', { code });
+    assert.equal(done.status, 303);
+    assert.equal(done.headers.get('location'), '/dashboard');
+    assert.equal((await browser.get('/dashboard')).status, 200);
+
+    const replay = new WebClient(server);
+    await signIn(replay, 'totp@example.com');
+    await replay.get('/account/sign-in/two-factor');
+    assert.equal((await replay.post('/account/sign-in/two-factor', { code })).status, 401, 'the same code never works twice');
+    assert.equal((await replay.post('/account/sign-in/two-factor', { code: backupCodes[0]!.toUpperCase() })).status, 303, 'a backup code works');
+
+    const again = new WebClient(server);
+    await signIn(again, 'totp@example.com');
+    await again.get('/account/sign-in/two-factor');
+    assert.equal((await again.post('/account/sign-in/two-factor', { code: backupCodes[0]! })).status, 401, 'but only once');
+    await again.get('/account/sign-in/two-factor');
+    assert.equal((await again.post('/account/sign-in/two-factor', { code: backupCodes[1]! })).status, 303);
+    await again.get('/account');
+    assert.match(again.lastBody, /8 unused backup codes/);
+  });
+
+  it('changes the password (signing out other sessions) and the email, and refuses a wrong current password', async () => {
+    const browser = new WebClient(server);
+    await signUp(browser, 'change@example.com');
+    const other = new WebClient(server);
+    await signIn(other, 'change@example.com');
+    await browser.get('/account');
+    assert.equal((await browser.post('/account/password', { current_password: 'not my password', new_password: 'a brand new password' })).status, 422);
+    assert.match(browser.lastBody, /not your current password/);
+    assert.equal((await browser.post('/account/password', { current_password: PASSWORD, new_password: 'a brand new password' })).status, 303);
+    assert.equal((await other.get('/dashboard')).status, 303, 'the other session ended');
+    assert.equal((await browser.get('/dashboard')).status, 200, 'this one goes on');
+    assert.equal((await signIn(new WebClient(server), 'change@example.com', 'a brand new password')).status, 303);
+
+    await browser.get('/account');
+    assert.equal((await browser.post('/account/email', { email: 'changed@example.com', current_password: 'a brand new password' })).status, 303);
+    assert.equal((await signIn(new WebClient(server), 'changed@example.com', 'a brand new password')).status, 303);
+  });
+
+  it('deletes the account and expires its pushes', async () => {
+    const browser = new WebClient(server);
+    await signUp(browser, 'leaving@example.com');
+    await browser.get('/');
+    const created = await browser.post('/p', { kind: 'text', payload: 'my secret', expire_after_views: '3', expire_after_minutes: '60' });
+    assert.equal(created.status, 303);
+    const token = /\/p\/([^/]+)\/preview/.exec(created.headers.get('location')!)![1]!;
+    await browser.get('/account');
+    assert.equal((await browser.post('/account/delete', { current_password: 'wrong password!!' })).status, 422);
+    assert.equal((await browser.post('/account/delete', { current_password: PASSWORD })).status, 200);
+    const status = await server.fetch(`/api/passdrop/v1/pushes/${token}`);
+    assert.equal(((await status.json()) as { expired: boolean }).expired, true);
+    assert.equal((await signIn(new WebClient(server), 'leaving@example.com')).status, 401);
+  });
+});
+
+describeEachDatabase('the require_mfa policy', (fixture) => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer(fixture.database, { env: { PASSDROP_REQUIRE_MFA: 'true' } });
+  });
+  after(() => server?.stop());
+
+  it('sends accounts without two-factor to its setup before anything else', async () => {
+    const browser = new WebClient(server);
+    const created = await signUp(browser, 'mfa@example.com');
+    assert.equal(created.headers.get('location'), '/account/two-factor');
+    const dashboard = await browser.get('/dashboard');
+    assert.equal(dashboard.status, 303);
+    assert.equal(dashboard.headers.get('location'), '/account/two-factor');
+    await enableTwoFactor(browser, Date.now());
+    assert.equal((await browser.get('/dashboard')).status, 200);
+  });
+});
