@@ -51,7 +51,7 @@ export function registerAdminRoutes(
     if (!user) return reply;
     const { id, action } = request.params as { id: string; action: string };
     const target = /^\d{1,15}$/.test(id) ? await accounts.findUserById(Number(id)) : undefined;
-    if (!target || !(ACTIONS as readonly string[]).includes(action) || target.id === user.id) return reply.callNotFound();
+    if (!target || !(ACTIONS as readonly string[]).includes(action) || target.id === user.id) throw new AppError('ROUTE_NOT_FOUND');
     const now = deps.clock();
     switch (action as AdminAction) {
       case 'promote':

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { signedInUser } from '../accounts/web-guards.js';
+import { AppError } from '../errors/app-error.js';
 import { auditContextOf } from '../http/audit-context.js';
 import { SERVER_PUSH_KINDS, type ServerPushKind } from '../pushes/push-kinds.js';
 import type { PushRecord } from '../pushes/push-record.js';
@@ -55,10 +56,8 @@ export function registerDashboardRoutes(
     if (!user) return undefined;
     const { token } = request.params as { token: string };
     const push = isWellFormedToken(token) ? await service.peek(token) : undefined;
-    if (!push || push.ownerUserId !== user.id) {
-      void reply.callNotFound();
-      return undefined;
-    }
+    // Someone else's push looks exactly like one that does not exist.
+    if (!push || push.ownerUserId !== user.id) throw new AppError('PUSH_NOT_FOUND');
     return push;
   }
 
