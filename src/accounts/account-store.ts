@@ -64,6 +64,8 @@ export interface AccountStore {
   deleteUser(userId: number): Promise<boolean>;
   /** Admins who can still sign in. */
   countActiveAdmins(): Promise<number>;
+  /** Visits every sealed TOTP secret so `rotate-keys` can re-wrap it; answers how many changed. */
+  rewrapTotpEnvelopes(rewrap: (envelope: Buffer, userId: number) => Buffer): Promise<number>;
   createApiToken(token: { userId: number; name: string; prefix: string; hash: string; expiresAt: number | null; now: number }): Promise<ApiTokenRecord>;
   /** The user behind a live token (not revoked, not expired, user not disabled); notes its use at most once a minute. */
   authenticateToken(hash: string, now: number): Promise<{ user: UserRecord; token: ApiTokenRecord } | undefined>;
@@ -310,6 +312,19 @@ export function createAccountStore(database: Database): AccountStore {
     async deleteUser(userId) {
       const result = await db.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
       return Number(result.numDeletedRows) === 1;
+    },
+
+    async rewrapTotpEnvelopes(rewrap) {
+      let count = 0;
+      const rows = await db.selectFrom('users').select(['id', 'totp_envelope']).where('totp_envelope', 'is not', null).execute();
+      for (const row of rows) {
+        const envelope = Buffer.from(row.totp_envelope!);
+        const rewrapped = rewrap(envelope, Number(row.id));
+        if (rewrapped === envelope || rewrapped.equals(envelope)) continue;
+        await db.updateTable('users').set({ totp_envelope: rewrapped }).where('id', '=', row.id).execute();
+        count += 1;
+      }
+      return count;
     },
 
     async countActiveAdmins() {

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
+import { createAccountStore } from '../accounts/account-store.js';
 import { rewrapEnvelope } from '../crypto/envelope.js';
 import { resolveMasterKeys } from '../crypto/master-key-ring.js';
 import { createPushStore } from '../pushes/push-store.js';
@@ -107,7 +108,11 @@ async function rotateKeys(): Promise<number> {
   try {
     await migrate(database);
     const store = createPushStore(database, { auditEventsPerPush: loaded.config.pushes.auditEventsPerPush });
-    const count = await store.rewrapEnvelopes((envelope, token, field) => rewrapEnvelope(envelope, keys.ring, { pushToken: token, field }));
+    const pushSecrets = await store.rewrapEnvelopes((envelope, token, field) => rewrapEnvelope(envelope, keys.ring, { pushToken: token, field }));
+    const totpSecrets = await createAccountStore(database).rewrapTotpEnvelopes((envelope, userId) =>
+      rewrapEnvelope(envelope, keys.ring, { pushToken: `user:${userId}`, field: 'totp' }),
+    );
+    const count = pushSecrets + totpSecrets;
     console.log(`Re-wrapped ${count} stored secrets under key ${keys.ring.current.id}. Previous keys can now be removed.`);
     return 0;
   } finally {
