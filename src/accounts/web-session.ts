@@ -29,6 +29,8 @@ declare module 'fastify' {
 export function csrfCheckPasses(request: FastifyRequest, session: SessionRecord): boolean {
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  // Pages say `Referrer-Policy: no-referrer`, so browsers send `Origin: null` on their own form posts:
+  // only a real origin can be compared.
   const origin = request.headers.origin;
   if (origin !== undefined && origin !== 'null') {
     try {
@@ -36,8 +38,6 @@ export function csrfCheckPasses(request: FastifyRequest, session: SessionRecord)
     } catch {
       return false;
     }
-  } else if (origin === 'null') {
-    return false;
   }
   const header = request.headers['x-csrf-token'];
   const body = request.body as Record<string, unknown> | null | undefined;

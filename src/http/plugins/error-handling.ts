@@ -61,7 +61,9 @@ export function registerErrorHandling(app: FastifyInstance): { useErrorPages(ren
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError, renderPage: ErrorPageRenderer = bareErrorPage): FastifyReply {
   reply.code(error.statusCode).headers(error.headers);
-  if (isApiRequest(request) || request.method !== 'GET') {
+  // A browser's form post gets a page too; API clients (which never ask for HTML) get JSON.
+  const browserAsked = request.method === 'GET' || (request.headers.accept ?? '').includes('text/html');
+  if (isApiRequest(request) || !browserAsked) {
     return reply.send(errorBody(error, request.id));
   }
   let page: string;

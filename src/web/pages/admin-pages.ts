@@ -29,7 +29,7 @@ export function renderAdminUsers(context: PageContext, view: { users: readonly U
   const body = html`<h1>${t('admin.usersHeading')}</h1>
 <p><a href="/admin/audit">${t('admin.auditLink')}</a></p>
 ${notice(state.info, 'info')}${notice(state.message)}
-<div class="table-wrap"><table class="list">
+<div class="table-wrap" role="region" tabindex="0" aria-label="${t('admin.usersHeading')}"><table class="list">
   <thead><tr><th scope="col">${t('account.email')}</th><th scope="col">${t('admin.role')}</th><th scope="col">${t('admin.state')}</th><th scope="col">${t('admin.twoFactor')}</th><th scope="col">${t('admin.pushes')}</th><th scope="col">${t('dashboard.created')}</th><th scope="col">${t('admin.lastSignIn')}</th><th scope="col">${t('admin.actions')}</th></tr></thead>
   <tbody>${rows}</tbody>
 </table></div>
@@ -42,7 +42,7 @@ export function renderAdminAudit(context: PageContext, view: { entries: readonly
   const body = html`<p><a href="/admin">${t('admin.usersHeading')}</a></p>
 <h1>${t('admin.auditHeading')}</h1>
 <p>${t('admin.auditIntro')}</p>
-<div class="table-wrap"><table class="list">
+<div class="table-wrap" role="region" tabindex="0" aria-label="${t('admin.auditHeading')}"><table class="list">
   <thead><tr><th scope="col">${t('dashboard.when')}</th><th scope="col">${t('dashboard.event')}</th><th scope="col">${t('admin.push')}</th><th scope="col">${t('admin.owner')}</th><th scope="col">${t('admin.actor')}</th><th scope="col">${t('dashboard.ip')}</th><th scope="col">${t('dashboard.userAgent')}</th></tr></thead>
   <tbody>${view.entries.map(
     (entry) => html`<tr>

@@ -62,7 +62,7 @@ export function renderDashboard(context: PageContext, query: DashboardQuery, pus
 <p>${t('dashboard.count', { count: total })} <a href="/">${t('layout.newPush')}</a></p>
 ${pushes.length === 0
   ? html`<p>${t('dashboard.empty')}</p>`
-  : html`<div class="table-wrap"><table class="list">
+  : html`<div class="table-wrap" role="region" tabindex="0" aria-label="${t(`dashboard.${query.status}`)}"><table class="list">
   <caption class="visually-hidden">${t(`dashboard.${query.status}`)}</caption>
   <thead><tr><th scope="col">${t('dashboard.name')}</th><th scope="col">${t('dashboard.kind')}</th><th scope="col">${t('dashboard.created')}</th><th scope="col">${t(query.status === 'active' ? 'dashboard.expires' : 'dashboard.expiredAt')}</th><th scope="col">${t('dashboard.viewsLeft')}</th></tr></thead>
   <tbody>${rows}</tbody>
@@ -74,7 +74,7 @@ ${pagination(context, query.page, query.page * perPage < total, (page) => `/dash
 export function auditTable(context: PageContext, events: readonly AuditEvent[]): SafeHtml {
   const { t } = context;
   if (events.length === 0) return html`<p>${t('dashboard.noEvents')}</p>`;
-  return html`<div class="table-wrap"><table class="list">
+  return html`<div class="table-wrap" role="region" tabindex="0" aria-label="${t('dashboard.auditHeading')}"><table class="list">
   <thead><tr><th scope="col">${t('dashboard.when')}</th><th scope="col">${t('dashboard.event')}</th><th scope="col">${t('dashboard.ip')}</th><th scope="col">${t('dashboard.userAgent')}</th></tr></thead>
   <tbody>${events.map(
     (event) => html`<tr><td>${time(context, event.createdAt)}</td><td>${t(`audit.${event.kind}`)}${event.reason ? html` (${t(`dashboard.reason.${event.reason}`)})` : ''}</td><td>${event.ip ?? ''}</td><td>${event.userAgent ?? ''}</td></tr>`,

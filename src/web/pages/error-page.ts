@@ -6,10 +6,11 @@ import { renderPage, type PageContext } from '../layout.js';
 export function renderErrorPage(context: PageContext, error: AppError, requestId: string): string {
   const { t } = context;
   const notFound = error.statusCode === 404 || error.statusCode === 405;
-  const title = notFound ? t('errors.notFoundTitle') : t('errors.failedTitle');
+  const kind = notFound ? 'notFound' : error.code === 'CSRF_FAILED' ? 'csrf' : error.statusCode === 403 ? 'forbidden' : 'failed';
+  const title = t(`errors.${kind}Title`);
   const body = html`<h1>${title}</h1>
-<p>${notFound ? t('errors.notFoundBody') : t('errors.failedBody')}</p>
-${notFound ? '' : html`<p class="hint">${t('errors.requestId', { id: requestId })}</p>`}
+<p>${t(`errors.${kind}Body`)}</p>
+${kind === 'failed' ? html`<p class="hint">${t('errors.requestId', { id: requestId })}</p>` : ''}
 <p><a href="/">${t('layout.newPush')}</a></p>`;
   return renderPage(context, { title, body });
 }
