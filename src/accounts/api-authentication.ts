@@ -42,16 +42,24 @@ export function registerApiAuthentication(
     refuse: (request: FastifyRequest) => { status: number; body: unknown };
     /** Requests that need an account even without a presented token (the allow-anonymous policy). */
     requiresAccount?: (request: FastifyRequest) => boolean;
+    /** The require_mfa policy: accounts without two-factor get `refuseMfa` (403), as in Password Pusher. */
+    requireMfa?: boolean;
+    refuseMfa?: (request: FastifyRequest) => { status: number; body: unknown };
   },
 ): void {
   app.decorateRequest('user', null);
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?', 1)[0] ?? '';
     if (path.startsWith('/api/v1/version') || path === '/api/v2/version' || !deps.isApiPath(request)) return;
+    const mfaOwed = (user: UserRecord) => deps.requireMfa === true && !user.twoFactorEnabled && deps.refuseMfa !== undefined;
     const credentials = presentedCredentials(request);
     if (credentials === undefined) {
       // A signed-in browser (its session checked against CSRF before anything changes) counts as the account.
       if (request.user) return;
+      if (request.sessionUser && request.session && !request.session.mfaPending && mfaOwed(request.sessionUser)) {
+        const refusal = deps.refuseMfa!(request);
+        return reply.code(refusal.status).send(refusal.body);
+      }
       if (deps.requiresAccount?.(request)) {
         const refusal = deps.refuse(request);
         return reply.code(refusal.status).send(refusal.body);
@@ -61,6 +69,10 @@ export function registerApiAuthentication(
     const user = credentials === 'malformed' ? undefined : await deps.accounts.authenticate(credentials);
     if (!user) {
       const refusal = deps.refuse(request);
+      return reply.code(refusal.status).send(refusal.body);
+    }
+    if (mfaOwed(user)) {
+      const refusal = deps.refuseMfa!(request);
       return reply.code(refusal.status).send(refusal.body);
     }
     request.user = user;

@@ -19,6 +19,7 @@ export const errorCatalogue = {
     status: 403,
     message: 'This request did not come from a Passdrop page (the CSRF check failed). Reload the page and try again.',
   },
+  MFA_REQUIRED: { status: 403, message: 'Two-factor authentication is required. Please set it up to continue.' },
   NOT_AN_ADMIN: { status: 403, message: 'Only an administrator can do this.' },
   TOKEN_NOT_FOUND: { status: 404, message: 'You have no such API token (it may already be revoked).' },
   ANONYMOUS_CREATION_DISABLED: { status: 401, message: 'This server accepts new secrets only from accounts: send an API token.' },

@@ -28,6 +28,7 @@ import { createInstanceSettingsStore } from '../storage/instance-settings-store.
 import { auditContextOf } from './audit-context.js';
 import { publicBaseUrl } from './public-base-url.js';
 import { AppError } from '../errors/app-error.js';
+import { errorCatalogue } from '../errors/error-catalogue.js';
 import {
   isPasswordPusherApiRequest,
   PASSWORD_PUSHER_SIGN_IN_REQUIRED,
@@ -126,6 +127,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         : { status: 401, body: PASSWORD_PUSHER_SIGN_IN_REQUIRED },
     // As in Password Pusher: without anonymous access its whole API needs a token (version excepted).
     requiresAccount: (request) => !config.accounts.allowAnonymous && isPasswordPusherApiRequest(request),
+    requireMfa: config.accounts.requireMfa,
+    refuseMfa: (request) =>
+      request.url.startsWith(`${PUSH_API_PREFIX}/`)
+        ? { status: 403, body: errorBody(new AppError('MFA_REQUIRED'), request.id) }
+        : { status: 403, body: { error: errorCatalogue.MFA_REQUIRED.message } },
   });
 
   const store = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { totpCode } from '../../src/accounts/two-factor.js';
+import { createAccountService } from '../../src/accounts/account-service.js';
+import { createAccountStore } from '../../src/accounts/account-store.js';
 import { describeEachDatabase } from '../support/each-database.js';
+import { openMigratedDatabase } from '../support/open-test-store.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { PASSWORD, signIn, signUp, WebClient } from '../support/web-client.js';
 
@@ -111,5 +114,25 @@ describeEachDatabase('the require_mfa policy', (fixture) => {
     assert.equal(dashboard.headers.get('location'), '/account/two-factor');
     await enableTwoFactor(browser, Date.now());
     assert.equal((await browser.get('/dashboard')).status, 200);
+  });
+
+  it('answers 403 with Password Pusher\'s message to API tokens of accounts without two-factor', async () => {
+    const db = await openMigratedDatabase(fixture.database);
+    let token: string;
+    try {
+      const accounts = createAccountService({ store: createAccountStore(db), clock: Date.now });
+      assert.ok((await accounts.addUser('cli@example.com', PASSWORD)).ok);
+      const created = await accounts.createApiToken('cli@example.com');
+      assert.ok(created !== 'no_such_user');
+      token = created.token;
+    } finally {
+      await db.close();
+    }
+    const legacy = await server.fetch('/p/active.json', { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+    assert.equal(legacy.status, 403);
+    assert.deepEqual(await legacy.json(), { error: 'Two-factor authentication is required. Please set it up to continue.' });
+    const ours = await server.fetch('/api/passdrop/v1/tokens', { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(ours.status, 403);
+    assert.equal(((await ours.json()) as { code: string }).code, 'MFA_REQUIRED');
   });
 });
