@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { signedInUser } from '../accounts/web-guards.js';
-import { AppError } from '../errors/app-error.js';
+import { AppError, type FieldProblem } from '../errors/app-error.js';
+import type { Translate } from '../web/i18n/translator.js';
 import { auditContextOf } from '../http/audit-context.js';
 import { SERVER_PUSH_KINDS, type ServerPushKind } from '../pushes/push-kinds.js';
 import type { PushRecord } from '../pushes/push-record.js';
@@ -24,6 +25,21 @@ function wholeNumber(value: unknown): number | undefined {
 function text(body: Record<string, unknown>, name: string): string | undefined {
   const value = body[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The service states its rules in English; the page shows them in the reader's language. */
+function translateEditProblems(problems: readonly FieldProblem[], t: Translate): FieldProblem[] {
+  const keys: Record<string, string> = {
+    expire_in_minutes: 'dashboard.problem.expireIn',
+    views_remaining: 'dashboard.problem.views',
+    current_passphrase: 'dashboard.problem.currentPassphrase',
+  };
+  return problems.map((problem) => {
+    const key = keys[problem.field];
+    if (!key) return problem;
+    const [, min, max] = /between (\d+) and (\d+)/.exec(problem.message) ?? [];
+    return { ...problem, message: t(key, { min, max }) };
+  });
 }
 
 /**
@@ -100,7 +116,7 @@ export function registerDashboardRoutes(
     const { t } = pageContext(request, reply);
     if (result.ok) return reply.redirect(`/dashboard/pushes/${push.token}?saved=1`, 303);
     if ('reason' in result) return pushPage(request, reply, (await service.peek(push.token)) ?? push, 409, { message: t('dashboard.notActive') });
-    return pushPage(request, reply, push, 422, { problems: result.problems, message: t('create.fixProblems') });
+    return pushPage(request, reply, push, 422, { problems: translateEditProblems(result.problems, t), message: t('create.fixProblems') });
   });
 
   app.post('/dashboard/pushes/:token/expire', async (request, reply) => {

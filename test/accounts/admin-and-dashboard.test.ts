@@ -82,6 +82,11 @@ describeEachDatabase('first run, admin pages and the dashboard', (fixture) => {
 
     const wrong = await owner.post(`/dashboard/pushes/${token}`, { views_remaining: '2', name: 'renamed', note: 'second note', current_passphrase: 'not it', new_passphrase: 'new passphrase' });
     assert.equal(wrong.status, 422, 'changing the passphrase needs the current one');
+    assert.match(owner.lastBody, /This is not the passphrase this push has now/);
+    await owner.get(`/dashboard/pushes/${token}?locale=de`);
+    await owner.post(`/dashboard/pushes/${token}`, { views_remaining: '0' });
+    assert.match(owner.lastBody, /ganze Zahl zwischen 1 und \d+/, 'in the reader\'s language');
+    await owner.get(`/dashboard/pushes/${token}?locale=en`);
     const saved = await owner.post(`/dashboard/pushes/${token}`, { views_remaining: '2', expire_in_minutes: '30', name: 'renamed', note: 'second note', current_passphrase: 'old passphrase', new_passphrase: 'new passphrase' });
     assert.equal(saved.status, 303);
     await owner.get(`/dashboard/pushes/${token}`);
