@@ -1,4 +1,4 @@
-import cookie from '@fastify/cookie';
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { timingSafeEqualText } from '../crypto/timing-safe-equal.js';
 import { AppError } from '../errors/app-error.js';
@@ -49,15 +49,15 @@ export function csrfCheckPasses(request: FastifyRequest, session: SessionRecord)
  * Reads the session cookie on every request (assets excepted), so any process can serve any request,
  * and refuses cookie-authenticated unsafe requests that fail the CSRF check with 403.
  */
-export async function registerWebSessions(app: FastifyInstance, deps: { signIn: SignInService; requireMfa: boolean }): Promise<void> {
-  await app.register(cookie);
+export function registerWebSessions(app: FastifyInstance, deps: { signIn: SignInService; requireMfa: boolean }): void {
   app.decorateRequest('session', null);
   app.decorateRequest('sessionUser', null);
   app.decorateRequest('tokenAuthenticated', false);
 
   app.addHook('onRequest', async (request) => {
-    const token = request.cookies[SESSION_COOKIE];
-    if (!token || request.url.startsWith('/assets/')) return;
+    if (!request.headers.cookie || request.url.startsWith('/assets/')) return;
+    const token = parseCookies(request.headers.cookie)[SESSION_COOKIE];
+    if (!token) return;
     const found = await deps.signIn.resolveSession(token);
     if (!found) return;
     request.session = found.session;
@@ -76,15 +76,10 @@ export async function registerWebSessions(app: FastifyInstance, deps: { signIn: 
 }
 
 export function setSessionCookie(reply: FastifyReply, created: NewSession, secure: boolean): void {
-  reply.setCookie(SESSION_COOKIE, created.token, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'lax',
-    secure,
-    // No Max-Age: the cookie ends with the browser; the server ends the session after idle hours anyway.
-  });
+  // No Max-Age: the cookie ends with the browser; the server ends the session after idle hours anyway.
+  reply.header('set-cookie', serializeCookie(SESSION_COOKIE, created.token, { path: '/', httpOnly: true, sameSite: 'lax', secure }));
 }
 
 export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
-  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+  reply.header('set-cookie', serializeCookie(SESSION_COOKIE, '', { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 0, expires: new Date(0) }));
 }

@@ -117,7 +117,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   const accountSettings = createAccountSettingsService({ accounts: accountStore, sessions: sessionStore, signIn, keys: deps.keys, clock: deps.clock });
   // Sessions first: the API authentication below lets a signed-in browser through as its account.
-  await registerWebSessions(app, { signIn, requireMfa: config.accounts.requireMfa });
+  registerWebSessions(app, { signIn, requireMfa: config.accounts.requireMfa });
   registerApiAuthentication(app, {
     accounts,
     isApiPath: (request) => isPasswordPusherApiRequest(request) || request.url.startsWith(`${PUSH_API_PREFIX}/`),
