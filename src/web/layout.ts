@@ -35,6 +35,8 @@ export interface PageOptions {
   readonly body: SafeHtml;
   /** Browser modules to load (names in build/web-assets). */
   readonly scripts?: readonly string[];
+  /** Pages with wide tables (dashboard, admin) use more of a large screen. */
+  readonly wide?: boolean;
   /** Delivery pages: no branding unless PASSDROP_BRAND_ON_DELIVERY_PAGES, no navigation. */
   readonly delivery?: boolean;
   /** Strings the page's browser module needs, handed over as JSON in a data attribute (escaped like any attribute). */
@@ -86,7 +88,7 @@ ${branded && brand.hasCss ? html`<link rel="stylesheet" href="/brand/custom.css"
 <script type="module" src="${assets.url('common.js')}"></script>
 ${(options.scripts ?? []).map((name) => html`<script type="module" src="${assets.url(`${name}.js`)}"></script>`)}
 </head>
-<body class="${options.delivery ? 'delivery' : 'app'}"${options.browserStrings ? html` data-strings="${JSON.stringify(options.browserStrings)}"` : ''}>
+<body class="${options.delivery ? 'delivery' : 'app'}${options.wide ? ' wide' : ''}"${options.browserStrings ? html` data-strings="${JSON.stringify(options.browserStrings)}"` : ''}>
 <a class="skip-link" href="#main">${t('layout.skipToContent')}</a>
 ${header}
 <main id="main" tabindex="-1">

@@ -34,7 +34,7 @@ ${notice(state.info, 'info')}${notice(state.message)}
   <tbody>${rows}</tbody>
 </table></div>
 ${pagination(context, view.page, view.hasMore, (page) => `/admin?page=${page}`)}`;
-  return renderPage(context, { title: t('admin.usersHeading'), body });
+  return renderPage(context, { title: t('admin.usersHeading'), body, wide: true });
 }
 
 export function renderAdminAudit(context: PageContext, view: { entries: readonly InstanceAuditEntry[]; page: number; hasMore: boolean }): string {
@@ -52,10 +52,10 @@ export function renderAdminAudit(context: PageContext, view: { entries: readonly
   <td>${entry.ownerEmail ?? t('admin.anonymous')}</td>
   <td>${entry.actorEmail ?? ''}</td>
   <td>${entry.event.ip ?? ''}</td>
-  <td>${entry.event.userAgent ?? ''}</td>
+  <td class="agent">${entry.event.userAgent ?? ''}</td>
 </tr>`,
   )}</tbody>
 </table></div>
 ${pagination(context, view.page, view.hasMore, (page) => `/admin/audit?page=${page}`)}`;
-  return renderPage(context, { title: t('admin.auditHeading'), body });
+  return renderPage(context, { title: t('admin.auditHeading'), body, wide: true });
 }

@@ -68,7 +68,7 @@ ${pushes.length === 0
   <tbody>${rows}</tbody>
 </table></div>`}
 ${pagination(context, query.page, query.page * perPage < total, (page) => `/dashboard${queryString(query, page)}`)}`;
-  return renderPage(context, { title: t('dashboard.heading'), body });
+  return renderPage(context, { title: t('dashboard.heading'), body, wide: true });
 }
 
 export function auditTable(context: PageContext, events: readonly AuditEvent[]): SafeHtml {
@@ -77,7 +77,7 @@ export function auditTable(context: PageContext, events: readonly AuditEvent[]):
   return html`<div class="table-wrap" role="region" tabindex="0" aria-label="${t('dashboard.auditHeading')}"><table class="list">
   <thead><tr><th scope="col">${t('dashboard.when')}</th><th scope="col">${t('dashboard.event')}</th><th scope="col">${t('dashboard.ip')}</th><th scope="col">${t('dashboard.userAgent')}</th></tr></thead>
   <tbody>${events.map(
-    (event) => html`<tr><td>${time(context, event.createdAt)}</td><td>${t(`audit.${event.kind}`)}${event.reason ? html` (${t(`dashboard.reason.${event.reason}`)})` : ''}</td><td>${event.ip ?? ''}</td><td>${event.userAgent ?? ''}</td></tr>`,
+    (event) => html`<tr><td>${time(context, event.createdAt)}</td><td>${t(`audit.${event.kind}`)}${event.reason ? html` (${t(`dashboard.reason.${event.reason}`)})` : ''}</td><td>${event.ip ?? ''}</td><td class="agent">${event.userAgent ?? ''}</td></tr>`,
   )}</tbody>
 </table></div>`;
 }
@@ -142,5 +142,5 @@ ${active
   ${auditTable(context, view.events)}
   ${pagination(context, view.page, view.hasMoreEvents, (page) => `/dashboard/pushes/${push.token}?page=${page}`)}
 </section>`;
-  return renderPage(context, { title: push.name || t('dashboard.unnamed'), body });
+  return renderPage(context, { title: push.name || t('dashboard.unnamed'), body, wide: true });
 }
