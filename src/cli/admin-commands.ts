@@ -1,5 +1,8 @@
 import { createAccountService } from '../accounts/account-service.js';
+import { passwordProblems } from '../accounts/account-rules.js';
 import { createAccountStore } from '../accounts/account-store.js';
+import { createSessionStore } from '../accounts/session-store.js';
+import { createPassphraseRecord } from '../crypto/passphrase-kdf.js';
 import { loadConfig } from '../config/load-config.js';
 import { StartupError } from '../server/start-passdrop.js';
 import { migrate } from '../storage/migrator.js';
@@ -7,6 +10,9 @@ import { openDatabase } from '../storage/open-database.js';
 
 export const ADMIN_USAGE = `Usage:
   passdrop admin user add EMAIL [--admin]     create an account; the password is read from stdin
+  passdrop admin user password EMAIL          set a new password (read from stdin), unlock the account
+                                              and sign it out everywhere
+  passdrop admin user remove-two-factor EMAIL turn off two-factor (lost phone and backup codes)
   passdrop admin token create EMAIL [--name NAME]
                                               print a new API token for the account (shown once)`;
 
@@ -22,7 +28,8 @@ async function readPasswordFromStdin(): Promise<string> {
 
 export async function runAdminCommand(words: readonly string[], options: { admin: boolean; name: string | undefined }): Promise<number> {
   const [area, action, email] = words;
-  if (!email || !((area === 'user' && action === 'add') || (area === 'token' && action === 'create'))) {
+  const userActions = ['add', 'password', 'remove-two-factor'];
+  if (!email || !((area === 'user' && userActions.includes(action ?? '')) || (area === 'token' && action === 'create'))) {
     console.error(ADMIN_USAGE);
     return 2;
   }
@@ -31,7 +38,32 @@ export async function runAdminCommand(words: readonly string[], options: { admin
   const database = openDatabase(loaded.config.database);
   try {
     await migrate(database);
-    const accounts = createAccountService({ store: createAccountStore(database), clock: Date.now });
+    const store = createAccountStore(database);
+    const accounts = createAccountService({ store, clock: Date.now });
+    if (area === 'user' && action !== 'add') {
+      const user = await store.findUserByEmail(email);
+      if (!user) {
+        console.error(`There is no account for ${email}.`);
+        return 1;
+      }
+      if (action === 'remove-two-factor') {
+        await store.setTotp(user.id, null, [], Date.now());
+        console.error(`Two-factor authentication is off for ${user.email}; they can set it up again.`);
+        return 0;
+      }
+      const password = await readPasswordFromStdin();
+      const problems = passwordProblems(password);
+      if (problems.length > 0) {
+        console.error(problems.map((problem) => `${problem.field} ${problem.message}`).join('\n'));
+        return 1;
+      }
+      const { record, key } = await createPassphraseRecord(password);
+      key.fill(0);
+      await store.setPasswordRecord(user.id, record, Date.now());
+      const ended = await createSessionStore(database).deleteForUser(user.id);
+      console.error(`New password set for ${user.email}; ${ended} session(s) ended.`);
+      return 0;
+    }
     if (area === 'user') {
       const result = await accounts.addUser(email, await readPasswordFromStdin(), { admin: options.admin });
       if (!result.ok) {

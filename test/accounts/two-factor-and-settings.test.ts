@@ -5,7 +5,8 @@ import { createAccountService } from '../../src/accounts/account-service.js';
 import { createAccountStore } from '../../src/accounts/account-store.js';
 import { describeEachDatabase } from '../support/each-database.js';
 import { openMigratedDatabase } from '../support/open-test-store.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { spawnPassdrop } from '../support/spawn-passdrop.js';
+import { startTestServer, testServerEnvironment, type TestServer } from '../support/test-server.js';
 import { PASSWORD, signIn, signUp, WebClient } from '../support/web-client.js';
 
 /** Turns on two-factor through the pages; answers the secret and the backup codes shown once. */
@@ -62,6 +63,25 @@ describeEachDatabase('two-factor sign-in, backup codes and account settings', (f
     assert.equal((await again.post('/account/sign-in/two-factor', { code: backupCodes[1]! })).status, 303);
     await again.get('/account');
     assert.match(again.lastBody, /8 unused backup codes/);
+  });
+
+  it('lets an operator set a new password (ending sessions, lifting a lock) and remove two-factor from the CLI', async () => {
+    const browser = new WebClient(server);
+    await signUp(browser, 'lost-phone@example.com');
+    await enableTwoFactor(browser, now);
+    const env = testServerEnvironment(fixture.database);
+    const password = spawnPassdrop(['admin', 'user', 'password', 'lost-phone@example.com'], env, 'an operator-set password\n');
+    assert.equal(await password.exited(), 0, password.stderr());
+    assert.match(password.stderr(), /1 session\(s\) ended/);
+    assert.equal(password.stdout(), '', 'nothing on stdout');
+    assert.equal((await browser.get('/dashboard')).status, 303, 'signed out');
+    const removed = spawnPassdrop(['admin', 'user', 'remove-two-factor', 'lost-phone@example.com'], env);
+    assert.equal(await removed.exited(), 0, removed.stderr());
+    const again = new WebClient(server);
+    const signedIn = await signIn(again, 'lost-phone@example.com', 'an operator-set password');
+    assert.equal(signedIn.headers.get('location'), '/dashboard', 'no second factor any more');
+    const unknown = spawnPassdrop(['admin', 'user', 'password', 'nobody@example.com'], env, 'an operator-set password\n');
+    assert.equal(await unknown.exited(), 1);
   });
 
   it('changes the password (signing out other sessions) and the email, and refuses a wrong current password', async () => {
