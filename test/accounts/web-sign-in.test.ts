@@ -159,6 +159,9 @@ describeEachDatabase('web accounts: policies', (fixture) => {
       const created = await browser.request('/api/passdrop/v1/tokens', { method: 'POST', body: JSON.stringify({ name: 'cli' }), headers: { 'content-type': 'application/json', 'x-csrf-token': browser.csrfToken! } });
       assert.equal(created.status, 201, 'a signed-in browser can make API tokens');
       token = (await json<{ token: string }>(created)).token;
+      const viaToken = await pattern.fetch('/api/v2/pushes/active', { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(viaToken.status, 200);
+      assert.deepEqual(viaToken.headers.getSetCookie(), [], 'token authentication never starts a session');
     });
 
     it('refuses sign-ups when they are disabled', async () => {
