@@ -65,6 +65,22 @@ describeEachDatabase('two-factor sign-in, backup codes and account settings', (f
     assert.match(again.lastBody, /8 unused backup codes/);
   });
 
+  it('accepts a backup code once even when ten sign-ins race to use it', async () => {
+    const owner = new WebClient(server);
+    await signUp(owner, 'race@example.com');
+    const { backupCodes } = await enableTwoFactor(owner, now);
+    const racers = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const racer = new WebClient(server);
+        await signIn(racer, 'race@example.com');
+        await racer.get('/account/sign-in/two-factor');
+        return racer;
+      }),
+    );
+    const answers = await Promise.all(racers.map((racer) => racer.post('/account/sign-in/two-factor', { code: backupCodes[0]! })));
+    assert.equal(answers.filter((answer) => answer.status === 303).length, 1, answers.map((answer) => answer.status).join(' '));
+  });
+
   it('lets an operator set a new password (ending sessions, lifting a lock) and remove two-factor from the CLI', async () => {
     const browser = new WebClient(server);
     await signUp(browser, 'lost-phone@example.com');
