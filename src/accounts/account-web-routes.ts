@@ -109,6 +109,12 @@ export function registerAccountWebRoutes(app: FastifyInstance, deps: AccountWebD
       rate_limited: [429, t('account.tooManyAttempts', { count: 'retryAfterMs' in result ? minutesOf(result.retryAfterMs) : 1 })],
     } as const satisfies Record<typeof result.reason, readonly [number, string]>;
     const [status, message] = failure[result.reason];
+    if (result.reason === 'unconfirmed') {
+      // The password proved who this is: a fresh link replaces one that expired or got lost.
+      const resent = await emailLinks(request, context).sendConfirmation(result.user);
+      const info = resent ? t('account.signIn.confirmationResent', { email: result.user.email }) : undefined;
+      return htmlReply(reply, status, renderSignIn(context, signInState({ values: { email }, message, info, ...(next ? { next } : {}) })));
+    }
     if ('retryAfterMs' in result) reply.header('retry-after', String(Math.ceil(result.retryAfterMs / 1000)));
     return htmlReply(reply, status, renderSignIn(context, signInState({ values: { email }, message, ...(next ? { next } : {}) })));
   });

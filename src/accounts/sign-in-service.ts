@@ -31,7 +31,9 @@ export interface NewSession {
 
 export type SignInResult =
   | { ok: true; session: NewSession; mfaPending: boolean }
-  | { ok: false; reason: 'invalid' | 'logins_disabled' | 'disabled' | 'unconfirmed' }
+  | { ok: false; reason: 'invalid' | 'logins_disabled' | 'disabled' }
+  /** The password was right, but the address is not confirmed yet (the caller may send a new link). */
+  | { ok: false; reason: 'unconfirmed'; user: UserRecord }
   | { ok: false; reason: 'locked' | 'rate_limited'; retryAfterMs: number };
 
 export type SecondFactorResult =
@@ -160,7 +162,7 @@ export function createSignInService(deps: SignInDependencies): SignInService {
         return user ? failure(user) : { ok: false, reason: 'invalid' };
       }
       if (user.disabled) return { ok: false, reason: 'disabled' };
-      if (deps.config.mail.smtpUrl !== undefined && user.emailConfirmedAt === null) return { ok: false, reason: 'unconfirmed' };
+      if (deps.config.mail.smtpUrl !== undefined && user.emailConfirmedAt === null) return { ok: false, reason: 'unconfirmed', user };
       if (user.twoFactorEnabled) return { ok: true, mfaPending: true, session: await startSession(user, requester, true) };
       await accounts.recordSignInSuccess(user.id, now);
       return { ok: true, mfaPending: false, session: await startSession(user, requester) };

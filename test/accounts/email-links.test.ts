@@ -67,7 +67,11 @@ describeEachDatabase('email confirmation and password reset over SMTP', (fixture
     const mail = sink.mails.find((received) => received.to.includes('mail@example.com'));
     assert.ok(mail);
     assert.match(mail.raw, /From: Passdrop <noreply@example.com>/);
-    assert.equal((await signIn(new WebClient(server), 'mail@example.com')).status, 403, 'not before confirming');
+    const early = new WebClient(server);
+    assert.equal((await signIn(early, 'mail@example.com')).status, 403, 'not before confirming');
+    assert.match(early.lastBody, /sent a new confirmation link to mail@example.com/);
+    const resent = sink.mails.filter((received) => received.to.includes('mail@example.com'));
+    assert.equal(resent.length, 2, 'signing in with the right password sends a fresh link');
 
     const link = new URL(linkIn(mail));
     const confirmed = await browser.get(link.pathname + link.search);
