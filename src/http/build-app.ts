@@ -15,6 +15,7 @@ import { createAccountService } from '../accounts/account-service.js';
 import { createAccountStore } from '../accounts/account-store.js';
 import { registerApiAuthentication } from '../accounts/api-authentication.js';
 import { registerTokenRoutes } from '../accounts/token-routes.js';
+import { registerTokenWebRoutes } from '../accounts/token-web-routes.js';
 import { createAccountSettingsService } from '../accounts/account-settings-service.js';
 import { registerAccountWebRoutes } from '../accounts/account-web-routes.js';
 import { createMailer } from '../accounts/mailer.js';
@@ -155,6 +156,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     secureCookies,
     expireOwnedPushes: (userId, request) => service.expireAllOwned(userId, auditContextOf(request, userId)),
   });
+  registerTokenWebRoutes(app, { store: accountStore, pageContext, clock: deps.clock });
   registerDashboardRoutes(app, { service, pageContext, baseUrl: (request) => publicBaseUrl(request, config.server.baseUrl) });
   registerAdminRoutes(app, { accounts: accountStore, service, pageContext, clock: deps.clock });
 

@@ -118,6 +118,31 @@ describeEachDatabase('two-factor sign-in, backup codes and account settings', (f
     assert.equal((await signIn(new WebClient(server), 'changed@example.com', 'a brand new password')).status, 303);
   });
 
+  it('makes, lists and revokes API tokens on the web page; a token is shown once', async () => {
+    const browser = new WebClient(server);
+    await signUp(browser, 'tokens@example.com');
+    await browser.get('/account/tokens');
+    assert.match(browser.lastBody, /You have no API tokens/);
+    assert.equal((await browser.post('/account/tokens', { name: '  ' })).status, 422);
+    const created = await browser.post('/account/tokens', { name: 'ci deploys', expires_in_days: '30' });
+    assert.equal(created.status, 201);
+    assert.equal(created.headers.get('cache-control'), 'no-store');
+    const token = /id="new-token" type="text" readonly value="(pd_[A-Za-z0-9_-]+)"/.exec(browser.lastBody)![1]!;
+    assert.equal((await server.fetch('/api/v2/pushes/active', { headers: { authorization: `Bearer ${token}` } })).status, 200);
+    await browser.get('/account/tokens');
+    assert.ok(!browser.lastBody.includes(token), 'never shown again');
+    assert.match(browser.lastBody, new RegExp(`<code>${token.slice(0, 10)}…</code>`));
+    assert.match(browser.lastBody, /ci deploys/);
+    const id = /\/account\/tokens\/(\d+)\/revoke/.exec(browser.lastBody)![1]!;
+    const stranger = new WebClient(server);
+    await signUp(stranger, 'not-the-owner@example.com');
+    await stranger.get('/account/tokens');
+    await stranger.post(`/account/tokens/${id}/revoke`, {});
+    assert.equal((await server.fetch('/api/v2/pushes/active', { headers: { authorization: `Bearer ${token}` } })).status, 200, 'only its owner can revoke it');
+    assert.equal((await browser.post(`/account/tokens/${id}/revoke`, {})).status, 303);
+    assert.equal((await server.fetch('/api/v2/pushes/active', { headers: { authorization: `Bearer ${token}` } })).status, 401);
+  });
+
   it('deletes the account and expires its pushes', async () => {
     const browser = new WebClient(server);
     await signUp(browser, 'leaving@example.com');

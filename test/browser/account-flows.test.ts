@@ -106,6 +106,16 @@ describe('accounts in a real browser', () => {
     assert.match((await userPage.textContent('main')) ?? '', /deploy key/);
   });
 
+  it('makes an API token on the tokens page and shows it once', async () => {
+    await userPage.goto(`${server.url}/account/tokens`);
+    await userPage.fill('#field-name', 'laptop cli');
+    await userPage.selectOption('#field-expires', '30');
+    await userPage.click('main button.primary');
+    await userPage.waitForSelector('#new-token');
+    assert.match(await userPage.inputValue('#new-token'), /^pd_/);
+    await assertAccessible(userPage, 'the API tokens page');
+  });
+
   it('shows the admin the users and the instance audit, without payloads', async () => {
     await adminPage.goto(`${server.url}/admin`);
     await assertAccessible(adminPage, 'the admin users page');

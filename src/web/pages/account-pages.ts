@@ -3,6 +3,7 @@ import { PASSWORD_LENGTH } from '../../accounts/account-rules.js';
 import { inputField, notice, problemFor } from '../form-fields.js';
 import { html, trusted, type SafeHtml } from '../html.js';
 import { csrfField, renderPage, type PageContext } from '../layout.js';
+import { time } from './dashboard-pages.js';
 
 /** The account rules speak stable English; pages show them in the reader's language. */
 export function translateAccountProblems(context: PageContext, problems: readonly FieldProblem[]): FieldProblem[] {
@@ -178,7 +179,8 @@ ${notice(state.info, 'info')}${notice(state.message)}
 </section>
 <section aria-labelledby="tokens-heading">
   <h2 id="tokens-heading">${t('account.settings.tokensHeading')}</h2>
-  <p>${t('account.settings.tokensIntro')} <a href="/api/docs/">${t('layout.apiDocs')}</a></p>
+  <p>${t('account.settings.tokensIntro')}</p>
+  <p><a href="/account/tokens">${t('account.settings.manageTokens')}</a></p>
 </section>
 <section aria-labelledby="delete-heading">
   <h2 id="delete-heading">${t('account.delete.heading')}</h2>
@@ -219,4 +221,61 @@ export function renderBackupCodes(context: PageContext, codes: readonly string[]
 <p><button type="button" class="secondary js-only" data-copy="backup-codes">${t('common.copy')}</button></p>
 <p><a class="button primary" href="/dashboard">${t('account.twoFactor.done')}</a></p>`;
   return send(context, t('account.twoFactor.backupHeading'), body);
+}
+
+export interface TokenRow {
+  readonly id: number;
+  readonly name: string;
+  readonly prefix: string;
+  readonly createdAt: number;
+  readonly expiresAt: number | null;
+  readonly lastUsedAt: number | null;
+}
+
+export const TOKEN_LIFETIME_DAYS = [7, 30, 90, 365] as const;
+
+export function renderTokens(
+  context: PageContext,
+  tokens: readonly TokenRow[],
+  state: FormState & { created?: string | undefined } = {},
+): string {
+  const { t } = context;
+  const when = (epochMs: number | null, fallback: string) => (epochMs === null ? fallback : time(context, epochMs));
+  const body = html`<p><a href="/account">${t('account.settings.heading')}</a></p>
+<h1>${t('account.tokens.heading')}</h1>
+<p>${t('account.tokens.intro')}</p>
+${notice(state.info, 'info')}${notice(state.message)}
+${state.created
+  ? html`<section class="alert info" aria-labelledby="new-token-heading">
+  <h2 id="new-token-heading">${t('account.tokens.createdHeading')}</h2>
+  <p>${t('account.tokens.createdIntro')}</p>
+  <p class="copy-row"><input id="new-token" type="text" readonly value="${state.created}" aria-labelledby="new-token-heading"><button type="button" class="secondary js-only" data-copy="new-token">${t('common.copy')}</button></p>
+</section>`
+  : ''}
+${tokens.length === 0
+  ? html`<p>${t('account.tokens.none')}</p>`
+  : html`<div class="table-wrap" role="region" tabindex="0" aria-label="${t('account.tokens.listCaption')}"><table class="list">
+  <thead><tr><th scope="col">${t('account.tokens.name')}</th><th scope="col">${t('account.tokens.prefix')}</th><th scope="col">${t('account.tokens.created')}</th><th scope="col">${t('account.tokens.expires')}</th><th scope="col">${t('account.tokens.lastUsed')}</th><th scope="col"><span class="visually-hidden">${t('account.tokens.revoke')}</span></th></tr></thead>
+  <tbody>${tokens.map(
+    (token) => html`<tr>
+  <td>${token.name}</td><td><code>${token.prefix}…</code></td><td>${time(context, token.createdAt)}</td>
+  <td>${when(token.expiresAt, t('account.tokens.never'))}</td><td>${when(token.lastUsedAt, t('account.tokens.unused'))}</td>
+  <td><form method="post" action="/account/tokens/${String(token.id)}/revoke" class="inline-form">${csrfField(context)}<button type="submit" class="danger small" aria-label="${t('account.tokens.revoke')}: ${token.name}">${t('account.tokens.revoke')}</button></form></td>
+</tr>`,
+  )}</tbody>
+</table></div>`}
+<section aria-labelledby="create-token-heading">
+  <h2 id="create-token-heading">${t('account.tokens.createHeading')}</h2>
+  <form method="post" action="/account/tokens" class="narrow-form" novalidate>
+    ${csrfField(context)}
+    ${inputField({ name: 'name', label: t('account.tokens.name'), hint: t('account.tokens.nameHint'), required: true, value: state.values?.name, problem: problemFor(state.problems ?? [], 'name'), attributes: html` maxlength="100"` })}
+    <div class="field"><label for="field-expires">${t('account.tokens.expiresAfter')}</label>
+      <select id="field-expires" name="expires_in_days">
+        <option value="">${t('account.tokens.never')}</option>
+        ${TOKEN_LIFETIME_DAYS.map((days) => html`<option value="${String(days)}">${t('duration.days', { count: days })}</option>`)}
+      </select></div>
+    <button type="submit" class="primary">${t('account.tokens.create')}</button>
+  </form>
+</section>`;
+  return renderPage(context, { title: t('account.tokens.heading'), body, wide: true });
 }
