@@ -1,8 +1,9 @@
-import { createPassphraseRecord } from '../crypto/passphrase-kdf.js';
 import { timingSafeEqualText } from '../crypto/timing-safe-equal.js';
 import type { FieldProblem } from '../errors/app-error.js';
 import { validateNewAccount } from './account-rules.js';
-import { hashApiToken, newApiToken } from './api-token.js';
+import { hashPassword } from './password-hash.js';
+import { tokenDigest } from '../crypto/token-digest.js';
+import { newApiToken } from './api-token.js';
 import { normalizeEmail, type AccountStore, type ApiTokenRecord, type UserRecord } from './account-store.js';
 
 
@@ -26,9 +27,7 @@ export function createAccountService(deps: { store: AccountStore; clock: () => n
     async addUser(email, password, options = {}) {
       const problems = validateNewAccount(email, password, undefined);
       if (problems.length > 0) return { ok: false, problems };
-      const { record, key } = await createPassphraseRecord(password);
-      key.fill(0);
-      const user = await store.createUser({ email, passwordRecord: record, admin: options.admin ?? false, confirmed: true, now: clock() });
+      const user = await store.createUser({ email, passwordRecord: await hashPassword(password), admin: options.admin ?? false, confirmed: true, now: clock() });
       if (user === 'email_taken') return { ok: false, problems: [{ field: 'email', message: 'already has an account.' }] };
       return { ok: true, user };
     },
@@ -49,7 +48,7 @@ export function createAccountService(deps: { store: AccountStore; clock: () => n
     },
 
     async authenticate(credentials) {
-      const found = await store.authenticateToken(hashApiToken(credentials.token), clock());
+      const found = await store.authenticateToken(tokenDigest(credentials.token), clock());
       if (!found) return undefined;
       // Password Pusher never checks X-User-Email against the token; Passdrop does.
       if (credentials.email !== undefined && !timingSafeEqualText(normalizeEmail(credentials.email), found.user.email)) return undefined;

@@ -1,13 +1,13 @@
-import { createPassphraseRecord } from '../crypto/passphrase-kdf.js';
+import { tokenDigest } from '../crypto/token-digest.js';
 import { openEnvelope, sealEnvelope } from '../crypto/envelope.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
 import type { FieldProblem } from '../errors/app-error.js';
 import { emailProblems, passwordProblems } from './account-rules.js';
 import type { AccountStore, UserRecord } from './account-store.js';
 import type { EmailLinks } from './email-links.js';
+import { hashPassword } from './password-hash.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
 import type { SignInService } from './sign-in-service.js';
-import { hashSessionToken } from './sign-in-service.js';
 import { backupCodeDigest, newBackupCodes, totpStep } from './two-factor.js';
 
 export type SettingsResult = { ok: true } | { ok: false; problems: FieldProblem[] } | { ok: false; reason: 'mail_failed' };
@@ -42,18 +42,12 @@ export function createAccountSettingsService(deps: {
   const { accounts, sessions, signIn, keys, clock } = deps;
   const totpContext = (user: { id: number }) => ({ pushToken: `user:${user.id}`, field: 'totp' });
 
-  async function newPasswordRecord(password: string): Promise<string> {
-    const { record, key } = await createPassphraseRecord(password);
-    key.fill(0);
-    return record;
-  }
-
   return {
     async changePassword(user, session, { current, next }) {
       const problems = passwordProblems(next, 'new_password');
       if (!(await signIn.checkPassword(user, current))) problems.unshift(WRONG_PASSWORD);
       if (problems.length > 0) return { ok: false, problems };
-      await accounts.setPasswordRecord(user.id, await newPasswordRecord(next), clock());
+      await accounts.setPasswordRecord(user.id, await hashPassword(next), clock());
       // Anyone else signed in with the old password is signed out.
       await sessions.deleteForUser(user.id, session.id);
       return { ok: true };
@@ -109,7 +103,7 @@ export function createAccountSettingsService(deps: {
 
     async confirmEmail(token) {
       const now = clock();
-      const hash = hashSessionToken(token);
+      const hash = tokenDigest(token);
       const confirmed = await accounts.consumeEmailToken(hash, 'confirm', now);
       if (confirmed) return accounts.confirmEmail(confirmed.userId, confirmed.email, now);
       const changed = await accounts.consumeEmailToken(hash, 'change_email', now);
@@ -128,10 +122,10 @@ export function createAccountSettingsService(deps: {
       const problems = passwordProblems(password);
       if (problems.length > 0) return { ok: false, problems };
       const now = clock();
-      const used = await accounts.consumeEmailToken(hashSessionToken(token), 'reset', now);
+      const used = await accounts.consumeEmailToken(tokenDigest(token), 'reset', now);
       const user = used ? await accounts.findUserById(used.userId) : undefined;
       if (!user || user.disabled) return { ok: false, reason: 'invalid_link' };
-      await accounts.setPasswordRecord(user.id, await newPasswordRecord(password), now);
+      await accounts.setPasswordRecord(user.id, await hashPassword(password), now);
       // The link reached the mailbox: the address is proven.
       if (user.emailConfirmedAt === null) await accounts.confirmEmail(user.id, user.email, now);
       await sessions.deleteForUser(user.id);

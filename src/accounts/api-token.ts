@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { randomToken } from '../crypto/random-token.js';
+import { tokenDigest } from '../crypto/token-digest.js';
 
 const TOKEN_PREFIX = 'pd_';
 /** The part of a token shown in lists so people can tell their tokens apart; never enough to use it. */
@@ -13,10 +13,5 @@ const VISIBLE_LENGTH = 10;
  */
 export function newApiToken(): { token: string; prefix: string; hash: string } {
   const token = `${TOKEN_PREFIX}${randomToken(32)}`;
-  return { token, prefix: token.slice(0, VISIBLE_LENGTH), hash: hashApiToken(token) };
-}
-
-/** Tokens carry 256 bits of entropy, so a fast hash is enough: nothing to brute-force. */
-export function hashApiToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return { token, prefix: token.slice(0, VISIBLE_LENGTH), hash: tokenDigest(token) };
 }

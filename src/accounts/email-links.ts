@@ -1,7 +1,7 @@
 import { randomToken } from '../crypto/random-token.js';
+import { tokenDigest } from '../crypto/token-digest.js';
 import type { AccountStore, EmailTokenPurpose } from './account-store.js';
 import type { Mailer } from './mailer.js';
-import { hashSessionToken } from './sign-in-service.js';
 
 const LIFETIME_MS: Record<EmailTokenPurpose, number> = {
   confirm: 24 * 3_600_000,
@@ -43,7 +43,7 @@ export function createEmailLinks(deps: {
   async function send(userId: number, email: string, purpose: EmailTokenPurpose): Promise<boolean> {
     const now = deps.clock();
     const token = randomToken(32);
-    await deps.accounts.createEmailToken({ hash: hashSessionToken(token), userId, purpose, email, expiresAt: now + LIFETIME_MS[purpose], now });
+    await deps.accounts.createEmailToken({ hash: tokenDigest(token), userId, purpose, email, expiresAt: now + LIFETIME_MS[purpose], now });
     const link = `${deps.baseUrl}${PATHS[purpose]}?token=${token}`;
     const result = await deps.mailer.send({ to: email, subject: deps.texts.subject(purpose), text: deps.texts.body(purpose, link) });
     if (!result.ok) deps.logger.error({ purpose, reason: result.reason }, 'could not send an account email');

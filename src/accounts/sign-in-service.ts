@@ -1,14 +1,14 @@
-import { createHash } from 'node:crypto';
 import type { PassdropConfig } from '../config/load-config.js';
 import { openEnvelope } from '../crypto/envelope.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
-import { createPassphraseRecord, verifyPassphrase } from '../crypto/passphrase-kdf.js';
 import { randomToken } from '../crypto/random-token.js';
+import { tokenDigest } from '../crypto/token-digest.js';
 import type { FieldProblem } from '../errors/app-error.js';
 import type { InstanceSettingsStore } from '../storage/instance-settings-store.js';
 import { validateNewAccount } from './account-rules.js';
 import type { AccountStore, UserRecord } from './account-store.js';
 import type { EmailLinks } from './email-links.js';
+import { hashPassword, passwordMatches } from './password-hash.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
 import { backupCodeDigest, looksLikeBackupCode, totpStep } from './two-factor.js';
@@ -84,27 +84,6 @@ export interface SignInDependencies {
   readonly clock: () => number;
 }
 
-export function hashSessionToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
-}
-
-/** A verifier that no password matches, so an unknown email costs as much time as a known one. */
-let decoyRecord: Promise<string> | undefined;
-function decoy(): Promise<string> {
-  decoyRecord ??= createPassphraseRecord(randomToken(16)).then(({ record, key }) => {
-    key.fill(0);
-    return record;
-  });
-  return decoyRecord;
-}
-
-async function passwordMatches(password: string, record: string | null): Promise<boolean> {
-  const result = await verifyPassphrase(password, record ?? (await decoy()));
-  if (!result.ok) return false;
-  result.key.fill(0);
-  return record !== null;
-}
-
 /**
  * Web sign-in: passwords checked with the scrypt KDF, sessions kept in the database, limits per IP
  * (every attempt) and per account (failures in a row lock it for a while), and the second factor.
@@ -125,7 +104,7 @@ export function createSignInService(deps: SignInDependencies): SignInService {
     const now = clock();
     const token = randomToken(32);
     const session = await sessions.create({
-      tokenHash: hashSessionToken(token),
+      tokenHash: tokenDigest(token),
       userId: user.id,
       csrfToken: randomToken(32),
       mfaPending,
@@ -200,8 +179,7 @@ export function createSignInService(deps: SignInDependencies): SignInService {
       if (wait !== undefined) return { ok: false, reason: 'rate_limited', retryAfterMs: wait };
       const problems = validateNewAccount(email, password, policy.signupEmailPattern);
       if (problems.length > 0) return { ok: false, reason: 'invalid', problems };
-      const { record, key } = await createPassphraseRecord(password);
-      key.fill(0);
+      const record = await hashPassword(password);
       const mailEnabled = links.enabled;
       const user = await accounts.createUser({ email, passwordRecord: record, admin: false, confirmed: !mailEnabled, now: clock() });
       if (user === 'email_taken') return { ok: false, reason: 'invalid', problems: [{ field: 'email', message: 'taken' }] };
@@ -220,7 +198,7 @@ export function createSignInService(deps: SignInDependencies): SignInService {
 
     async resolveSession(token) {
       if (!policy.allowLogins || token.length > 100) return undefined;
-      const found = await sessions.find(hashSessionToken(token), clock(), idleMs);
+      const found = await sessions.find(tokenDigest(token), clock(), idleMs);
       if (!found || found.user.disabled) return undefined;
       return found;
     },
@@ -235,7 +213,7 @@ export function createSignInService(deps: SignInDependencies): SignInService {
 
     async issueFirstRunCode() {
       const code = randomToken(16);
-      await deps.settings.set(`${FIRST_RUN_PREFIX}${hashSessionToken(code)}`, String(clock()));
+      await deps.settings.set(`${FIRST_RUN_PREFIX}${tokenDigest(code)}`, String(clock()));
       return code;
     },
 
@@ -243,15 +221,14 @@ export function createSignInService(deps: SignInDependencies): SignInService {
       const wait = await throttle('first-run', requester);
       if (wait !== undefined) return { ok: false, reason: 'rate_limited', retryAfterMs: wait };
       if ((await accounts.countUsers()) > 0) return { ok: false, reason: 'already_set_up' };
-      if (!/^[A-Za-z0-9_-]{22}$/.test(code.trim()) || (await deps.settings.get(`${FIRST_RUN_PREFIX}${hashSessionToken(code.trim())}`)) === undefined) {
+      if (!/^[A-Za-z0-9_-]{22}$/.test(code.trim()) || (await deps.settings.get(`${FIRST_RUN_PREFIX}${tokenDigest(code.trim())}`)) === undefined) {
         return { ok: false, reason: 'wrong_code' };
       }
       const problems = validateNewAccount(email, password, undefined);
       if (problems.length > 0) return { ok: false, reason: 'invalid', problems };
       // One latch for every process: of two people racing through this page, one makes the admin.
       if (!(await deps.settings.setIfAbsent(FIRST_RUN_LATCH, String(clock())))) return { ok: false, reason: 'already_set_up' };
-      const { record, key } = await createPassphraseRecord(password);
-      key.fill(0);
+      const record = await hashPassword(password);
       const user = await accounts.createUser({ email, passwordRecord: record, admin: true, confirmed: true, now: clock() });
       if (user === 'email_taken') return { ok: false, reason: 'already_set_up' };
       await accounts.recordSignInSuccess(user.id, clock());

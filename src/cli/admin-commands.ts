@@ -2,7 +2,7 @@ import { createAccountService } from '../accounts/account-service.js';
 import { passwordProblems } from '../accounts/account-rules.js';
 import { createAccountStore } from '../accounts/account-store.js';
 import { createSessionStore } from '../accounts/session-store.js';
-import { createPassphraseRecord } from '../crypto/passphrase-kdf.js';
+import { hashPassword } from '../accounts/password-hash.js';
 import { loadConfig } from '../config/load-config.js';
 import { StartupError } from '../server/start-passdrop.js';
 import { migrate } from '../storage/migrator.js';
@@ -57,9 +57,7 @@ export async function runAdminCommand(words: readonly string[], options: { admin
         console.error(problems.map((problem) => `${problem.field} ${problem.message}`).join('\n'));
         return 1;
       }
-      const { record, key } = await createPassphraseRecord(password);
-      key.fill(0);
-      await store.setPasswordRecord(user.id, record, Date.now());
+      await store.setPasswordRecord(user.id, await hashPassword(password), Date.now());
       const ended = await createSessionStore(database).deleteForUser(user.id);
       console.error(`New password set for ${user.email}; ${ended} session(s) ended.`);
       return 0;
