@@ -1,5 +1,4 @@
 import { tokenDigest } from '../crypto/token-digest.js';
-import { openEnvelope, sealEnvelope } from '../crypto/envelope.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
 import type { FieldProblem } from '../errors/app-error.js';
 import { emailProblems, passwordProblems } from './account-rules.js';
@@ -8,7 +7,7 @@ import type { EmailLinks } from './email-links.js';
 import { hashPassword } from './password-hash.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
 import type { SignInService } from './sign-in-service.js';
-import { backupCodeDigest, newBackupCodes, totpStep } from './two-factor.js';
+import { backupCodeDigest, newBackupCodes, sealTotpSecret, totpStep } from './two-factor.js';
 
 export type SettingsResult = { ok: true } | { ok: false; problems: FieldProblem[] } | { ok: false; reason: 'mail_failed' };
 
@@ -40,7 +39,6 @@ export function createAccountSettingsService(deps: {
   clock: () => number;
 }): AccountSettingsService {
   const { accounts, sessions, signIn, keys, clock } = deps;
-  const totpContext = (user: { id: number }) => ({ pushToken: `user:${user.id}`, field: 'totp' });
 
   return {
     async changePassword(user, session, { current, next }) {
@@ -80,7 +78,7 @@ export function createAccountSettingsService(deps: {
       const step = totpStep(secret, code, now);
       if (step === undefined) return { ok: false, problems: [{ field: 'code', message: 'is not the code your app shows.' }] };
       const backupCodes = newBackupCodes();
-      const envelope = sealEnvelope(Buffer.from(secret, 'utf8'), keys.current, totpContext(user));
+      const envelope = sealTotpSecret(secret, keys, user.id);
       await accounts.setTotp(user.id, envelope, backupCodes.map(backupCodeDigest), now);
       await accounts.acceptTotpStep(user.id, step);
       return { ok: true, backupCodes };
@@ -132,9 +130,4 @@ export function createAccountSettingsService(deps: {
       return { ok: true, user };
     },
   };
-}
-
-/** Opens a user's sealed TOTP secret (used by tests and the sign-in service). */
-export function openTotpSecret(envelope: Buffer, keys: MasterKeyRing, userId: number): string {
-  return openEnvelope(envelope, keys, { pushToken: `user:${userId}`, field: 'totp' }).toString('utf8');
 }

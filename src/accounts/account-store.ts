@@ -62,8 +62,6 @@ export interface AccountStore {
   setAdmin(userId: number, admin: boolean, now: number): Promise<void>;
   setDisabled(userId: number, disabled: boolean, now: number): Promise<void>;
   deleteUser(userId: number): Promise<boolean>;
-  /** Admins who can still sign in. */
-  countActiveAdmins(): Promise<number>;
   /** Visits every sealed TOTP secret so `rotate-keys` can re-wrap it; answers how many changed. */
   rewrapTotpEnvelopes(rewrap: (envelope: Buffer, userId: number) => Buffer): Promise<number>;
   createApiToken(token: { userId: number; name: string; prefix: string; hash: string; expiresAt: number | null; now: number }): Promise<ApiTokenRecord>;
@@ -327,15 +325,6 @@ export function createAccountStore(database: Database): AccountStore {
       return count;
     },
 
-    async countActiveAdmins() {
-      const row = await db
-        .selectFrom('users')
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .where('admin', '=', 1)
-        .where('disabled', '=', 0)
-        .executeTakeFirstOrThrow();
-      return Number(row.count);
-    },
   };
 }
 

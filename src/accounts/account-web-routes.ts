@@ -234,7 +234,6 @@ function registerSettingsRoutes(
     const context = pageContext(request, reply);
     const view = {
       email: user.email,
-      emailConfirmed: user.emailConfirmedAt !== null,
       twoFactorEnabled: user.twoFactorEnabled,
       unusedBackupCodes: user.twoFactorEnabled ? await settings.unusedBackupCodes(user) : 0,
       requireMfa: config.accounts.requireMfa,

@@ -41,6 +41,7 @@ export function createSessionStore(database: Database): SessionStore {
         .selectAll('users')
         .select([
           'sessions.id as session_id',
+          'sessions.user_id',
           'sessions.csrf_token',
           'sessions.mfa_pending',
           'sessions.created_at as session_created_at',
@@ -56,18 +57,8 @@ export function createSessionStore(database: Database): SessionStore {
         expiresAt = now + idleMs;
         await db.updateTable('sessions').set({ last_seen_at: now, expires_at: expiresAt }).where('id', '=', row.session_id).execute();
       }
-      return {
-        session: {
-          id: Number(row.session_id),
-          userId: Number(row.id),
-          csrfToken: row.csrf_token,
-          mfaPending: row.mfa_pending === 1,
-          createdAt: Number(row.session_created_at),
-          lastSeenAt: Number(row.last_seen_at),
-          expiresAt,
-        },
-        user: toUser(row),
-      };
+      const session = toSession({ ...row, id: row.session_id, created_at: row.session_created_at, expires_at: expiresAt });
+      return { session, user: toUser(row) };
     },
 
     async delete(sessionId) {

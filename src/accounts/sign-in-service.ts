@@ -1,5 +1,4 @@
 import type { PassdropConfig } from '../config/load-config.js';
-import { openEnvelope } from '../crypto/envelope.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
 import { randomToken } from '../crypto/random-token.js';
 import { tokenDigest } from '../crypto/token-digest.js';
@@ -11,7 +10,7 @@ import type { EmailLinks } from './email-links.js';
 import { hashPassword, passwordMatches } from './password-hash.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
-import { backupCodeDigest, looksLikeBackupCode, totpStep } from './two-factor.js';
+import { backupCodeDigest, looksLikeBackupCode, openTotpSecret, totpStep } from './two-factor.js';
 
 const ATTEMPT_WINDOW_MS = 15 * 60_000;
 const FIRST_RUN_PREFIX = 'first-run-code:';
@@ -161,7 +160,7 @@ export function createSignInService(deps: SignInDependencies): SignInService {
       } else {
         const totp = await accounts.readTotp(user.id);
         if (totp) {
-          const secret = openEnvelope(totp.envelope, deps.keys, { pushToken: `user:${user.id}`, field: 'totp' }).toString('utf8');
+          const secret = openTotpSecret(totp.envelope, deps.keys, user.id);
           const step = totpStep(secret, code, now);
           accepted = step !== undefined && (await accounts.acceptTotpStep(user.id, step));
         }

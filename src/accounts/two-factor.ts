@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
+import { openEnvelope, sealEnvelope, type EnvelopeContext } from '../crypto/envelope.js';
+import type { MasterKeyRing } from '../crypto/master-key-ring.js';
 
 const PERIOD_SECONDS = 30;
 const BACKUP_CODE_COUNT = 10;
@@ -54,4 +56,18 @@ export function backupCodeDigest(code: string): string {
 /** Whether what someone typed looks like a backup code rather than a TOTP code. */
 export function looksLikeBackupCode(code: string): boolean {
   return code.replace(/[^a-zA-Z0-9]/g, '').length === 16;
+}
+
+/** Where a user's TOTP secret is bound in its envelope (the associated data), so it opens only for that user. */
+export function totpEnvelopeContext(userId: number): EnvelopeContext {
+  return { pushToken: `user:${userId}`, field: 'totp' };
+}
+
+/** The TOTP secret must be read back to check codes, so it is sealed with the master key rather than hashed. */
+export function sealTotpSecret(secretBase32: string, keys: MasterKeyRing, userId: number): Buffer {
+  return sealEnvelope(Buffer.from(secretBase32, 'utf8'), keys.current, totpEnvelopeContext(userId));
+}
+
+export function openTotpSecret(envelope: Buffer, keys: MasterKeyRing, userId: number): string {
+  return openEnvelope(envelope, keys, totpEnvelopeContext(userId)).toString('utf8');
 }

@@ -5,16 +5,13 @@ import { AppError } from '../errors/app-error.js';
 import { auditContextOf } from '../http/audit-context.js';
 import type { PushService } from '../pushes/push-service.js';
 import type { PageContextFactory } from '../web/page-context.js';
+import { pageNumber } from '../web/page-number.js';
 import { renderAdminAudit, renderAdminUsers } from '../web/pages/admin-pages.js';
 
 const USERS_PER_PAGE = 50;
 const EVENTS_PER_PAGE = 100;
 const ACTIONS = ['promote', 'demote', 'disable', 'enable', 'delete'] as const;
 type AdminAction = (typeof ACTIONS)[number];
-
-function pageNumber(value: unknown): number {
-  return typeof value === 'string' && /^\d{1,6}$/.test(value) && Number(value) >= 1 ? Number(value) : 1;
-}
 
 /**
  * The admin pages: every account (promote, demote, disable, enable, delete) and an instance-wide audit

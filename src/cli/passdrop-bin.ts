@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import { createAccountStore } from '../accounts/account-store.js';
+import { totpEnvelopeContext } from '../accounts/two-factor.js';
 import { rewrapEnvelope } from '../crypto/envelope.js';
 import { resolveMasterKeys } from '../crypto/master-key-ring.js';
 import { createPushStore } from '../pushes/push-store.js';
@@ -110,7 +111,7 @@ async function rotateKeys(): Promise<number> {
     const store = createPushStore(database, { auditEventsPerPush: loaded.config.pushes.auditEventsPerPush });
     const pushSecrets = await store.rewrapEnvelopes((envelope, token, field) => rewrapEnvelope(envelope, keys.ring, { pushToken: token, field }));
     const totpSecrets = await createAccountStore(database).rewrapTotpEnvelopes((envelope, userId) =>
-      rewrapEnvelope(envelope, keys.ring, { pushToken: `user:${userId}`, field: 'totp' }),
+      rewrapEnvelope(envelope, keys.ring, totpEnvelopeContext(userId)),
     );
     const count = pushSecrets + totpSecrets;
     console.log(`Re-wrapped ${count} stored secrets under key ${keys.ring.current.id}. Previous keys can now be removed.`);

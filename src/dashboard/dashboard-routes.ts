@@ -8,14 +8,11 @@ import type { PushRecord } from '../pushes/push-record.js';
 import type { PushEditInput, PushService } from '../pushes/push-service.js';
 import { isWellFormedToken } from '../pushes/push-token.js';
 import type { PageContextFactory } from '../web/page-context.js';
+import { pageNumber } from '../web/page-number.js';
 import { renderDashboard, renderPushPage, type DashboardQuery, type PushPageState } from '../web/pages/dashboard-pages.js';
 
 const PER_PAGE = 25;
 const EVENTS_PER_PAGE = 50;
-
-function pageNumber(value: unknown): number {
-  return typeof value === 'string' && /^\d{1,6}$/.test(value) && Number(value) >= 1 ? Number(value) : 1;
-}
 
 function wholeNumber(value: unknown): number | undefined {
   if (typeof value !== 'string' || value.trim() === '') return undefined;

@@ -132,7 +132,6 @@ ${notice(state.message)}
 
 export interface SettingsView {
   readonly email: string;
-  readonly emailConfirmed: boolean;
   readonly twoFactorEnabled: boolean;
   readonly unusedBackupCodes: number;
   readonly requireMfa: boolean;
