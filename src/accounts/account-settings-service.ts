@@ -37,6 +37,8 @@ export function createAccountSettingsService(deps: {
   signIn: SignInService;
   keys: MasterKeyRing;
   clock: () => number;
+  /** PASSDROP_SIGNUP_EMAIL_PATTERN: a changed address must match it as a new one must. */
+  allowedEmailPattern: RegExp | undefined;
 }): AccountSettingsService {
   const { accounts, sessions, signIn, keys, clock } = deps;
 
@@ -52,7 +54,7 @@ export function createAccountSettingsService(deps: {
     },
 
     async changeEmail(user, { password, email }, links) {
-      const problems = emailProblems(email, undefined);
+      const problems = emailProblems(email, deps.allowedEmailPattern);
       if (!(await signIn.checkPassword(user, password))) problems.unshift(WRONG_PASSWORD);
       if (problems.length > 0) return { ok: false, problems };
       const taken = await accounts.findUserByEmail(email);

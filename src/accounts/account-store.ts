@@ -58,6 +58,8 @@ export interface AccountStore {
   createEmailToken(token: { hash: string; userId: number; purpose: EmailTokenPurpose; email: string; expiresAt: number; now: number }): Promise<void>;
   /** Uses a live email token once; answers its user and address. */
   consumeEmailToken(hash: string, purpose: EmailTokenPurpose, now: number): Promise<{ userId: number; email: string } | undefined>;
+  /** Deletes email tokens that were used or have expired; answers how many. */
+  purgeEmailTokens(now: number): Promise<number>;
   listUsers(page: { offset: number; limit: number }): Promise<UserSummary[]>;
   setAdmin(userId: number, admin: boolean, now: number): Promise<void>;
   setDisabled(userId: number, disabled: boolean, now: number): Promise<void>;
@@ -281,6 +283,14 @@ export function createAccountStore(database: Database): AccountStore {
         .returning(['user_id', 'email'])
         .executeTakeFirst();
       return row ? { userId: Number(row.user_id), email: row.email } : undefined;
+    },
+
+    async purgeEmailTokens(now) {
+      const result = await db
+        .deleteFrom('email_tokens')
+        .where((eb) => eb.or([eb('used_at', 'is not', null), eb('expires_at', '<=', now)]))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
 
     async listUsers({ offset, limit }) {

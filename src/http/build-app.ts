@@ -116,7 +116,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     config,
     clock: deps.clock,
   });
-  const accountSettings = createAccountSettingsService({ accounts: accountStore, sessions: sessionStore, signIn, keys: deps.keys, clock: deps.clock });
+  const accountSettings = createAccountSettingsService({
+    accounts: accountStore,
+    sessions: sessionStore,
+    signIn,
+    keys: deps.keys,
+    clock: deps.clock,
+    allowedEmailPattern: config.accounts.signupEmailPattern,
+  });
   // Sessions first: the API authentication below lets a signed-in browser through as its account.
   registerWebSessions(app, { signIn, requireMfa: config.accounts.requireMfa });
   registerApiAuthentication(app, {
@@ -170,6 +177,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       // Ended sessions and old rate-limit windows go with each pass.
       extraWork: async (now) => {
         await sessionStore.purgeExpired(now);
+        await accountStore.purgeEmailTokens(now);
         await rateLimits.purge(now - 24 * 3_600_000);
       },
     });

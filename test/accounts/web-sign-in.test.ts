@@ -156,6 +156,9 @@ describeEachDatabase('web accounts: policies', (fixture) => {
       const ok = await signUp(browser, 'pat@example.com');
       assert.equal(ok.status, 303);
       await browser.get('/account');
+      const moved = await browser.post('/account/email', { email: 'pat@elsewhere.org', current_password: PASSWORD });
+      assert.equal(moved.status, 422, 'a changed address must match the pattern too');
+      assert.match(browser.lastBody, /only for certain email addresses/);
       const created = await browser.request('/api/passdrop/v1/tokens', { method: 'POST', body: JSON.stringify({ name: 'cli' }), headers: { 'content-type': 'application/json', 'x-csrf-token': browser.csrfToken! } });
       assert.equal(created.status, 201, 'a signed-in browser can make API tokens');
       token = (await json<{ token: string }>(created)).token;

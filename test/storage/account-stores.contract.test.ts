@@ -46,6 +46,21 @@ describeEachDatabase('account stores', (fixture) => {
     assert.equal(await accounts.acceptTotpStep(user.id, 101), true);
   });
 
+  it('uses an email token once, never after it expires, and purges used and expired ones', async () => {
+    const accounts = createAccountStore(database);
+    const user = (await accounts.findUserByEmail('store@example.com'))!;
+    const token = { userId: user.id, purpose: 'reset' as const, email: user.email, now: 0 };
+    await accounts.createEmailToken({ ...token, hash: 'used', expiresAt: 1000 });
+    await accounts.createEmailToken({ ...token, hash: 'stale', expiresAt: 1000 });
+    await accounts.createEmailToken({ ...token, hash: 'live', expiresAt: 5000 });
+    assert.equal(await accounts.consumeEmailToken('used', 'confirm', 500), undefined, 'only for its purpose');
+    assert.deepEqual(await accounts.consumeEmailToken('used', 'reset', 500), { userId: user.id, email: 'store@example.com' });
+    assert.equal(await accounts.consumeEmailToken('used', 'reset', 500), undefined, 'once');
+    assert.equal(await accounts.consumeEmailToken('stale', 'reset', 1000), undefined, 'not once expired');
+    assert.equal(await accounts.purgeEmailTokens(2000), 2, 'the used one and the expired one');
+    assert.ok(await accounts.consumeEmailToken('live', 'reset', 2000));
+  });
+
   it('finds live sessions, slides their expiry, ends them per user and purges expired ones', async () => {
     const accounts = createAccountStore(database);
     const sessions = createSessionStore(database);
