@@ -64,6 +64,13 @@ describeEachDatabase('web accounts: sign-up, sign-in, sessions and CSRF', (fixtu
     const noToken = await browser.post('/account/password', { current_password: PASSWORD, new_password: 'another long password' }, { withCsrf: false });
     assert.equal(noToken.status, 403);
     assert.match(await noToken.text(), /CSRF/);
+    const fromBrowser = await browser.post('/account/password', { current_password: PASSWORD, new_password: 'another long password' }, { withCsrf: false, headers: { accept: 'text/html,application/xhtml+xml' } });
+    assert.equal(fromBrowser.status, 403);
+    assert.match(fromBrowser.headers.get('content-type') ?? '', /^text\/html/, 'a browser form gets a page, not JSON');
+    assert.match(browser.lastBody, /This form has expired/);
+    await browser.get('/account');
+    const originNull = await browser.post('/account/password', { current_password: 'wrong password here', new_password: 'another long password' }, { headers: { origin: 'null', 'sec-fetch-site': 'same-origin' } });
+    assert.equal(originNull.status, 422, 'Origin: null (our no-referrer pages) defers to the token');
     const crossSite = await browser.post('/account/password', { current_password: PASSWORD, new_password: 'another long password' }, { headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } });
     assert.equal(crossSite.status, 403);
 
