@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface MailMessage {
   readonly to: string;
@@ -17,29 +17,36 @@ export interface Mailer {
 
 /**
  * Sends the account emails over SMTP with nodemailer. Timeouts are short: a person is waiting on the
- * page, and an unreachable server must become a clear message, not a hung request.
+ * page, and an unreachable server must become a clear message, not a hung request. nodemailer (about
+ * 14 MB of memory) is loaded on the first email, so servers without SMTP never load it.
  */
 export function createMailer(config: { smtpUrl: string | undefined; from: string }): Mailer {
-  if (config.smtpUrl === undefined) {
+  const { smtpUrl } = config;
+  if (smtpUrl === undefined) {
     return { enabled: false, send: async () => ({ ok: false, reason: 'no SMTP server is configured' }) };
   }
-  const url = new URL(config.smtpUrl);
-  const transport = nodemailer.createTransport({
-    host: url.hostname,
-    port: url.port === '' ? (url.protocol === 'smtps:' ? 465 : 587) : Number(url.port),
-    secure: url.protocol === 'smtps:',
-    ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
-    // A loopback or private relay may run plain SMTP; `?tls=off` says so explicitly.
-    ignoreTLS: url.searchParams.get('tls') === 'off',
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 15_000,
-  });
+  let transport: Promise<Transporter> | undefined;
+  const openTransport = async (): Promise<Transporter> => {
+    const { default: nodemailer } = await import('nodemailer');
+    const url = new URL(smtpUrl);
+    return nodemailer.createTransport({
+      host: url.hostname,
+      port: url.port === '' ? (url.protocol === 'smtps:' ? 465 : 587) : Number(url.port),
+      secure: url.protocol === 'smtps:',
+      ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
+      // A loopback or private relay may run plain SMTP; `?tls=off` says so explicitly.
+      ignoreTLS: url.searchParams.get('tls') === 'off',
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 15_000,
+    });
+  };
   return {
     enabled: true,
     async send(message) {
       try {
-        await transport.sendMail({ from: config.from, to: message.to, subject: message.subject, text: message.text });
+        transport ??= openTransport();
+        await (await transport).sendMail({ from: config.from, to: message.to, subject: message.subject, text: message.text });
         return { ok: true };
       } catch (error) {
         const code = (error as { code?: unknown }).code;
