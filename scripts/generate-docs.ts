@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { replaceConfigTable } from '../src/config/config-table.js';
 import { renderErrorCatalogueDoc } from '../src/errors/error-catalogue.js';
-import { renderOpenApiFile } from '../src/http/generate-openapi.js';
+import { renderOpenApiFile } from '../src/server/generate-openapi.js';
 
 writeFileSync('README.md', replaceConfigTable(readFileSync('README.md', 'utf8')));
 writeFileSync('docs/errors.md', renderErrorCatalogueDoc());

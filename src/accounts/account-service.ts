@@ -28,7 +28,7 @@ export function createAccountService(deps: { store: AccountStore; clock: () => n
       const problems = validateNewAccount(email, password, undefined);
       if (problems.length > 0) return { ok: false, problems };
       const user = await store.createUser({ email, passwordRecord: await hashPassword(password), admin: options.admin ?? false, confirmed: true, now: clock() });
-      if (user === 'email_taken') return { ok: false, problems: [{ field: 'email', message: 'already has an account.' }] };
+      if (user === 'email_taken') return { ok: false, problems: [{ field: 'email', code: 'taken', message: 'already has an account.' }] };
       return { ok: true, user };
     },
 

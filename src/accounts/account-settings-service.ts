@@ -29,7 +29,7 @@ export interface AccountSettingsService {
   resetPassword(token: string, password: string): Promise<{ ok: true; user: UserRecord } | { ok: false; problems: FieldProblem[] } | { ok: false; reason: 'invalid_link' }>;
 }
 
-const WRONG_PASSWORD: FieldProblem = { field: 'current_password', message: 'is not your current password.' };
+const WRONG_PASSWORD: FieldProblem = { field: 'current_password', code: 'incorrect', message: 'is not your current password.' };
 
 export function createAccountSettingsService(deps: {
   accounts: AccountStore;
@@ -58,12 +58,12 @@ export function createAccountSettingsService(deps: {
       if (!(await signIn.checkPassword(user, password))) problems.unshift(WRONG_PASSWORD);
       if (problems.length > 0) return { ok: false, problems };
       const taken = await accounts.findUserByEmail(email);
-      if (taken && taken.id !== user.id) return { ok: false, problems: [{ field: 'email', message: 'taken' }] };
+      if (taken && taken.id !== user.id) return { ok: false, problems: [{ field: 'email', code: 'taken', message: 'already has an account.' }] };
       if (links.enabled) {
         return (await links.sendEmailChange(user, email)) ? { ok: true, confirmationSent: true } : { ok: false, reason: 'mail_failed' };
       }
       const changed = await accounts.setEmail(user.id, email, true, clock());
-      return changed === 'ok' ? { ok: true } : { ok: false, problems: [{ field: 'email', message: 'taken' }] };
+      return changed === 'ok' ? { ok: true } : { ok: false, problems: [{ field: 'email', code: 'taken', message: 'already has an account.' }] };
     },
 
     async deleteAccount(user, password, expireOwnedPushes) {
@@ -75,10 +75,10 @@ export function createAccountSettingsService(deps: {
     },
 
     async enableTwoFactor(user, secret, code) {
-      if (!/^[A-Z2-7]{32}$/.test(secret)) return { ok: false, problems: [{ field: 'code', message: 'setup expired' }] };
+      if (!/^[A-Z2-7]{32}$/.test(secret)) return { ok: false, problems: [{ field: 'code', code: 'setup_expired', message: 'belongs to a set-up that expired: start again.' }] };
       const now = clock();
       const step = totpStep(secret, code, now);
-      if (step === undefined) return { ok: false, problems: [{ field: 'code', message: 'is not the code your app shows.' }] };
+      if (step === undefined) return { ok: false, problems: [{ field: 'code', code: 'incorrect', message: 'is not the code your app shows.' }] };
       const backupCodes = newBackupCodes();
       const envelope = sealTotpSecret(secret, keys, user.id);
       await accounts.setTotp(user.id, envelope, backupCodes.map(backupCodeDigest), now);

@@ -181,7 +181,7 @@ export function createSignInService(deps: SignInDependencies): SignInService {
       const record = await hashPassword(password);
       const mailEnabled = links.enabled;
       const user = await accounts.createUser({ email, passwordRecord: record, admin: false, confirmed: !mailEnabled, now: clock() });
-      if (user === 'email_taken') return { ok: false, reason: 'invalid', problems: [{ field: 'email', message: 'taken' }] };
+      if (user === 'email_taken') return { ok: false, reason: 'invalid', problems: [{ field: 'email', code: 'taken', message: 'already has an account.' }] };
       if (mailEnabled) {
         const sent = await links.sendConfirmation(user);
         if (!sent) {

@@ -12,6 +12,11 @@ export interface PassdropConfig {
     readonly port: number;
     readonly host: string;
     readonly baseUrl: string | undefined;
+    /**
+     * The path part of PASSDROP_BASE_URL without its trailing slash ('' at the root, '/secrets' for
+     * https://host/secrets/): every route is served under it and every link carries it.
+     */
+    readonly basePath: string;
     readonly trustedProxies: readonly string[];
     readonly bodyLimitBytes: number;
     readonly shutdownTimeoutMs: number;
@@ -119,6 +124,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
       port: v.PORT,
       host: v.HOST ?? '0.0.0.0',
       baseUrl: v.PASSDROP_BASE_URL?.replace(/\/+$/, ''),
+      basePath: v.PASSDROP_BASE_URL === undefined ? '' : new URL(v.PASSDROP_BASE_URL).pathname.replace(/\/+$/, ''),
       trustedProxies: v.TRUSTED_PROXIES,
       bodyLimitBytes: v.PASSDROP_BODY_LIMIT_BYTES,
       shutdownTimeoutMs: v.PASSDROP_SHUTDOWN_TIMEOUT_SECONDS * 1000,

@@ -176,6 +176,11 @@ export function checkBaseUrl(value: string): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http:// or https:// URL';
   if (url.search || url.hash) return 'must not contain a query string or fragment';
+  if (url.username || url.password) return 'must not contain a user name or password';
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(path)) {
+    return `has the path "${url.pathname}": a sub-path must be plain segments of letters, digits, ".", "_", "~" or "-", such as /secrets`;
+  }
   return undefined;
 }
 

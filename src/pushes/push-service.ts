@@ -1,3 +1,4 @@
+import { actingUser, decideAccess, type AccessDecision, type AccessPolicy, type AccessRefusal, type Authentication } from '../accounts/access-policy.js';
 import type { PushPolicy } from '../config/load-config.js';
 import { openEnvelope, sealEnvelope } from '../crypto/envelope.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
@@ -22,7 +23,12 @@ export interface CreatePushInput {
   readonly encryption?: PushEncryption | undefined;
   /** End-to-end pushes: the proof derived from the passphrase and the link secret, instead of a passphrase. */
   readonly accessProof?: string | undefined;
-  readonly ownerUserId?: number | null | undefined;
+}
+
+/** Who creates a push: the request's authentication (the push belongs to its account) and its audit facts. */
+export interface CreateContext {
+  readonly authentication: Authentication;
+  readonly audit: AuditContext;
 }
 
 export interface PushEditInput {
@@ -39,7 +45,14 @@ export interface PushEditInput {
 
 export type EditPushResult = { ok: true; push: PushRecord } | { ok: false; problems: FieldProblem[] } | { ok: false; reason: 'not_active' };
 
-export type CreatePushResult = { ok: true; push: PushRecord } | { ok: false; problems: FieldProblem[] };
+/**
+ * `refused` when the requester may not create pushes at all (anonymous while PASSDROP_ALLOW_ANONYMOUS is
+ * false, an account that owes two-factor set-up under PASSDROP_REQUIRE_MFA, an invalid token).
+ */
+export type CreatePushResult =
+  | { ok: true; push: PushRecord }
+  | { ok: false; problems: FieldProblem[] }
+  | { ok: false; refused: AccessRefusal };
 
 export type RetrieveResult =
   | { outcome: 'revealed'; push: PushRecord; payload: string; hadPassphrase: boolean }
@@ -57,7 +70,12 @@ export type ViewerDeleteResult =
   | { outcome: 'not_found' };
 
 export interface PushService {
-  create(input: CreatePushInput, audit: AuditContext): Promise<CreatePushResult>;
+  /**
+   * Whether this requester may create pushes: the allow-anonymous and require-MFA rules, decided here
+   * once for every surface (Password Pusher's rule: without anonymous access, creating needs an account).
+   */
+  mayCreate(authentication: Authentication): AccessDecision;
+  create(input: CreatePushInput, context: CreateContext): Promise<CreatePushResult>;
   /** The push's metadata without using a view; a push whose time ran out is expired on the way. */
   peek(token: string): Promise<PushRecord | undefined>;
   /** Records that someone opened the link page (which never uses a view). */
@@ -90,12 +108,12 @@ export function maxCiphertextLength(maxCharacters: number): number {
 
 function ciphertextProblem(input: CreatePushInput, maxCharacters: number): FieldProblem | undefined {
   if (input.kind === 'url') {
-    return { field: 'encryption', message: 'URL pushes cannot be end-to-end encrypted: the server must know where to redirect.' };
+    return { field: 'encryption', code: 'end_to_end_unsupported', message: 'URL pushes cannot be end-to-end encrypted: the server must know where to redirect.' };
   }
-  if (input.payload === undefined || input.payload === '') return { field: 'payload', message: 'Payload is required.' };
-  if (!CIPHERTEXT_PATTERN.test(input.payload)) return { field: 'payload', message: 'must be the base64url ciphertext of an end-to-end encrypted push.' };
+  if (input.payload === undefined || input.payload === '') return { field: 'payload', code: 'required', message: 'Payload is required.' };
+  if (!CIPHERTEXT_PATTERN.test(input.payload)) return { field: 'payload', code: 'invalid_ciphertext', message: 'must be the base64url ciphertext of an end-to-end encrypted push.' };
   if (input.payload.length > maxCiphertextLength(maxCharacters)) {
-    return { field: 'payload', message: `The payload is too large.  You can only push up to ${maxCharacters} bytes.` };
+    return { field: 'payload', code: 'too_long', params: { max: maxCharacters }, message: `The payload is too large.  You can only push up to ${maxCharacters} bytes.` };
   }
   return undefined;
 }
@@ -103,11 +121,11 @@ function ciphertextProblem(input: CreatePushInput, maxCharacters: number): Field
 function protectionProblems(input: CreatePushInput): FieldProblem[] {
   const endToEnd = input.encryption === 'client';
   if (endToEnd && input.passphrase !== undefined && input.passphrase !== '') {
-    return [{ field: 'passphrase', message: 'must not be sent for an end-to-end encrypted push: send only its access_proof.' }];
+    return [{ field: 'passphrase', code: 'not_for_end_to_end', message: 'must not be sent for an end-to-end encrypted push: send only its access_proof.' }];
   }
   if (input.accessProof === undefined) return [];
-  if (!endToEnd) return [{ field: 'access_proof', message: 'is only for end-to-end encrypted pushes; send passphrase instead.' }];
-  return isWellFormedAccessProof(input.accessProof) ? [] : [{ field: 'access_proof', message: 'must be 43 base64url characters (32 bytes).' }];
+  if (!endToEnd) return [{ field: 'access_proof', code: 'only_for_end_to_end', message: 'is only for end-to-end encrypted pushes; send passphrase instead.' }];
+  return isWellFormedAccessProof(input.accessProof) ? [] : [{ field: 'access_proof', code: 'invalid_format', message: 'must be 43 base64url characters (32 bytes).' }];
 }
 
 /** An authenticated account looking at a push. */
@@ -126,6 +144,8 @@ export interface PushServiceDependencies {
   readonly store: PushStore;
   readonly keys: MasterKeyRing;
   readonly policy: PushPolicy;
+  /** Who may create: PASSDROP_ALLOW_ANONYMOUS. */
+  readonly access: AccessPolicy;
   readonly clock: () => number;
 }
 
@@ -134,7 +154,7 @@ export interface PushServiceDependencies {
  *
  * @example const service = createPushService({ store, keys, policy: config.pushes, clock: Date.now });
  */
-export function createPushService({ store, keys, policy, clock }: PushServiceDependencies): PushService {
+export function createPushService({ store, keys, policy, access, clock }: PushServiceDependencies): PushService {
   async function expireIfTimeRanOut(push: PushRecord, now: number): Promise<PushRecord> {
     if (push.expired || now < push.expiresAt) return push;
     return (await store.expire(push.token, 'time', now, null)) ?? (await store.findByToken(push.token)) ?? push;
@@ -168,18 +188,18 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
     newPassphrase: string,
   ): Promise<{ record: string | null; payloadEnvelope: Buffer } | { problem: FieldProblem }> {
     if (push.encryption === 'client') {
-      return { problem: { field: 'passphrase', message: 'cannot be changed on an end-to-end encrypted push: the server cannot read it.' } };
+      return { problem: { field: 'passphrase', code: 'end_to_end_unchangeable', message: 'cannot be changed on an end-to-end encrypted push: the server cannot read it.' } };
     }
     let oldKey: Buffer | undefined;
     if (push.passphraseRecord !== null) {
       const verdict = await verifyPassphrase(currentPassphrase ?? '', push.passphraseRecord);
-      if (!verdict.ok) return { problem: { field: 'current_passphrase', message: 'is not the passphrase this push has now.' } };
+      if (!verdict.ok) return { problem: { field: 'current_passphrase', code: 'incorrect', message: 'is not the passphrase this push has now.' } };
       oldKey = verdict.key;
     }
     const envelope = await store.readPayloadEnvelope(push.id);
     if (!envelope) {
       oldKey?.fill(0);
-      return { problem: { field: 'passphrase', message: 'cannot be changed: the payload is gone.' } };
+      return { problem: { field: 'passphrase', code: 'payload_gone', message: 'cannot be changed: the payload is gone.' } };
     }
     const plaintext = openEnvelope(envelope, keys, { pushToken: push.token, field: 'payload' }, oldKey);
     oldKey?.fill(0);
@@ -190,8 +210,15 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
     return { record: secret?.record ?? null, payloadEnvelope };
   }
 
+  const mayCreate = (authentication: Authentication): AccessDecision => decideAccess('visitor', authentication, access);
+
   return {
-    async create(input, audit) {
+    mayCreate,
+
+    async create(input, { authentication, audit }) {
+      const decision = mayCreate(authentication);
+      if (!decision.ok) return { ok: false, refused: decision.reason };
+      const owner = actingUser(authentication);
       const now = clock();
       const problems: FieldProblem[] = [];
       const kindIssue = kindProblem(input.kind, policy);
@@ -224,7 +251,7 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
         {
           token,
           kind: input.kind,
-          ownerUserId: input.ownerUserId ?? null,
+          ownerUserId: owner?.id ?? null,
           name: input.name ?? '',
           encryption: input.encryption ?? 'server',
           expireAfterDays: expiry.expiry.expireAfterDays,
@@ -337,14 +364,14 @@ export function createPushService({ store, keys, policy, clock }: PushServiceDep
       if (input.expireInMinutes !== undefined) {
         const maxMinutes = kindPolicy.expireAfterDays.max * 1440;
         if (!Number.isInteger(input.expireInMinutes) || input.expireInMinutes < policy.minExpiryMinutes || input.expireInMinutes > maxMinutes) {
-          problems.push({ field: 'expire_in_minutes', message: `must be a whole number of minutes between ${policy.minExpiryMinutes} and ${maxMinutes}.` });
+          problems.push({ field: 'expire_in_minutes', code: 'out_of_range', params: { min: policy.minExpiryMinutes, max: maxMinutes }, message: `must be a whole number of minutes between ${policy.minExpiryMinutes} and ${maxMinutes}.` });
         }
         change.expiresAt = now + input.expireInMinutes * 60_000;
       }
       if (input.viewsRemaining !== undefined) {
         const { min, max } = kindPolicy.expireAfterViews;
         if (!Number.isInteger(input.viewsRemaining) || input.viewsRemaining < min || input.viewsRemaining > max) {
-          problems.push({ field: 'views_remaining', message: `must be a whole number between ${min} and ${max}.` });
+          problems.push({ field: 'views_remaining', code: 'out_of_range', params: { min, max }, message: `must be a whole number between ${min} and ${max}.` });
         }
         change.viewsRemaining = input.viewsRemaining;
         change.expireAfterViews = push.expireAfterViews - push.viewsRemaining + input.viewsRemaining;

@@ -41,22 +41,22 @@ export function characterCount(text: string): number {
 }
 
 export function kindProblem(kind: PushKind, policy: PushPolicy): FieldProblem | undefined {
-  if (kind === 'file') return { field: 'kind', message: 'File pushes are not available yet.' };
-  return policy.kinds[kind].enabled ? undefined : { field: 'kind', message: `${KIND_LABELS[kind]} pushes are disabled.` };
+  if (kind === 'file') return { field: 'kind', code: 'kind_unavailable', params: { kind }, message: 'File pushes are not available yet.' };
+  return policy.kinds[kind].enabled ? undefined : { field: 'kind', code: 'kind_disabled', params: { kind }, message: `${KIND_LABELS[kind]} pushes are disabled.` };
 }
 
 /** Password Pusher's payload rules and messages, with our configurable limits. */
 export function payloadProblem(kind: Exclude<PushKind, 'file'>, payload: string | undefined, policy: KindPolicy): FieldProblem | undefined {
-  if (payload === undefined || payload === '') return { field: 'payload', message: 'Payload is required.' };
+  if (payload === undefined || payload === '') return { field: 'payload', code: 'required', message: 'Payload is required.' };
   // Only count code points when the UTF-16 length says the text might be too long.
   const tooLong = payload.length > policy.maxCharacters && characterCount(payload) > policy.maxCharacters;
   if (kind === 'qr' && tooLong) {
-    return { field: 'payload', message: `The QR code payload is too large.  You can only push up to ${policy.maxCharacters} bytes.` };
+    return { field: 'payload', code: 'too_long', params: { max: policy.maxCharacters }, message: `The QR code payload is too large.  You can only push up to ${policy.maxCharacters} bytes.` };
   }
   if (tooLong) {
-    return { field: 'payload', message: `The payload is too large.  You can only push up to ${policy.maxCharacters} bytes.` };
+    return { field: 'payload', code: 'too_long', params: { max: policy.maxCharacters }, message: `The payload is too large.  You can only push up to ${policy.maxCharacters} bytes.` };
   }
-  if (kind === 'url' && !isWebUrl(payload)) return { field: 'payload', message: 'must be a valid HTTP or HTTPS URL.' };
+  if (kind === 'url' && !isWebUrl(payload)) return { field: 'payload', code: 'invalid_url', message: 'must be a valid HTTP or HTTPS URL.' };
   return undefined;
 }
 
@@ -89,14 +89,14 @@ export function resolveExpiry(
   const longest = dayBounds.max * DAY;
   const given = [request.days, request.minutes, request.at].filter((value) => value !== undefined).length;
   if (given > 1) {
-    problems.push({ field: 'expire_after_days', message: 'Give only one of expire_after_days, expire_after_minutes and expires_at.' });
+    problems.push({ field: 'expire_after_days', code: 'one_lifetime_only', message: 'Give only one of expire_after_days, expire_after_minutes and expires_at.' });
   }
 
   let expireAfterDays: number | null = null;
   let expiresAt = now + dayBounds.default * DAY;
   if (request.days !== undefined) {
     if (!Number.isInteger(request.days) || request.days < dayBounds.min || request.days > dayBounds.max) {
-      problems.push({ field: 'expire_after_days', message: `must be a whole number of days between ${dayBounds.min} and ${dayBounds.max}.` });
+      problems.push({ field: 'expire_after_days', code: 'out_of_range', params: { min: dayBounds.min, max: dayBounds.max }, message: `must be a whole number of days between ${dayBounds.min} and ${dayBounds.max}.` });
     }
     expireAfterDays = request.days;
     expiresAt = now + request.days * DAY;
@@ -105,6 +105,8 @@ export function resolveExpiry(
     if (!Number.isInteger(request.minutes) || request.minutes < policy.minExpiryMinutes || request.minutes > maxMinutes) {
       problems.push({
         field: 'expire_after_minutes',
+        code: 'out_of_range',
+        params: { min: policy.minExpiryMinutes, max: maxMinutes },
         message: `must be a whole number of minutes between ${policy.minExpiryMinutes} and ${maxMinutes}.`,
       });
     }
@@ -113,6 +115,8 @@ export function resolveExpiry(
     if (!Number.isFinite(request.at) || request.at < now + policy.minExpiryMinutes * MINUTE || request.at > now + longest) {
       problems.push({
         field: 'expires_at',
+        code: 'out_of_range',
+        params: { minMinutes: policy.minExpiryMinutes, maxDays: dayBounds.max },
         message: `must be a time between ${policy.minExpiryMinutes} minutes and ${dayBounds.max} days from now.`,
       });
     }
@@ -123,7 +127,7 @@ export function resolveExpiry(
 
   const views = request.views ?? viewBounds.default;
   if (!Number.isInteger(views) || views < viewBounds.min || views > viewBounds.max) {
-    problems.push({ field: 'expire_after_views', message: `must be a whole number of views between ${viewBounds.min} and ${viewBounds.max}.` });
+    problems.push({ field: 'expire_after_views', code: 'out_of_range', params: { min: viewBounds.min, max: viewBounds.max }, message: `must be a whole number of views between ${viewBounds.min} and ${viewBounds.max}.` });
   }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, expiry: { expireAfterDays, expiresAt, expireAfterViews: views } };
@@ -132,13 +136,13 @@ export function resolveExpiry(
 export function textFieldProblems(fields: { name?: string | undefined; note?: string | undefined; passphrase?: string | undefined }): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (fields.name !== undefined && characterCount(fields.name) > MAX_NAME_CHARACTERS) {
-    problems.push({ field: 'name', message: `must be at most ${MAX_NAME_CHARACTERS} characters.` });
+    problems.push({ field: 'name', code: 'too_long', params: { max: MAX_NAME_CHARACTERS }, message: `must be at most ${MAX_NAME_CHARACTERS} characters.` });
   }
   if (fields.note !== undefined && characterCount(fields.note) > MAX_NOTE_CHARACTERS) {
-    problems.push({ field: 'note', message: `must be at most ${MAX_NOTE_CHARACTERS} characters.` });
+    problems.push({ field: 'note', code: 'too_long', params: { max: MAX_NOTE_CHARACTERS }, message: `must be at most ${MAX_NOTE_CHARACTERS} characters.` });
   }
   if (fields.passphrase !== undefined && characterCount(fields.passphrase) > MAX_PASSPHRASE_CHARACTERS) {
-    problems.push({ field: 'passphrase', message: `must be at most ${MAX_PASSPHRASE_CHARACTERS} characters.` });
+    problems.push({ field: 'passphrase', code: 'too_long', params: { max: MAX_PASSPHRASE_CHARACTERS }, message: `must be at most ${MAX_PASSPHRASE_CHARACTERS} characters.` });
   }
   return problems;
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import { loadConfig, type Environment, type PassdropConfig } from '../config/load-config.js';
 import { resolveMasterKeys } from '../crypto/master-key-ring.js';
-import { buildApp } from '../http/build-app.js';
+import { buildApp, type AppDependencies } from './build-app.js';
 import { createLogger } from '../logging/create-logger.js';
 import { migrate } from '../storage/migrator.js';
 import { openDatabase, type Database } from '../storage/open-database.js';
@@ -32,8 +32,10 @@ export interface StartOptions {
   /** Where log lines go instead of stdout (tests capture them). */
   readonly logDestination?: DestinationStream;
   readonly clock?: () => number;
-  /** Called with the built app before it listens (tests add probe routes here). */
+  /** Called with the built app before it listens. */
   readonly beforeListen?: (app: FastifyInstance) => void | Promise<void>;
+  /** Tests only: probe routes added inside a surface (see AppDependencies.probeRoutes). */
+  readonly probeRoutes?: AppDependencies['probeRoutes'];
 }
 
 /**
@@ -59,7 +61,7 @@ export async function startPassdrop(options: StartOptions): Promise<RunningPassd
   try {
     const { applied } = await migrate(database);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
-    const app = await buildApp({ config, database, logger, keys: keys.ring, clock: options.clock ?? Date.now });
+    const app = await buildApp({ config, database, logger, keys: keys.ring, clock: options.clock ?? Date.now, ...(options.probeRoutes ? { probeRoutes: options.probeRoutes } : {}) });
     await options.beforeListen?.(app);
     const address = await app.listen({ port: config.server.port, host: config.server.host });
     logger.info({ address, database: config.database.kind }, 'Passdrop is listening');

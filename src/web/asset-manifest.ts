@@ -6,13 +6,14 @@ import { fileURLToPath } from 'node:url';
 export const ASSET_DIRECTORY = fileURLToPath(new URL('../../build/web-assets/', import.meta.url));
 
 export interface AssetManifest {
-  /** `/assets/create.js?v=<content hash>`: the hash lets browsers cache assets for a year. */
+  /** `/assets/create.js?v=<content hash>` (under the base path): the hash lets browsers cache assets for a year. */
   url(name: string): string;
   /** Bytes of each asset, for the benchmark's JavaScript budget. */
   readonly sizes: Readonly<Record<string, number>>;
 }
 
-export function loadAssetManifest(): AssetManifest {
+/** Reads the built assets and their content hashes; `basePath` ('' or '/secrets') goes in front of every URL. */
+export function loadAssetManifest(basePath = ''): AssetManifest {
   if (!existsSync(ASSET_DIRECTORY)) {
     throw new Error(`The web assets are missing from ${ASSET_DIRECTORY}: run \`npm run build\` first.`);
   }
@@ -27,7 +28,7 @@ export function loadAssetManifest(): AssetManifest {
     url(name) {
       const version = versions[name];
       if (version === undefined) throw new Error(`unknown asset ${name}`);
-      return `/assets/${name}?v=${version}`;
+      return `${basePath}/assets/${name}?v=${version}`;
     },
     sizes,
   };

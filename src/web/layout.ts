@@ -23,6 +23,8 @@ export interface PageAccount {
 
 export interface PageContext {
   readonly t: Translate;
+  /** A site-absolute path with the site's base path in front: path('/account') is '/secrets/account' under a sub-path. */
+  readonly path: (path: string) => string;
   readonly account: PageAccount | null;
   readonly lang: LanguageCode;
   readonly dir: 'ltr' | 'rtl';
@@ -52,13 +54,13 @@ function accountNavigation(context: PageContext): SafeHtml {
   const { t, account } = context;
   if (account?.signedIn) {
     return html`<nav class="account-nav" aria-label="${t('nav.account')}">
-  <a href="/dashboard">${t('nav.dashboard')}</a>
-  <a href="/account">${t('nav.settings')}</a>
-  ${account.admin ? html`<a href="/admin">${t('nav.admin')}</a>` : ''}
-  <form method="post" action="/account/sign-out" class="inline-form">${csrfField(context)}<button type="submit" class="secondary small">${t('nav.signOut')}</button></form>
+  <a href="${context.path(`/dashboard`)}">${t('nav.dashboard')}</a>
+  <a href="${context.path(`/account`)}">${t('nav.settings')}</a>
+  ${account.admin ? html`<a href="${context.path(`/admin`)}">${t('nav.admin')}</a>` : ''}
+  <form method="post" action="${context.path(`/account/sign-out`)}" class="inline-form">${csrfField(context)}<button type="submit" class="secondary small">${t('nav.signOut')}</button></form>
 </nav>`;
   }
-  return html`<nav class="account-nav" aria-label="${t('nav.account')}"><a href="/account/sign-in">${t('nav.signIn')}</a></nav>`;
+  return html`<nav class="account-nav" aria-label="${t('nav.account')}"><a href="${context.path(`/account/sign-in`)}">${t('nav.signIn')}</a></nav>`;
 }
 
 /** The page shell: language and direction, theme, language switcher, no inline script or style. */
@@ -68,7 +70,7 @@ export function renderPage(context: PageContext, options: PageOptions): string {
   const siteTitle = branded ? brand.title : 'Passdrop';
   const header = branded
     ? html`<header class="site-header">
-  <a class="brand" href="/">${brand.hasLogo ? html`<img class="brand-logo" src="/brand/logo" alt="">` : ''}<span>${brand.title}</span></a>
+  <a class="brand" href="${context.path(`/`)}">${brand.hasLogo ? html`<img class="brand-logo" src="${context.path(`/brand/logo`)}" alt="">` : ''}<span>${brand.title}</span></a>
   ${brand.tagline ?? t('layout.tagline')}
   ${accountNavigation(context)}
 </header>`
@@ -84,7 +86,7 @@ export function renderPage(context: PageContext, options: PageOptions): string {
 <title>${options.title} · ${siteTitle}</title>
 ${context.account ? html`<meta name="csrf-token" content="${context.account.csrfToken}">` : ''}
 <link rel="stylesheet" href="${assets.url('passdrop.css')}">
-${branded && brand.hasCss ? html`<link rel="stylesheet" href="/brand/custom.css">` : ''}
+${branded && brand.hasCss ? html`<link rel="stylesheet" href="${context.path(`/brand/custom.css`)}">` : ''}
 <script type="module" src="${assets.url('common.js')}"></script>
 ${(options.scripts ?? []).map((name) => html`<script type="module" src="${assets.url(`${name}.js`)}"></script>`)}
 </head>
@@ -103,7 +105,7 @@ ${options.body}
     <button type="submit" class="secondary js-hidden">${t('layout.changeLanguage')}</button>
   </form>
   <button type="button" class="secondary theme-toggle" data-theme-toggle hidden aria-pressed="false">${t('layout.darkMode')}</button>
-  ${branded ? html`<nav aria-label="${t('layout.footerNavigation')}"><a href="/">${t('layout.newPush')}</a> · <a href="/api/docs/">${t('layout.apiDocs')}</a></nav>` : ''}
+  ${branded ? html`<nav aria-label="${t('layout.footerNavigation')}"><a href="${context.path(`/`)}">${t('layout.newPush')}</a> · <a href="${context.path(`/api/docs/`)}">${t('layout.apiDocs')}</a></nav>` : ''}
 </footer>
 </body>
 </html>

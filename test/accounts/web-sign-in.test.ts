@@ -61,9 +61,9 @@ describeEachDatabase('web accounts: sign-up, sign-in, sessions and CSRF', (fixtu
     const browser = new WebClient(first);
     await signUp(browser, 'csrf@example.com');
     await browser.get('/account');
-    const noToken = await browser.post('/account/password', { current_password: PASSWORD, new_password: 'another long password' }, { withCsrf: false });
+    const noToken = await browser.post('/account/password', { current_password: PASSWORD, new_password: 'another long password' }, { withCsrf: false, headers: { accept: 'application/json' } });
     assert.equal(noToken.status, 403);
-    assert.match(await noToken.text(), /CSRF/);
+    assert.match(await noToken.text(), /CSRF/, 'a client that does not ask for HTML gets the JSON error');
     const fromBrowser = await browser.post('/account/password', { current_password: PASSWORD, new_password: 'another long password' }, { withCsrf: false, headers: { accept: 'text/html,application/xhtml+xml' } });
     assert.equal(fromBrowser.status, 403);
     assert.match(fromBrowser.headers.get('content-type') ?? '', /^text\/html/, 'a browser form gets a page, not JSON');

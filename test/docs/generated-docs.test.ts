@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { renderConfigTable } from '../../src/config/config-table.js';
 import { renderErrorCatalogueDoc } from '../../src/errors/error-catalogue.js';
-import { renderOpenApiFile } from '../../src/http/generate-openapi.js';
+import { renderOpenApiFile } from '../../src/server/generate-openapi.js';
 
 it('the README configuration table matches the setting definitions (run `npm run docs`)', () => {
   assert.ok(readFileSync('README.md', 'utf8').includes(renderConfigTable()), 'README.md configuration table is stale');

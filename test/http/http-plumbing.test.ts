@@ -6,23 +6,33 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const SECRET_IN_EXCEPTION = 'the-database-password-is-swordfish';
 
-/** Probe routes added to the real app for these tests only. */
-function addProbeRoutes(app: FastifyInstance): void {
-  app.post('/api/probe/echo', async (request) => ({ received: request.body }));
-  app.get('/api/probe/boom', async () => {
-    throw new Error(`connection failed: ${SECRET_IN_EXCEPTION}`);
-  });
-  app.get('/probe/boom', async () => {
-    throw new Error(`connection failed: ${SECRET_IN_EXCEPTION}`);
-  });
-}
+const API = '/api/passdrop/v1';
+const publicRoute = { config: { access: 'public' } } as const;
+
+/** Probe routes added inside the real surfaces for these tests only. */
+const probeRoutes = {
+  'passdrop-api': (app: FastifyInstance) => {
+    app.post('/probe/echo', publicRoute, async (request) => ({ received: request.body }));
+    app.get('/probe/boom', publicRoute, async () => {
+      throw new Error(`connection failed: ${SECRET_IN_EXCEPTION}`);
+    });
+  },
+  'password-pusher-api': (app: FastifyInstance) => {
+    app.post('/api/probe/form', publicRoute, async (request) => ({ received: request.body }));
+  },
+  web: (app: FastifyInstance) => {
+    app.get('/probe/boom', publicRoute, async () => {
+      throw new Error(`connection failed: ${SECRET_IN_EXCEPTION}`);
+    });
+  },
+};
 
 describeEachDatabase('HTTP plumbing', (fixture) => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer(fixture.database, {
       env: { PASSDROP_BODY_LIMIT_BYTES: '2048' },
-      beforeListen: addProbeRoutes,
+      probeRoutes,
     });
   });
   after(() => server.stop());
@@ -61,7 +71,7 @@ describeEachDatabase('HTTP plumbing', (fixture) => {
   });
 
   it('answers 405 with an Allow header when the path exists for other methods', async () => {
-    const response = await server.fetch('/api/probe/echo', { method: 'DELETE' });
+    const response = await server.fetch(`${API}/probe/echo`, { method: 'DELETE' });
     assert.equal(response.status, 405);
     assert.equal(response.headers.get('allow'), 'POST');
     const body = (await response.json()) as { code: string; error: string };
@@ -70,7 +80,7 @@ describeEachDatabase('HTTP plumbing', (fixture) => {
   });
 
   it('refuses a body over the limit with 413 and says what the limit is', async () => {
-    const response = await server.fetch('/api/probe/echo', {
+    const response = await server.fetch(`${API}/probe/echo`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ payload: 'x'.repeat(4096) }),
@@ -82,7 +92,7 @@ describeEachDatabase('HTTP plumbing', (fixture) => {
   });
 
   it('answers 400 to malformed JSON and 415 to an unknown content type', async () => {
-    const malformed = await server.fetch('/api/probe/echo', {
+    const malformed = await server.fetch(`${API}/probe/echo`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"payload": ',
@@ -92,7 +102,7 @@ describeEachDatabase('HTTP plumbing', (fixture) => {
       { ...((await malformed.json()) as object), requestId: undefined },
       { code: 'INVALID_BODY', error: 'The request body could not be read: it is not valid JSON.', requestId: undefined },
     );
-    const unknown = await server.fetch('/api/probe/echo', {
+    const unknown = await server.fetch(`${API}/probe/echo`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-something' },
       body: 'hello',
@@ -102,7 +112,7 @@ describeEachDatabase('HTTP plumbing', (fixture) => {
   });
 
   it('parses nested form fields the way Password Pusher clients send them', async () => {
-    const response = await server.fetch('/api/probe/echo', {
+    const response = await server.fetch('/api/probe/form', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'password%5Bpayload%5D=hello&password%5Bexpire_after_views%5D=2',
@@ -112,14 +122,14 @@ describeEachDatabase('HTTP plumbing', (fixture) => {
   });
 
   it('answers a 500 whose body holds the request id and nothing from the exception', async () => {
-    for (const path of ['/api/probe/boom', '/probe/boom']) {
+    for (const path of [`${API}/probe/boom`, '/probe/boom']) {
       const response = await server.fetch(path);
       assert.equal(response.status, 500);
       const text = await response.text();
       assert.ok(!text.includes(SECRET_IN_EXCEPTION), 'the exception message must not reach the client');
       assert.ok(text.includes(response.headers.get('x-request-id') ?? 'missing'));
     }
-    const json = (await (await server.fetch('/api/probe/boom')).json()) as Record<string, unknown>;
+    const json = (await (await server.fetch(`${API}/probe/boom`)).json()) as Record<string, unknown>;
     assert.deepEqual(Object.keys(json).sort(), ['code', 'error', 'requestId']);
     assert.equal(json.code, 'INTERNAL_ERROR');
     assert.ok(server.logs.some((line) => line.includes('"request failed"')), 'the failure is logged for operators');

@@ -10,11 +10,13 @@ describeEachDatabase('logs', (fixture) => {
   before(async () => {
     server = await startTestServer(fixture.database, {
       env: { LOG_LEVEL: 'trace' },
-      beforeListen: (app) => {
-        app.post('/api/probe/echo', async () => ({ ok: true }));
-        app.get('/api/probe/boom', async () => {
-          throw new Error('database exploded');
-        });
+      probeRoutes: {
+        'password-pusher-api': (app) => {
+          app.post('/api/probe/echo', { config: { access: 'public' } }, async () => ({ ok: true }));
+          app.get('/api/probe/boom', { config: { access: 'public' } }, async () => {
+            throw new Error('database exploded');
+          });
+        },
       },
     });
   });

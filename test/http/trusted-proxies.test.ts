@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { publicBaseUrl } from '../../src/http/public-base-url.js';
+import { createSiteAddress } from '../../src/surfaces/surface-kit/public-url.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 function probe(baseUrl: string | undefined) {
+  const site = createSiteAddress({ baseUrl, basePath: '' });
   return (app: FastifyInstance) => {
-    app.get('/api/probe/origin', async (request) => ({ base: publicBaseUrl(request, baseUrl), ip: request.ip }));
+    app.get('/api/probe/origin', { config: { access: 'public' } }, async (request) => ({ base: site.publicUrl(request), ip: request.ip }));
   };
 }
 
@@ -29,7 +30,7 @@ describe('links and client addresses behind a reverse proxy', () => {
   });
 
   async function start(env: Record<string, string>, baseUrl?: string) {
-    const server = await startTestServer(database, { env, beforeListen: probe(baseUrl) });
+    const server = await startTestServer(database, { env, probeRoutes: { operations: probe(baseUrl) } });
     servers.push(server);
     return server;
   }

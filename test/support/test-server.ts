@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import type { AppDependencies } from '../../src/server/build-app.js';
 import { startPassdrop, type RunningPassdrop } from '../../src/server/start-passdrop.js';
 import type { TestDatabase } from './test-databases.js';
 
@@ -15,6 +16,8 @@ export interface TestServerOptions {
   readonly env?: Record<string, string>;
   readonly clock?: () => number;
   readonly beforeListen?: (app: FastifyInstance) => void | Promise<void>;
+  /** Probe routes added inside a surface (they must declare `config.access`). */
+  readonly probeRoutes?: AppDependencies['probeRoutes'];
 }
 
 /** The environment a test server starts from: loopback, a random port, a fresh key, the given database. */
@@ -44,6 +47,7 @@ export async function startTestServer(database: TestDatabase, options: TestServe
     logDestination,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.beforeListen ? { beforeListen: options.beforeListen } : {}),
+    ...(options.probeRoutes ? { probeRoutes: options.probeRoutes } : {}),
   });
   return Object.assign(server, {
     logs,

@@ -30,7 +30,8 @@ export class WebClient {
     const response = await fetch(`${this.server.url}${path}`, {
       ...init,
       redirect: 'manual',
-      headers: { ...this.cookieHeader(), ...(init.headers as Record<string, string> | undefined) },
+      // Browsers ask for HTML on navigation and form posts alike.
+      headers: { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8', ...this.cookieHeader(), ...(init.headers as Record<string, string> | undefined) },
     });
     this.remember(response);
     if ((response.headers.get('content-type') ?? '').startsWith('text/html')) {

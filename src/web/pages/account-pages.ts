@@ -10,13 +10,13 @@ export function translateAccountProblems(context: PageContext, problems: readonl
   const { t } = context;
   const keyOf = (problem: FieldProblem): string | undefined => {
     if (problem.field === 'email') {
-      if (problem.message === 'taken') return 'account.problem.emailTaken';
-      if (problem.message === 'is not allowed to sign up here.') return 'account.problem.emailNotAllowed';
+      if (problem.code === 'taken') return 'account.problem.emailTaken';
+      if (problem.code === 'not_allowed') return 'account.problem.emailNotAllowed';
       return 'account.problem.email';
     }
     if (problem.field === 'password' || problem.field === 'new_password') return 'account.problem.passwordLength';
     if (problem.field === 'current_password') return 'account.problem.wrongPassword';
-    if (problem.field === 'code') return problem.message === 'setup expired' ? 'account.problem.setupExpired' : 'account.problem.wrongCode';
+    if (problem.field === 'code') return problem.code === 'setup_expired' ? 'account.problem.setupExpired' : 'account.problem.wrongCode';
     return undefined;
   };
   return problems.map((problem) => {
@@ -44,15 +44,15 @@ export function renderSignIn(context: PageContext, state: FormState & { next?: s
   const { t } = context;
   const body = html`<h1>${t('account.signIn.heading')}</h1>
 ${notice(state.info, 'info')}${notice(state.message)}
-<form method="post" action="/account/sign-in" class="narrow-form">
+<form method="post" action="${context.path(`/account/sign-in`)}" class="narrow-form">
   ${csrfField(context)}
   ${state.next ? html`<input type="hidden" name="next" value="${state.next}">` : ''}
   ${inputField({ name: 'email', label: t('account.email'), type: 'email', value: state.values?.email, autocomplete: 'username', required: true })}
   ${inputField({ name: 'password', label: t('account.password'), type: 'password', autocomplete: 'current-password', required: true })}
   <button type="submit" class="primary">${t('account.signIn.submit')}</button>
 </form>
-<p>${state.mailEnabled ? html`<a href="/account/forgot-password">${t('account.forgot.link')}</a>` : ''}</p>
-${state.allowSignups ? html`<p>${t('account.signIn.noAccount')} <a href="/account/sign-up">${t('account.signUp.link')}</a></p>` : ''}`;
+<p>${state.mailEnabled ? html`<a href="${context.path(`/account/forgot-password`)}">${t('account.forgot.link')}</a>` : ''}</p>
+${state.allowSignups ? html`<p>${t('account.signIn.noAccount')} <a href="${context.path(`/account/sign-up`)}">${t('account.signUp.link')}</a></p>` : ''}`;
   return send(context, t('account.signIn.heading'), body);
 }
 
@@ -61,7 +61,7 @@ export function renderTwoFactorChallenge(context: PageContext, state: FormState)
   const body = html`<h1>${t('account.twoFactor.challengeHeading')}</h1>
 <p>${t('account.twoFactor.challengeIntro')}</p>
 ${notice(state.message)}
-<form method="post" action="/account/sign-in/two-factor" class="narrow-form">
+<form method="post" action="${context.path(`/account/sign-in/two-factor`)}" class="narrow-form">
   ${csrfField(context)}
   ${inputField({ name: 'code', label: t('account.twoFactor.code'), autocomplete: 'one-time-code', hint: t('account.twoFactor.codeHint'), required: true, attributes: html` inputmode="text" spellcheck="false"` })}
   <button type="submit" class="primary">${t('account.twoFactor.verify')}</button>
@@ -74,13 +74,13 @@ export function renderSignUp(context: PageContext, state: FormState & { emailPat
   const problems = state.problems ?? [];
   const body = html`<h1>${t('account.signUp.heading')}</h1>
 ${notice(state.message)}
-<form method="post" action="/account/sign-up" class="narrow-form" novalidate>
+<form method="post" action="${context.path(`/account/sign-up`)}" class="narrow-form" novalidate>
   ${csrfField(context)}
   ${inputField({ name: 'email', label: t('account.email'), type: 'email', value: state.values?.email, autocomplete: 'email', required: true, problem: problemFor(problems, 'email') })}
   ${inputField({ name: 'password', label: t('account.password'), type: 'password', autocomplete: 'new-password', hint: passwordHint(context), required: true, problem: problemFor(problems, 'password') })}
   <button type="submit" class="primary">${t('account.signUp.submit')}</button>
 </form>
-<p>${t('account.signUp.haveAccount')} <a href="/account/sign-in">${t('account.signIn.link')}</a></p>`;
+<p>${t('account.signUp.haveAccount')} <a href="${context.path(`/account/sign-in`)}">${t('account.signIn.link')}</a></p>`;
   return send(context, t('account.signUp.heading'), body);
 }
 
@@ -94,7 +94,7 @@ export function renderForgotPassword(context: PageContext, state: FormState): st
   const body = html`<h1>${t('account.forgot.heading')}</h1>
 <p>${t('account.forgot.intro')}</p>
 ${notice(state.info, 'info')}${notice(state.message)}
-<form method="post" action="/account/forgot-password" class="narrow-form">
+<form method="post" action="${context.path(`/account/forgot-password`)}" class="narrow-form">
   ${csrfField(context)}
   ${inputField({ name: 'email', label: t('account.email'), type: 'email', value: state.values?.email, autocomplete: 'email', required: true })}
   <button type="submit" class="primary">${t('account.forgot.submit')}</button>
@@ -106,7 +106,7 @@ export function renderResetPassword(context: PageContext, token: string, state: 
   const { t } = context;
   const body = html`<h1>${t('account.reset.heading')}</h1>
 ${notice(state.message)}
-<form method="post" action="/account/reset-password" class="narrow-form" novalidate>
+<form method="post" action="${context.path(`/account/reset-password`)}" class="narrow-form" novalidate>
   ${csrfField(context)}
   <input type="hidden" name="token" value="${token}">
   ${inputField({ name: 'password', label: t('account.newPassword'), type: 'password', autocomplete: 'new-password', hint: passwordHint(context), required: true, problem: problemFor(state.problems ?? [], 'password') })}
@@ -121,7 +121,7 @@ export function renderFirstRun(context: PageContext, state: FormState): string {
   const body = html`<h1>${t('setup.heading')}</h1>
 <p>${t('setup.intro')}</p>
 ${notice(state.message)}
-<form method="post" action="/setup" class="narrow-form" novalidate>
+<form method="post" action="${context.path(`/setup`)}" class="narrow-form" novalidate>
   ${inputField({ name: 'code', label: t('setup.code'), hint: t('setup.codeHint'), autocomplete: 'off', required: true, problem: problemFor(problems, 'code'), attributes: html` spellcheck="false"` })}
   ${inputField({ name: 'email', label: t('account.email'), type: 'email', value: state.values?.email, autocomplete: 'email', required: true, problem: problemFor(problems, 'email') })}
   ${inputField({ name: 'password', label: t('account.password'), type: 'password', autocomplete: 'new-password', hint: passwordHint(context), required: true, problem: problemFor(problems, 'password') })}
@@ -146,7 +146,7 @@ ${notice(state.info, 'info')}${notice(state.message)}
 <section aria-labelledby="email-heading">
   <h2 id="email-heading">${t('account.settings.emailHeading')}</h2>
   <p>${t('account.settings.currentEmail', { email: view.email })}</p>
-  <form method="post" action="/account/email" class="narrow-form" novalidate>
+  <form method="post" action="${context.path(`/account/email`)}" class="narrow-form" novalidate>
     ${csrfField(context)}
     ${inputField({ name: 'email', label: t('account.settings.newEmail'), type: 'email', autocomplete: 'email', required: true, problem: forForm('email', 'email') })}
     ${inputField({ name: 'current_password', label: t('account.currentPassword'), type: 'password', autocomplete: 'current-password', required: true, problem: forForm('email', 'current_password') })}
@@ -155,7 +155,7 @@ ${notice(state.info, 'info')}${notice(state.message)}
 </section>
 <section aria-labelledby="password-heading">
   <h2 id="password-heading">${t('account.settings.passwordHeading')}</h2>
-  <form method="post" action="/account/password" class="narrow-form" novalidate>
+  <form method="post" action="${context.path(`/account/password`)}" class="narrow-form" novalidate>
     ${csrfField(context)}
     ${inputField({ name: 'current_password', label: t('account.currentPassword'), type: 'password', autocomplete: 'current-password', required: true, problem: forForm('password', 'current_password') })}
     ${inputField({ name: 'new_password', label: t('account.newPassword'), type: 'password', autocomplete: 'new-password', hint: passwordHint(context), required: true, problem: forForm('password', 'new_password') })}
@@ -166,25 +166,25 @@ ${notice(state.info, 'info')}${notice(state.message)}
   <h2 id="two-factor-heading">${t('account.twoFactor.heading')}</h2>
   ${view.twoFactorEnabled
     ? html`<p>${t('account.twoFactor.on')} ${t('account.twoFactor.backupLeft', { count: view.unusedBackupCodes })}</p>
-  <form method="post" action="/account/two-factor/backup-codes" class="narrow-form">
+  <form method="post" action="${context.path(`/account/two-factor/backup-codes`)}" class="narrow-form">
     ${csrfField(context)}
     ${inputField({ name: 'current_password', label: t('account.currentPassword'), type: 'password', autocomplete: 'current-password', required: true, problem: forForm('backup', 'current_password') })}
     <div class="actions">
       <button type="submit" class="secondary">${t('account.twoFactor.newBackupCodes')}</button>
-      ${view.requireMfa ? '' : html`<button type="submit" class="danger" formaction="/account/two-factor/disable">${t('account.twoFactor.disable')}</button>`}
+      ${view.requireMfa ? '' : html`<button type="submit" class="danger" formaction="${context.path(`/account/two-factor/disable`)}">${t('account.twoFactor.disable')}</button>`}
     </div>
   </form>`
-    : html`<p>${t('account.twoFactor.off')}</p><p><a class="button primary" href="/account/two-factor">${t('account.twoFactor.setUp')}</a></p>`}
+    : html`<p>${t('account.twoFactor.off')}</p><p><a class="button primary" href="${context.path(`/account/two-factor`)}">${t('account.twoFactor.setUp')}</a></p>`}
 </section>
 <section aria-labelledby="tokens-heading">
   <h2 id="tokens-heading">${t('account.settings.tokensHeading')}</h2>
   <p>${t('account.settings.tokensIntro')}</p>
-  <p><a href="/account/tokens">${t('account.settings.manageTokens')}</a></p>
+  <p><a href="${context.path(`/account/tokens`)}">${t('account.settings.manageTokens')}</a></p>
 </section>
 <section aria-labelledby="delete-heading">
   <h2 id="delete-heading">${t('account.delete.heading')}</h2>
   <p>${t('account.delete.intro')}</p>
-  <form method="post" action="/account/delete" class="narrow-form" novalidate>
+  <form method="post" action="${context.path(`/account/delete`)}" class="narrow-form" novalidate>
     ${csrfField(context)}
     ${inputField({ name: 'current_password', label: t('account.currentPassword'), type: 'password', autocomplete: 'current-password', required: true, problem: forForm('delete', 'current_password') })}
     <button type="submit" class="danger">${t('account.delete.submit')}</button>
@@ -203,7 +203,7 @@ ${notice(state.info, 'info')}
 </ol>
 <figure class="qr totp-qr">${trusted(setup.qrSvg)}<figcaption>${t('account.twoFactor.qrCaption')}</figcaption></figure>
 <p>${t('account.twoFactor.manualKey')} <code id="totp-secret">${setup.secret.match(/.{4}/g)?.join(' ') ?? setup.secret}</code></p>
-<form method="post" action="/account/two-factor" class="narrow-form" novalidate>
+<form method="post" action="${context.path(`/account/two-factor`)}" class="narrow-form" novalidate>
   ${csrfField(context)}
   <input type="hidden" name="secret" value="${setup.secret}">
   ${inputField({ name: 'code', label: t('account.twoFactor.code'), autocomplete: 'one-time-code', required: true, problem: problemFor(state.problems ?? [], 'code'), attributes: html` inputmode="numeric" spellcheck="false"` })}
@@ -218,7 +218,7 @@ export function renderBackupCodes(context: PageContext, codes: readonly string[]
 <p>${t('account.twoFactor.backupIntro')}</p>
 <ul class="codes" id="backup-codes">${codes.map((code) => html`<li><code>${code}</code></li>`)}</ul>
 <p><button type="button" class="secondary js-only" data-copy="backup-codes">${t('common.copy')}</button></p>
-<p><a class="button primary" href="/dashboard">${t('account.twoFactor.done')}</a></p>`;
+<p><a class="button primary" href="${context.path(`/dashboard`)}">${t('account.twoFactor.done')}</a></p>`;
   return send(context, t('account.twoFactor.backupHeading'), body);
 }
 
@@ -240,7 +240,7 @@ export function renderTokens(
 ): string {
   const { t } = context;
   const when = (epochMs: number | null, fallback: string) => (epochMs === null ? fallback : time(context, epochMs));
-  const body = html`<p><a href="/account">${t('account.settings.heading')}</a></p>
+  const body = html`<p><a href="${context.path(`/account`)}">${t('account.settings.heading')}</a></p>
 <h1>${t('account.tokens.heading')}</h1>
 <p>${t('account.tokens.intro')}</p>
 ${notice(state.info, 'info')}${notice(state.message)}
@@ -259,13 +259,13 @@ ${tokens.length === 0
     (token) => html`<tr>
   <td>${token.name}</td><td><code>${token.prefix}…</code></td><td>${time(context, token.createdAt)}</td>
   <td>${when(token.expiresAt, t('account.tokens.never'))}</td><td>${when(token.lastUsedAt, t('account.tokens.unused'))}</td>
-  <td><form method="post" action="/account/tokens/${String(token.id)}/revoke" class="inline-form">${csrfField(context)}<button type="submit" class="danger small" aria-label="${t('account.tokens.revoke')}: ${token.name}">${t('account.tokens.revoke')}</button></form></td>
+  <td><form method="post" action="${context.path(`/account/tokens/${String(token.id)}/revoke`)}" class="inline-form">${csrfField(context)}<button type="submit" class="danger small" aria-label="${t('account.tokens.revoke')}: ${token.name}">${t('account.tokens.revoke')}</button></form></td>
 </tr>`,
   )}</tbody>
 </table></div>`}
 <section aria-labelledby="create-token-heading">
   <h2 id="create-token-heading">${t('account.tokens.createHeading')}</h2>
-  <form method="post" action="/account/tokens" class="narrow-form" novalidate>
+  <form method="post" action="${context.path(`/account/tokens`)}" class="narrow-form" novalidate>
     ${csrfField(context)}
     ${inputField({ name: 'name', label: t('account.tokens.name'), hint: t('account.tokens.nameHint'), required: true, value: state.values?.name, problem: problemFor(state.problems ?? [], 'name'), attributes: html` maxlength="100"` })}
     <div class="field"><label for="field-expires">${t('account.tokens.expiresAfter')}</label>

@@ -8,7 +8,7 @@ import { pagination, time } from './dashboard-pages.js';
 export function renderAdminUsers(context: PageContext, view: { users: readonly UserSummary[]; selfId: number; page: number; hasMore: boolean }, state: { info?: string; message?: string } = {}): string {
   const { t } = context;
   const action = (user: UserSummary, name: string, label: string, style = 'secondary') =>
-    html`<form method="post" action="/admin/users/${String(user.id)}/${name}" class="inline-form">${csrfField(context)}<button type="submit" class="${style} small">${label}</button></form>`;
+    html`<form method="post" action="${context.path(`/admin/users/${String(user.id)}/${name}`)}" class="inline-form">${csrfField(context)}<button type="submit" class="${style} small">${label}</button></form>`;
   const rows = view.users.map((user) => {
     const self = user.id === view.selfId;
     return html`<tr>
@@ -27,7 +27,7 @@ export function renderAdminUsers(context: PageContext, view: { users: readonly U
 </tr>`;
   });
   const body = html`<h1>${t('admin.usersHeading')}</h1>
-<p><a href="/admin/audit">${t('admin.auditLink')}</a></p>
+<p><a href="${context.path(`/admin/audit`)}">${t('admin.auditLink')}</a></p>
 ${notice(state.info, 'info')}${notice(state.message)}
 <div class="table-wrap" role="region" tabindex="0" aria-label="${t('admin.usersHeading')}"><table class="list">
   <thead><tr><th scope="col">${t('account.email')}</th><th scope="col">${t('admin.role')}</th><th scope="col">${t('admin.state')}</th><th scope="col">${t('admin.twoFactor')}</th><th scope="col">${t('admin.pushes')}</th><th scope="col">${t('dashboard.created')}</th><th scope="col">${t('admin.lastSignIn')}</th><th scope="col">${t('admin.actions')}</th></tr></thead>
@@ -39,7 +39,7 @@ ${pagination(context, view.page, view.hasMore, (page) => `/admin?page=${page}`)}
 
 export function renderAdminAudit(context: PageContext, view: { entries: readonly InstanceAuditEntry[]; page: number; hasMore: boolean }): string {
   const { t } = context;
-  const body = html`<p><a href="/admin">${t('admin.usersHeading')}</a></p>
+  const body = html`<p><a href="${context.path(`/admin`)}">${t('admin.usersHeading')}</a></p>
 <h1>${t('admin.auditHeading')}</h1>
 <p>${t('admin.auditIntro')}</p>
 <div class="table-wrap" role="region" tabindex="0" aria-label="${t('admin.auditHeading')}"><table class="list">

@@ -55,7 +55,7 @@ export function renderCreatePage(
 
   const tabs = html`<nav class="tabs" aria-label="${t('create.kindNavigation')}">
   ${enabledKinds(policy).map(
-    (tab) => html`<a href="/?tab=${tab}" class="tab"${tab === kind ? html` aria-current="page"` : ''}>${t(`kind.${tab}`)}</a>`,
+    (tab) => html`<a href="${context.path(`/?tab=${tab}`)}" class="tab"${tab === kind ? html` aria-current="page"` : ''}>${t(`kind.${tab}`)}</a>`,
   )}
 </nav>`;
 
@@ -74,7 +74,7 @@ export function renderCreatePage(
   const body = html`<h1>${t(`create.heading.${kind}`)}</h1>
 ${tabs}
 ${problems.length > 0 ? html`<div class="alert" role="alert"><p>${t('create.fixProblems')}</p></div>` : ''}
-<form method="post" action="/p" class="create-form" data-kind="${kind}" novalidate>
+<form method="post" action="${context.path(`/p`)}" class="create-form" data-kind="${kind}" novalidate>
 ${csrfField(context)}
   <input type="hidden" name="kind" value="${kind}">
   <div class="field">
@@ -187,4 +187,11 @@ function renderGenerator(context: PageContext): SafeHtml {
   <p class="hint" aria-live="polite" data-generator-strength></p>
   <button type="button" class="secondary" data-generate>${t('generator.generate')}</button>
 </section>`;
+}
+
+/** The create page of a server that takes new secrets only from accounts (PASSDROP_ALLOW_ANONYMOUS=false). */
+export function renderAccountsOnlyPage(context: PageContext): string {
+  const { t } = context;
+  const body = html`<h1>${t('create.heading.text')}</h1><div class="alert info"><p>${t('create.accountsOnly')}</p></div><p><a href="${context.path('/account/sign-in')}">${t('nav.signIn')}</a> · <a href="${context.path('/api/docs/')}">${t('layout.apiDocs')}</a></p>`;
+  return renderPage(context, { title: t('create.heading.text'), body });
 }

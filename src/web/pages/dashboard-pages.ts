@@ -40,7 +40,7 @@ export function renderDashboard(context: PageContext, query: DashboardQuery, pus
     html`<a class="tab" href="${queryString({ ...query, status, page: 1 }, 1)}"${status === query.status ? html` aria-current="page"` : ''}>${t(`dashboard.${status}`)}</a>`;
   const rows = pushes.map(
     (push) => html`<tr>
-  <td><a href="/dashboard/pushes/${push.token}">${push.name || t('dashboard.unnamed')}</a></td>
+  <td><a href="${context.path(`/dashboard/pushes/${push.token}`)}">${push.name || t('dashboard.unnamed')}</a></td>
   <td>${t(`kind.${push.kind}`)}</td>
   <td>${time(context, push.createdAt)}</td>
   <td>${push.expired ? html`${push.expiredAt ? time(context, push.expiredAt) : ''} (${t(`dashboard.reason.${push.expireReason ?? 'time'}`)})` : html`${time(context, push.expiresAt)}`}</td>
@@ -49,7 +49,7 @@ export function renderDashboard(context: PageContext, query: DashboardQuery, pus
   );
   const body = html`<h1>${t('dashboard.heading')}</h1>
 <nav class="tabs" aria-label="${t('dashboard.statusNavigation')}">${tab('active')}${tab('expired')}</nav>
-<form method="get" action="/dashboard" class="filters" role="search">
+<form method="get" action="${context.path(`/dashboard`)}" class="filters" role="search">
   <input type="hidden" name="status" value="${query.status}">
   <div class="field"><label for="filter-kind">${t('dashboard.kind')}</label>
     <select id="filter-kind" name="kind">
@@ -59,7 +59,7 @@ export function renderDashboard(context: PageContext, query: DashboardQuery, pus
   ${inputField({ name: 'q', label: t('dashboard.search'), value: query.search ?? '', attributes: html` type="search"` })}
   <button type="submit" class="secondary">${t('dashboard.filter')}</button>
 </form>
-<p>${t('dashboard.count', { count: total })} <a href="/">${t('layout.newPush')}</a></p>
+<p>${t('dashboard.count', { count: total })} <a href="${context.path(`/`)}">${t('layout.newPush')}</a></p>
 ${pushes.length === 0
   ? html`<p>${t('dashboard.empty')}</p>`
   : html`<div class="table-wrap" role="region" tabindex="0" aria-label="${t(`dashboard.${query.status}`)}"><table class="list">
@@ -98,7 +98,7 @@ export function renderPushPage(
   const problems = state.problems ?? [];
   const active = !push.expired;
   const yesNo = (value: boolean | null) => (value ? t('common.yes') : t('common.no'));
-  const body = html`<p><a href="/dashboard">${t('dashboard.back')}</a></p>
+  const body = html`<p><a href="${context.path(`/dashboard`)}">${t('dashboard.back')}</a></p>
 <h1>${push.name || t('dashboard.unnamed')}</h1>
 ${notice(state.info, 'info')}${notice(state.message)}
 <dl class="facts">
@@ -116,7 +116,7 @@ ${notice(state.info, 'info')}${notice(state.message)}
 ${active && push.encryption === 'server' ? html`<p><label for="push-link">${t('dashboard.link')}</label><span class="copy-row"><input id="push-link" type="text" readonly value="${view.link}"><button type="button" class="secondary js-only" data-copy="push-link">${t('common.copy')}</button></span></p>` : ''}
 ${active
   ? html`<section aria-labelledby="edit-heading"><h2 id="edit-heading">${t('dashboard.editHeading')}</h2>
-<form method="post" action="/dashboard/pushes/${push.token}" class="narrow-form" novalidate>
+<form method="post" action="${context.path(`/dashboard/pushes/${push.token}`)}" class="narrow-form" novalidate>
   ${csrfField(context)}
   ${inputField({ name: 'expire_in_minutes', label: t('dashboard.expireIn'), type: 'number', hint: t('dashboard.expireInHint'), problem: problemFor(problems, 'expire_in_minutes'), attributes: html` min="1" inputmode="numeric"` })}
   ${inputField({ name: 'views_remaining', label: t('dashboard.viewsLeft'), type: 'number', value: push.viewsRemaining, problem: problemFor(problems, 'views_remaining'), attributes: html` min="1" inputmode="numeric"` })}
@@ -131,7 +131,7 @@ ${active
     : html`<p class="hint">${t('dashboard.e2ePassphrase')}</p>`}
   <button type="submit" class="primary">${t('dashboard.save')}</button>
 </form>
-<form method="post" action="/dashboard/pushes/${push.token}/expire">
+<form method="post" action="${context.path(`/dashboard/pushes/${push.token}/expire`)}">
   ${csrfField(context)}
   <p class="hint">${t('dashboard.expireHint')}</p>
   <button type="submit" class="danger">${t('dashboard.expireNow')}</button>

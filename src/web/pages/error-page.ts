@@ -11,6 +11,6 @@ export function renderErrorPage(context: PageContext, error: AppError, requestId
   const body = html`<h1>${title}</h1>
 <p>${t(`errors.${kind}Body`)}</p>
 ${kind === 'failed' ? html`<p class="hint">${t('errors.requestId', { id: requestId })}</p>` : ''}
-<p><a href="/">${t('layout.newPush')}</a></p>`;
+<p><a href="${context.path(`/`)}">${t('layout.newPush')}</a></p>`;
   return renderPage(context, { title, body });
 }

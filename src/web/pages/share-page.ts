@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import { secretUrl } from '../../pushes/password-pusher/password-pusher-json.js';
+import { secretUrl } from '../../pushes/secret-link.js';
 import type { PushRecord } from '../../pushes/push-record.js';
 import { html, trusted } from '../html.js';
 import { renderPage, type PageContext } from '../layout.js';
@@ -56,7 +56,7 @@ ${protectedByPassphrase ? html`<div class="alert info"><p>${t('share.passphraseR
   <dt>${t('share.encryption')}</dt><dd>${endToEnd ? t('share.encryptionBrowser') : t('share.encryptionServer')}</dd>
   <dt>${t('share.retrievalStep')}</dt><dd>${push.retrievalStep ? t('common.yes') : t('common.no')}</dd>
 </dl>
-<p><a href="/" class="button secondary">${t('share.another')}</a></p>`;
+<p><a href="${context.path(`/`)}" class="button secondary">${t('share.another')}</a></p>`;
 
   return renderPage(context, {
     title: t('share.heading'),

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ANONYMOUS } from '../accounts/access-policy.js';
+import { createAccountService } from '../accounts/account-service.js';
+import { createAccountSettingsService } from '../accounts/account-settings-service.js';
+import { createAccountStore } from '../accounts/account-store.js';
+import { createApiTokenService } from '../accounts/api-token-service.js';
+import { createMailer } from '../accounts/mailer.js';
+import { createRateLimitStore } from '../accounts/rate-limit-store.js';
+import { createSessionStore } from '../accounts/session-store.js';
+import { createSignInService } from '../accounts/sign-in-service.js';
+import type { PassdropConfig } from '../config/load-config.js';
+import type { MasterKeyRing } from '../crypto/master-key-ring.js';
+import { startExpirySweeper } from '../jobs/expiry-sweeper.js';
+import { createPushService } from '../pushes/push-service.js';
+import { createPushStore } from '../pushes/push-store.js';
+import { createInstanceSettingsStore } from '../storage/instance-settings-store.js';
+import type { Database } from '../storage/open-database.js';
+import { registerHealthRoutes } from '../surfaces/operations/health-routes.js';
+import { openApiDocumentation } from '../surfaces/operations/openapi-documentation.js';
+import { operationsSurface } from '../surfaces/operations/operations-surface.js';
+import { PASSDROP_API_PREFIX, passdropApiSurface } from '../surfaces/passdrop-api/passdrop-api-surface.js';
+import { passwordPusherApiSurface } from '../surfaces/password-pusher-api/password-pusher-api-surface.js';
+import { trackAllowedMethods } from '../surfaces/surface-kit/error-rendering.js';
+import { formatConstraint } from '../surfaces/surface-kit/format-constraint.js';
+import { createSiteAddress } from '../surfaces/surface-kit/public-url.js';
+import { stampSurface, trackRouteTable, type RouteTableEntry, type SurfaceName } from '../surfaces/surface-kit/route-access.js';
+import { registerSecurityHeaders } from '../surfaces/surface-kit/security-headers.js';
+import { webSurface } from '../surfaces/web/web-surface.js';
+
+export interface AppDependencies {
+  readonly config: PassdropConfig;
+  readonly database: Database;
+  readonly logger: Logger;
+  readonly keys: MasterKeyRing;
+  /** Milliseconds since the epoch; tests may pass a controllable clock. */
+  readonly clock: () => number;
+  /** Whether this process runs the expiry sweeper (the OpenAPI generator does not). */
+  readonly runJobs?: boolean;
+  /** Tests only: probe routes added inside a surface, so they get its authentication and error rendering. */
+  readonly probeRoutes?: Partial<Record<SurfaceName, (scope: FastifyInstance) => void>>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with its surface and declared access level; complete once the app is ready. */
+    readonly routeTable: readonly RouteTableEntry[];
+  }
+}
+
+/**
+ * The composition root: builds every store and service from the dependencies, then mounts the four
+ * surfaces (operations, the Password Pusher API, the Passdrop API, the web UI), each an encapsulated
+ * plugin with its own authentication, CSRF rule, error rendering and not-found handling. Under a
+ * sub-path (PASSDROP_BASE_URL=https://host/secrets/) everything is mounted under that path.
+ *
+ * @example const app = await buildApp({ config, database, logger, keys, clock: Date.now });
+ */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config, clock } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    genReqId: () => randomUUID(),
+    // Never take a request id from the client: it would let anyone forge log correlation.
+    requestIdHeader: false,
+    trustProxy: config.server.trustedProxies.length > 0 ? [...config.server.trustedProxies] : false,
+    bodyLimit: config.server.bodyLimitBytes,
+    // One line per request, written by the onResponse hook below, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    // Unknown fields are an error (a typo must not be ignored silently), and every problem is listed.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+    // HEAD must never change anything: only routes that declare `exposeHeadRoute: true` (pure reads) get one.
+    exposeHeadRoutes: false,
+    routerOptions: { constraints: { format: formatConstraint } },
+  }) as unknown as FastifyInstance;
+
+  const routeTable = trackRouteTable(app);
+  app.decorate('routeTable', routeTable);
+  const allowedMethods = trackAllowedMethods(app);
+  // Each surface's onRequest hook fills these in; until then a request is anonymous.
+  app.decorateRequest('authentication', null as never);
+  app.decorateRequest('user', null);
+  app.decorateRequest('session', null);
+  app.decorateRequest('sessionUser', null);
+  app.addHook('onRequest', async (request, reply) => {
+    request.authentication = ANONYMOUS;
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ req: request, res: reply, ms: Math.round(reply.elapsedTime) }, 'request completed');
+  });
+  await registerSecurityHeaders(app);
+  await app.register(swagger, { openapi: openApiDocumentation, hideUntagged: true });
+
+  // --- stores and services ---------------------------------------------------------------------
+  const accountStore = createAccountStore(deps.database);
+  const accounts = createAccountService({ store: accountStore, clock });
+  const tokens = createApiTokenService({ store: accountStore, clock });
+  const sessionStore = createSessionStore(deps.database);
+  const rateLimits = createRateLimitStore(deps.database);
+  const signIn = createSignInService({
+    accounts: accountStore,
+    sessions: sessionStore,
+    rateLimits,
+    settings: createInstanceSettingsStore(deps.database, clock),
+    keys: deps.keys,
+    config,
+    clock,
+  });
+  const settings = createAccountSettingsService({
+    accounts: accountStore,
+    sessions: sessionStore,
+    signIn,
+    keys: deps.keys,
+    clock,
+    allowedEmailPattern: config.accounts.signupEmailPattern,
+  });
+  const pushStore = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
+  const pushes = createPushService({ store: pushStore, keys: deps.keys, policy: config.pushes, access: config.accounts, clock });
+  const site = createSiteAddress(config.server);
+
+  // --- the surfaces ----------------------------------------------------------------------------
+  const probes = deps.probeRoutes ?? {};
+  await app.register(
+    async (siteScope) => {
+      await siteScope.register(async (scope) => {
+        await operationsSurface(scope, { config, database: deps.database, allowedMethods, openApiDocument: () => app.swagger() });
+        probes.operations?.(scope);
+      });
+      await siteScope.register(async (scope) => {
+        await passwordPusherApiSurface(scope, { service: pushes, config, site, clock, accounts, allowedMethods });
+        probes['password-pusher-api']?.(scope);
+      });
+      await siteScope.register(
+        async (scope) => {
+          await passdropApiSurface(scope, { config, site, accounts, signIn, tokens, pushes, allowedMethods });
+          probes['passdrop-api']?.(scope);
+        },
+        { prefix: PASSDROP_API_PREFIX },
+      );
+      await siteScope.register(async (scope) => {
+        await webSurface(scope, { config, site, pushes, signIn, settings, accounts: accountStore, tokens, mailer: createMailer(config.mail), clock, allowedMethods });
+        probes.web?.(scope);
+      });
+    },
+    { prefix: site.basePath },
+  );
+  if (site.basePath !== '') {
+    // Outside the sub-path: health checks still answer at /up; anything else says where Passdrop lives.
+    await app.register(async (outside) => {
+      stampSurface(outside, 'operations');
+      registerHealthRoutes(outside, deps.database);
+      outside.setNotFoundHandler((request, reply) =>
+        reply
+          .code(404)
+          .type('text/plain; charset=utf-8')
+          .send(
+            `Passdrop is served under ${site.basePath}/ (PASSDROP_BASE_URL). If a reverse proxy strips that prefix, ` +
+              'configure it to pass the path through unchanged.\n',
+          ),
+      );
+    });
+  }
+
+  if (deps.runJobs !== false) {
+    const sweeper = startExpirySweeper({
+      store: pushStore,
+      database: deps.database,
+      policy: config.pushes,
+      clock,
+      logger: deps.logger,
+      // Ended sessions and old rate-limit windows go with each pass.
+      extraWork: async (now) => {
+        await sessionStore.purgeExpired(now);
+        await accountStore.purgeEmailTokens(now);
+        await rateLimits.purge(now - 24 * 3_600_000);
+      },
+    });
+    app.addHook('onClose', () => sweeper.stop());
+    if (await signIn.needsFirstRun()) {
+      const code = await signIn.issueFirstRunCode();
+      deps.logger.warn(`No accounts yet. Open ${site.path('/setup')} to create the first admin with this one-time code: ${code}`);
+    }
+  }
+  return app;
+}

@@ -1,0 +1,35 @@
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import type { PassdropConfig } from '../../config/load-config.js';
+import type { Database } from '../../storage/open-database.js';
+import { catalogueErrorOf, sendErrorJson, unmatchedRouteError, type AllowedMethods } from '../surface-kit/error-rendering.js';
+import { defaultAccess, stampSurface } from '../surface-kit/route-access.js';
+import { registerHealthRoutes } from './health-routes.js';
+import { registerRobotsRoutes } from './robots-routes.js';
+
+/**
+ * What serves the service rather than its users: `/up` for health checks, `robots.txt`, and the API
+ * documents (`/api/openapi.json`, swagger-ui at `/api/docs`). Everything here is public and read-only;
+ * unknown paths under `/api` get the catalogue's JSON 404.
+ */
+export async function operationsSurface(
+  scope: FastifyInstance,
+  deps: { config: PassdropConfig; database: Pick<Database, 'ping'>; allowedMethods: AllowedMethods; openApiDocument: () => unknown },
+): Promise<void> {
+  stampSurface(scope, 'operations');
+  registerHealthRoutes(scope, deps.database);
+  registerRobotsRoutes(scope);
+  const bodyLimit = deps.config.server.bodyLimitBytes;
+  await scope.register(
+    async (api) => {
+      api.setErrorHandler((error, request, reply) => sendErrorJson(request, reply, catalogueErrorOf(request, error, bodyLimit)));
+      api.setNotFoundHandler((request, reply) => sendErrorJson(request, reply, unmatchedRouteError(request, deps.allowedMethods)));
+      api.get('/openapi.json', { config: { access: 'public' } }, async (_request, reply) => reply.header('cache-control', 'no-cache').send(deps.openApiDocument()));
+      await api.register(async (docs) => {
+        defaultAccess(docs, 'public');
+        await docs.register(swaggerUi, { routePrefix: '/docs', staticCSP: false, uiConfig: { deepLinking: false, layout: 'BaseLayout' } });
+      });
+    },
+    { prefix: '/api' },
+  );
+}

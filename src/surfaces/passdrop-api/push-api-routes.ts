@@ -1,0 +1,141 @@
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import type { FastifyInstance } from 'fastify';
+import type { PassdropConfig } from '../../config/load-config.js';
+import { AppError, validationError } from '../../errors/app-error.js';
+import type { PushRecord } from '../../pushes/push-record.js';
+import type { PushService } from '../../pushes/push-service.js';
+import { isWellFormedToken } from '../../pushes/push-token.js';
+import { secretUrl } from '../../pushes/secret-link.js';
+import type { SiteAddress } from '../surface-kit/public-url.js';
+import { auditContextOf } from '../surface-kit/request-facts.js';
+import { refusalError } from './passdrop-api-errors.js';
+import { pushApiSchemas, type PushViewJson } from './push-api-schemas.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** Our API's view of a push; `siteUrl` is the public site root (base path included). */
+export function toPushView(push: PushRecord, siteUrl: string): PushViewJson {
+  return {
+    token: push.token,
+    kind: push.kind,
+    url: secretUrl(siteUrl, push),
+    encryption: push.encryption,
+    passphrase_protected: push.passphraseRecord !== null,
+    retrieval_step: push.retrievalStep,
+    deletable_by_viewer: push.deletableByViewer,
+    expire_after_views: push.expireAfterViews,
+    views_remaining: push.viewsRemaining,
+    expires_at: iso(push.expiresAt)!,
+    expired: push.expired,
+    expired_at: iso(push.expiredAt),
+    expire_reason: push.expireReason,
+    created_at: iso(push.createdAt)!,
+    name: push.name,
+  };
+}
+
+/**
+ * Passdrop's own push API (paths relative to `/api/passdrop/v1`): minutes and absolute expiry, one error
+ * shape, no Password Pusher quirks.
+ */
+export function registerPushApiRoutes(app: FastifyInstance, deps: { service: PushService; config: PassdropConfig; site: SiteAddress }): void {
+  const api = app.withTypeProvider<JsonSchemaToTsProvider>();
+  const { service, config, site } = deps;
+
+  async function findPush(token: string): Promise<PushRecord> {
+    const push = isWellFormedToken(token) ? await service.peek(token) : undefined;
+    if (!push) throw new AppError('PUSH_NOT_FOUND');
+    return push;
+  }
+
+  api.post('/pushes', { schema: pushApiSchemas.create, config: { access: 'visitor' } }, async (request, reply) => {
+    const body = request.body;
+    let at: number | undefined;
+    if (body.expires_at !== undefined) {
+      at = Date.parse(body.expires_at);
+      if (Number.isNaN(at)) throw validationError([{ field: 'expires_at', code: 'invalid_time', message: 'must be an ISO 8601 date and time.' }]);
+    }
+    const result = await service.create(
+      {
+        kind: body.kind ?? 'text',
+        payload: body.payload,
+        expiry: { days: body.expire_after_days, minutes: body.expire_after_minutes, at, views: body.expire_after_views },
+        passphrase: body.passphrase,
+        encryption: body.encryption,
+        accessProof: body.access_proof,
+        retrievalStep: body.retrieval_step,
+        deletableByViewer: body.deletable_by_viewer,
+        name: body.name,
+        note: body.note,
+      },
+      { authentication: request.authentication, audit: auditContextOf(request) },
+    );
+    if (!result.ok) {
+      if ('refused' in result) throw refusalError(result.refused, 'visitor');
+      throw validationError(result.problems);
+    }
+    return reply.code(201).send(toPushView(result.push, site.publicUrl(request)));
+  });
+
+  api.get('/pushes/:token', { schema: pushApiSchemas.show, config: { access: 'public' } }, async (request) =>
+    toPushView(await findPush(request.params.token), site.publicUrl(request)),
+  );
+
+  api.post('/pushes/:token/reveal', { schema: pushApiSchemas.reveal, config: { access: 'public' } }, async (request) => {
+    const { token } = request.params;
+    if (!isWellFormedToken(token)) throw new AppError('PUSH_NOT_FOUND');
+    const result = await service.retrieve(token, request.body?.access_proof ?? request.body?.passphrase, auditContextOf(request), request.user);
+    switch (result.outcome) {
+      case 'revealed':
+        return { payload: result.payload, push: toPushView(result.push, site.publicUrl(request)) };
+      case 'not_found':
+        throw new AppError('PUSH_NOT_FOUND');
+      case 'expired':
+        throw new AppError(result.push.expireReason === 'locked' ? 'PUSH_LOCKED' : 'PUSH_EXPIRED');
+      case 'locked':
+        throw new AppError('PUSH_LOCKED');
+      case 'passphrase_required':
+        throw new AppError('PASSPHRASE_REQUIRED');
+      case 'passphrase_incorrect':
+        throw new AppError('PASSPHRASE_INCORRECT');
+      case 'rate_limited':
+        throw new AppError('PASSPHRASE_RATE_LIMITED', { headers: { 'retry-after': '60' } });
+      default:
+        throw new Error(`unhandled outcome ${JSON.stringify(result satisfies never)}`);
+    }
+  });
+
+  api.delete('/pushes/:token', { schema: pushApiSchemas.destroy, config: { access: 'public' } }, async (request) => {
+    const { token } = request.params;
+    if (!isWellFormedToken(token)) throw new AppError('PUSH_NOT_FOUND');
+    const result = await service.deleteByViewer(token, auditContextOf(request), request.user);
+    switch (result.outcome) {
+      case 'deleted':
+      case 'already_expired':
+        return toPushView(result.push, site.publicUrl(request));
+      case 'not_deletable':
+        throw new AppError('PUSH_NOT_DELETABLE');
+      case 'not_found':
+        throw new AppError('PUSH_NOT_FOUND');
+      default:
+        throw new Error(`unhandled outcome ${JSON.stringify(result satisfies never)}`);
+    }
+  });
+
+  api.get('/limits', { schema: pushApiSchemas.limits, config: { access: 'public' } }, async () => ({
+    min_expiry_minutes: config.pushes.minExpiryMinutes,
+    kinds: Object.fromEntries(
+      Object.entries(config.pushes.kinds).map(([kind, policy]) => [
+        kind,
+        {
+          enabled: policy.enabled,
+          max_characters: policy.maxCharacters,
+          expire_after_days: { ...policy.expireAfterDays },
+          expire_after_views: { ...policy.expireAfterViews },
+          retrieval_step_default: policy.retrievalStepDefault,
+          deletable_by_viewer_default: policy.deletableByViewerDefault,
+        },
+      ]),
+    ),
+  }));
+}

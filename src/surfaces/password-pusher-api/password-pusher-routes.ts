@@ -1,0 +1,278 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { PassdropConfig } from '../../config/load-config.js';
+import type { PushKind } from '../../pushes/push-kinds.js';
+import type { AuditEventKind } from '../../pushes/push-record.js';
+import type { PushService, RetrieveResult, ViewerDeleteResult } from '../../pushes/push-service.js';
+import { isWellFormedToken } from '../../pushes/push-token.js';
+import { auditContextOf } from '../surface-kit/request-facts.js';
+import type { SiteAddress } from '../surface-kit/public-url.js';
+import { toPasswordPusherJson } from './password-pusher-json.js';
+import { parseCreateRequest, problemsByField, type RootKey } from './password-pusher-create-request.js';
+import { passwordPusherSchemas as schemas } from './password-pusher-schemas.js';
+import { PASSWORD_PUSHER_BODIES, refusalBody } from './password-pusher-bodies.js';
+
+export const PASSWORD_PUSHER_API_VERSION = { v1: '1.5', v2: '2.1' } as const;
+/** Password Pusher's own version we are compatible with; clients compare it to pick features. */
+export const COMPATIBLE_APPLICATION_VERSION = '2.11.4';
+
+const PER_PAGE = 50;
+const MAX_PAGE = 200;
+
+/** Password Pusher's audit kinds for ours (`opened` and `locked` have no Password Pusher name). */
+const AUDIT_KIND_NAMES: Record<AuditEventKind, string> = {
+  created: 'creation',
+  opened: 'opened',
+  viewed: 'view',
+  failed_view: 'failed_view',
+  failed_passphrase: 'failed_passphrase',
+  locked: 'locked',
+  expired: 'expire',
+  edited: 'edit',
+  owner_view: 'owner_view',
+  admin_view: 'admin_view',
+};
+
+/** `?page=`: a whole number up to 200 (below 1 counts as 1); anything else is refused. */
+function pageOf(request: FastifyRequest): number | undefined {
+  const raw = (request.query as Record<string, unknown>).page;
+  if (raw === undefined || raw === '') return 1;
+  if (typeof raw !== 'string' || !/^-?\d+$/.test(raw)) return undefined;
+  const page = Number(raw);
+  if (page > MAX_PAGE) return undefined;
+  return Math.max(page, 1);
+}
+
+function passphraseOf(request: FastifyRequest): string | undefined {
+  const query = (request.query as Record<string, unknown> | undefined)?.passphrase;
+  const body = (request.body as Record<string, unknown> | undefined)?.passphrase;
+  const value = query ?? body;
+  return typeof value === 'string' ? value : undefined;
+}
+
+const tokenOf = (request: FastifyRequest) => (request.params as { token: string }).token;
+
+export interface PasswordPusherRouteDependencies {
+  readonly service: PushService;
+  readonly config: PassdropConfig;
+  readonly site: SiteAddress;
+  readonly clock: () => number;
+}
+
+/**
+ * The handlers behind Password Pusher's JSON API. Differences are deliberate and listed in the README:
+ * out-of-range expiry is refused (422) instead of silently replaced, the passphrase is never echoed,
+ * and tokens are longer.
+ */
+function createHandlers({ service, site, clock }: PasswordPusherRouteDependencies) {
+  const context = (request: FastifyRequest) => ({ baseUrl: site.publicUrl(request), now: clock() });
+
+  async function create(request: FastifyRequest, reply: FastifyReply, rootKey: RootKey, pathKind: PushKind | undefined) {
+    const parsed = parseCreateRequest(request.body, rootKey, pathKind);
+    if (!parsed.ok) return reply.code(parsed.status).send(parsed.body);
+    const result = await service.create(parsed.input, { authentication: request.authentication, audit: auditContextOf(request) });
+    if (!result.ok) {
+      if ('refused' in result) {
+        const refusal = refusalBody(result.refused);
+        return reply.code(refusal.status).send(refusal.body);
+      }
+      return reply.code(422).send(problemsByField(result.problems));
+    }
+    return reply.code(201).send(toPasswordPusherJson(result.push, context(request), { includeNameAndNote: true, note: parsed.input.note ?? '' }));
+  }
+
+  function sendRetrieve(request: FastifyRequest, reply: FastifyReply, result: RetrieveResult) {
+    switch (result.outcome) {
+      case 'revealed':
+        return reply.send(toPasswordPusherJson(result.push, context(request), { payload: result.payload, delivered: { hadPassphrase: result.hadPassphrase } }));
+      case 'expired':
+        return reply.send(toPasswordPusherJson(result.push, context(request), { payload: null }));
+      case 'not_found':
+        return reply.code(404).send(PASSWORD_PUSHER_BODIES.notFound);
+      case 'passphrase_required':
+      case 'passphrase_incorrect':
+      case 'locked':
+        return reply.code(401).send(PASSWORD_PUSHER_BODIES.passphrase);
+      case 'rate_limited':
+        return reply.code(429).header('retry-after', '60').send(PASSWORD_PUSHER_BODIES.passphraseRateLimited);
+      default:
+        return assertNever(result);
+    }
+  }
+
+  function sendDelete(request: FastifyRequest, reply: FastifyReply, result: ViewerDeleteResult) {
+    switch (result.outcome) {
+      case 'deleted':
+      case 'already_expired':
+        return reply.send(toPasswordPusherJson(result.push, context(request)));
+      case 'not_deletable':
+        return reply.code(401).send(PASSWORD_PUSHER_BODIES.notDeletable);
+      case 'not_found':
+        return reply.code(404).send(PASSWORD_PUSHER_BODIES.notFound);
+      default:
+        return assertNever(result);
+    }
+  }
+
+  return {
+    create,
+
+    async retrieve(request: FastifyRequest, reply: FastifyReply) {
+      const token = tokenOf(request);
+      if (!isWellFormedToken(token)) return reply.code(404).send(PASSWORD_PUSHER_BODIES.notFound);
+      return sendRetrieve(request, reply, await service.retrieve(token, passphraseOf(request), auditContextOf(request), request.user));
+    },
+
+    async destroy(request: FastifyRequest, reply: FastifyReply) {
+      const token = tokenOf(request);
+      if (!isWellFormedToken(token)) return reply.code(404).send(PASSWORD_PUSHER_BODIES.notFound);
+      return sendDelete(request, reply, await service.deleteByViewer(token, auditContextOf(request), request.user));
+    },
+
+    async preview(request: FastifyRequest, reply: FastifyReply) {
+      const token = tokenOf(request);
+      const push = isWellFormedToken(token) ? await service.peek(token) : undefined;
+      if (!push) return reply.code(404).send(PASSWORD_PUSHER_BODIES.notFound);
+      return reply.send({ url: toPasswordPusherJson(push, context(request)).html_url });
+    },
+
+    /** A push's audit log, oldest first, 50 a page: the owner's (or an admin's) only. */
+    async auditLog(request: FastifyRequest, reply: FastifyReply, rootKey: 'views' | 'logs') {
+      const user = request.user!;
+      const page = pageOf(request);
+      if (page === undefined) return reply.code(400).send(PASSWORD_PUSHER_BODIES.invalidPage);
+      const token = tokenOf(request);
+      const push = isWellFormedToken(token) ? await service.peek(token) : undefined;
+      if (!push) return reply.code(404).send(PASSWORD_PUSHER_BODIES.notFound);
+      if (push.ownerUserId !== user.id && !user.admin) return reply.code(403).send(PASSWORD_PUSHER_BODIES.notYours);
+      const events = await service.listAudit(push, { offset: (page - 1) * PER_PAGE, limit: PER_PAGE });
+      return reply.send({
+        [rootKey]: events.map((event) => ({
+          ip: event.ip ?? '',
+          user_agent: event.userAgent ?? '',
+          referrer: event.referrer ?? '',
+          kind: AUDIT_KIND_NAMES[event.kind],
+          created_at: new Date(event.createdAt).toISOString(),
+          updated_at: new Date(event.createdAt).toISOString(),
+        })),
+      });
+    },
+
+    /** The caller's active or expired pushes, newest first, 50 a page, with name and note. */
+    async owned(request: FastifyRequest, reply: FastifyReply, scope: 'active' | 'expired') {
+      const user = request.user!;
+      const page = pageOf(request);
+      if (page === undefined) return reply.code(400).send(PASSWORD_PUSHER_BODIES.invalidPage);
+      const pushes = await service.listOwned(user.id, { expired: scope === 'expired', offset: (page - 1) * PER_PAGE, limit: PER_PAGE });
+      return reply.send(pushes.map((push) => toPasswordPusherJson(push, context(request), { includeNameAndNote: true, note: service.readNote(push) })));
+    },
+  };
+}
+
+/**
+ * Password Pusher's v1 routes at the site root: `/p.json` and the `/p`, `/f`, `/r` link paths. The
+ * secret link `/p/TOKEN` itself is shared with the web UI: this surface answers it only when the request
+ * asks for JSON (a `.json` suffix, or an Accept header that wants JSON and not HTML), through the
+ * `format` route constraint; the router decides, never a look at the URL's text.
+ */
+export function registerPasswordPusherV1Routes(app: FastifyInstance, deps: PasswordPusherRouteDependencies): void {
+  const handlers = createHandlers(deps);
+  const visitor = { access: 'visitor' } as const;
+
+  const createPaths: Array<[string, RootKey, PushKind | undefined, 'visitor' | 'account']> = [
+    ['/p.json', 'password', undefined, 'visitor'],
+    // Password Pusher needs an account for file pushes and for URL pushes made through /r.json.
+    ['/f.json', 'file_push', 'file', 'account'],
+    ['/r.json', 'url', 'url', 'account'],
+  ];
+  for (const [path, rootKey, pathKind, access] of createPaths) {
+    app.post(path, { schema: schemas.create(rootKey), validatorCompiler: acceptAnything, config: { access } }, async (request, reply) => {
+      if (path === '/p.json') reply.header('access-control-allow-origin', '*');
+      return handlers.create(request, reply, rootKey, pathKind);
+    });
+  }
+  // The CORS preflight of the one create route browsers may call from other sites: it changes nothing.
+  app.options('/p.json', { config: { access: 'public' } }, async (_request, reply) =>
+    reply
+      .code(204)
+      .header('access-control-allow-origin', '*')
+      .header('access-control-allow-methods', 'POST, OPTIONS')
+      .header('access-control-allow-headers', 'Content-Type, Accept')
+      .header('access-control-max-age', '86400')
+      .send(),
+  );
+
+  for (const prefix of ['p', 'f', 'r']) {
+    app.get(`/${prefix}/:token/preview.json`, { schema: schemas.preview, config: visitor }, handlers.preview);
+    // The retrieval-step link with .json appended (Password Pusher's json_url when the step is on).
+    app.get(`/${prefix}/:token/r.json`, { schema: schemas.retrieve, config: visitor }, handlers.retrieve);
+    app.get(`/${prefix}/:token/audit.json`, { schema: schemas.accountOnly('audit'), config: { access: 'account' } }, (request, reply) =>
+      handlers.auditLog(request, reply, 'views'),
+    );
+    for (const scope of ['active', 'expired'] as const) {
+      app.get(`/${prefix}/${scope}.json`, { schema: schemas.accountOnly(scope), config: { access: 'account' } }, (request, reply) =>
+        handlers.owned(request, reply, scope),
+      );
+    }
+    app.get(`/${prefix}/:token.json`, { schema: schemas.retrieve, config: visitor }, handlers.retrieve);
+    app.get(`/${prefix}/:token`, { schema: schemas.retrieve, config: visitor, constraints: { format: 'json' } }, handlers.retrieve);
+    app.delete(`/${prefix}/:token.json`, { schema: schemas.destroy, config: visitor }, handlers.destroy);
+    app.delete(`/${prefix}/:token`, { schema: schemas.destroy, config: visitor }, handlers.destroy);
+  }
+}
+
+/** Password Pusher's v2 API, registered under the `/api/v2` prefix. */
+export function registerPasswordPusherV2Routes(app: FastifyInstance, deps: PasswordPusherRouteDependencies): void {
+  const handlers = createHandlers(deps);
+  const { config } = deps;
+  const visitor = { access: 'visitor' } as const;
+
+  app.post('/pushes', { schema: schemas.create('push'), validatorCompiler: acceptAnything, config: visitor }, (request, reply) =>
+    handlers.create(request, reply, 'push', undefined),
+  );
+  for (const scope of ['active', 'expired'] as const) {
+    app.get(`/pushes/${scope}`, { schema: schemas.accountOnly(scope), config: { access: 'account' } }, (request, reply) => handlers.owned(request, reply, scope));
+  }
+  for (const suffix of ['', '.json']) {
+    app.get(`/pushes/:token${suffix}`, { schema: schemas.retrieve, config: visitor }, handlers.retrieve);
+    app.delete(`/pushes/:token${suffix}`, { schema: schemas.destroy, config: visitor }, handlers.destroy);
+    app.get(`/pushes/:token/audit${suffix}`, { schema: schemas.accountOnly('audit'), config: { access: 'account' } }, (request, reply) =>
+      handlers.auditLog(request, reply, 'logs'),
+    );
+  }
+  app.get('/pushes/:token/preview', { schema: schemas.preview, config: visitor }, handlers.preview);
+
+  app.get('/version', { schema: schemas.versionV2, config: { access: 'public' } }, async () => ({
+    application_version: COMPATIBLE_APPLICATION_VERSION,
+    api_version: PASSWORD_PUSHER_API_VERSION.v2,
+    edition: 'oss',
+    features: {
+      anonymous_access: config.accounts.allowAnonymous,
+      api_token_authentication: true,
+      // Pro's team accounts: the official CLI changes behaviour when this is true.
+      accounts: { enabled: false },
+      pushes: {
+        enabled: true,
+        email_auto_dispatch: false,
+        file_attachments: { enabled: false, requires_authentication: true },
+        url_pushes: { enabled: config.pushes.kinds.url.enabled },
+        qr_code_pushes: { enabled: config.pushes.kinds.qr.enabled },
+      },
+      requests: { enabled: false },
+    },
+  }));
+}
+
+/** Password Pusher's v1 version routes, registered under the `/api/v1` prefix. */
+export function registerPasswordPusherVersionV1Routes(app: FastifyInstance): void {
+  const v1Version = { application_version: COMPATIBLE_APPLICATION_VERSION, api_version: PASSWORD_PUSHER_API_VERSION.v1, edition: 'oss' };
+  for (const path of ['/version', '/version.json']) {
+    app.get(path, { schema: schemas.versionV1, config: { access: 'public' } }, async () => v1Version);
+  }
+}
+
+/** Password Pusher validates its own way (and answers its own error bodies); the schema is for the docs. */
+const acceptAnything = () => () => true;
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled outcome ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { WebRouteContext } from './web-surface.js';
+
+const IMAGE_TYPES: Record<string, string> = { '.svg': 'image/svg+xml', '.png': 'image/png', '.webp': 'image/webp', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
+
+/** The operator's logo and extra stylesheet (PASSDROP_BRAND_LOGO_FILE, PASSDROP_BRAND_CSS_FILE), read once at start. */
+export function registerBrandingRoutes(app: FastifyInstance, { config }: WebRouteContext): void {
+  const asset = { access: 'public', sessionless: true } as const;
+  if (config.brand.logoFile !== undefined) {
+    const logo = readFileSync(config.brand.logoFile);
+    const type = IMAGE_TYPES[extname(config.brand.logoFile).toLowerCase()] ?? 'application/octet-stream';
+    app.get('/brand/logo', { config: asset, exposeHeadRoute: true }, async (_request, reply) =>
+      reply.type(type).header('cache-control', 'public, max-age=3600').send(logo),
+    );
+  }
+  if (config.brand.cssFile !== undefined) {
+    const css = readFileSync(config.brand.cssFile);
+    app.get('/brand/custom.css', { config: asset, exposeHeadRoute: true }, async (_request, reply) =>
+      reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css),
+    );
+  }
+}

@@ -1,0 +1,105 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { KindPolicy } from '../../config/load-config.js';
+import type { FieldProblem } from '../../errors/app-error.js';
+import { SERVER_PUSH_KINDS, type ServerPushKind } from '../../pushes/push-kinds.js';
+import { isWellFormedToken } from '../../pushes/push-token.js';
+import type { Translate } from '../../web/i18n/translator.js';
+import { html } from '../../web/html.js';
+import { renderPage } from '../../web/layout.js';
+import { enabledKinds, renderAccountsOnlyPage, renderCreatePage, type CreateFormValues } from '../../web/pages/create-page.js';
+import { renderSharePage } from '../../web/pages/share-page.js';
+import { parseFlag } from '../surface-kit/form-values.js';
+import { auditContextOf } from '../surface-kit/request-facts.js';
+import type { WebRouteContext } from './web-surface.js';
+
+/** The form shows the service's rules in the reader's language, by each problem's code; the rest keep the service's text. */
+function translateProblems(problems: readonly FieldProblem[], t: Translate, kindPolicy: KindPolicy): FieldProblem[] {
+  return problems.map((problem) => {
+    if (problem.field === 'payload') {
+      if (problem.code === 'required') return { ...problem, message: t('create.required') };
+      if (problem.code === 'too_long') return { ...problem, message: t('create.tooLong', { max: kindPolicy.maxCharacters }) };
+      if (problem.code === 'invalid_url') return { ...problem, message: t('create.invalidUrl') };
+    }
+    if (problem.field === 'expire_after_views') {
+      return { ...problem, message: t('create.viewsHint', { min: kindPolicy.expireAfterViews.min, max: kindPolicy.expireAfterViews.max }) };
+    }
+    return problem;
+  });
+}
+
+function textField(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function wholeNumber(text: string | undefined): number | undefined {
+  return text !== undefined && /^\s*\d+\s*$/.test(text) ? Number(text) : undefined;
+}
+
+/**
+ * The creator's side of the web UI: the create form (which works without JavaScript, posting to the
+ * server, and with JavaScript encrypts in the browser and posts to our API) and the share page.
+ */
+export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext): void {
+  const { pushes, config, pageContext, site } = deps;
+
+  const tabOf = (request: FastifyRequest): ServerPushKind => {
+    const tab = (request.query as Record<string, unknown>).tab;
+    const kinds = enabledKinds(config.pushes);
+    return typeof tab === 'string' && (kinds as string[]).includes(tab) ? (tab as ServerPushKind) : (kinds[0] ?? 'text');
+  };
+
+  app.get('/', { config: { access: 'visitor' }, exposeHeadRoute: true }, async (request, reply) =>
+    reply.type('text/html; charset=utf-8').send(renderCreatePage(pageContext(request, reply), config.pushes, { kind: tabOf(request) })),
+  );
+
+  // The form without JavaScript: the server encrypts at rest (the browser path posts ciphertext to the API instead).
+  app.post('/p', { config: { access: 'visitor' } }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const requestedKind = textField(body, 'kind');
+    const kind: ServerPushKind = (SERVER_PUSH_KINDS as readonly string[]).includes(requestedKind ?? '') ? (requestedKind as ServerPushKind) : 'text';
+    const values: CreateFormValues = {
+      kind,
+      payload: textField(body, 'payload'),
+      expireAfterMinutes: wholeNumber(textField(body, 'expire_after_minutes')),
+      expireAfterViews: wholeNumber(textField(body, 'expire_after_views')),
+      // An unticked checkbox sends nothing: in a form, absent means false.
+      retrievalStep: parseFlag(body.retrieval_step) ?? false,
+      deletableByViewer: parseFlag(body.deletable_by_viewer) ?? false,
+      name: textField(body, 'name'),
+      note: textField(body, 'note'),
+    };
+    const result = await pushes.create(
+      {
+        kind,
+        payload: values.payload,
+        expiry: { minutes: values.expireAfterMinutes, views: values.expireAfterViews },
+        passphrase: textField(body, 'passphrase'),
+        retrievalStep: values.retrievalStep,
+        deletableByViewer: values.deletableByViewer,
+        name: values.name,
+        note: values.note,
+      },
+      { authentication: request.authentication, audit: auditContextOf(request) },
+    );
+    if (!result.ok) {
+      const context = pageContext(request, reply);
+      if ('refused' in result) return reply.code(401).type('text/html; charset=utf-8').send(renderAccountsOnlyPage(context));
+      const problems = translateProblems(result.problems, context.t, config.pushes.kinds[kind]);
+      return reply.code(422).type('text/html; charset=utf-8').send(renderCreatePage(context, config.pushes, values, problems));
+    }
+    return reply.redirect(site.path(`/p/${result.push.token}/preview`), 303);
+  });
+
+  app.get('/p/:token/preview', { config: { access: 'public' }, exposeHeadRoute: true }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const push = isWellFormedToken(token) ? await pushes.peek(token) : undefined;
+    const context = pageContext(request, reply);
+    if (!push || push.expired) {
+      const { t } = context;
+      const body = html`<h1>${t('deliver.expiredHeading')}</h1><p>${t('deliver.expiredBody')}</p>`;
+      return reply.code(404).type('text/html; charset=utf-8').send(renderPage(context, { title: t('deliver.expiredHeading'), body }));
+    }
+    return reply.type('text/html; charset=utf-8').send(await renderSharePage(context, push, site.publicUrl(request)));
+  });
+}

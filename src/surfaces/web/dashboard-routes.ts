@@ -1,0 +1,116 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type FieldProblem } from '../../errors/app-error.js';
+import { SERVER_PUSH_KINDS, type ServerPushKind } from '../../pushes/push-kinds.js';
+import type { PushRecord } from '../../pushes/push-record.js';
+import type { PushEditInput } from '../../pushes/push-service.js';
+import { isWellFormedToken } from '../../pushes/push-token.js';
+import { secretUrl } from '../../pushes/secret-link.js';
+import type { Translate } from '../../web/i18n/translator.js';
+import { pageNumber } from '../../web/page-number.js';
+import { renderDashboard, renderPushPage, type DashboardQuery, type PushPageState } from '../../web/pages/dashboard-pages.js';
+import { auditContextOf } from '../surface-kit/request-facts.js';
+import type { WebRouteContext } from './web-surface.js';
+
+const PER_PAGE = 25;
+const EVENTS_PER_PAGE = 50;
+
+function wholeNumber(value: unknown): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  return /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+}
+
+function text(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The service states its rules in English; the page shows them in the reader's language. */
+function translateEditProblems(problems: readonly FieldProblem[], t: Translate): FieldProblem[] {
+  const keys: Record<string, string> = {
+    expire_in_minutes: 'dashboard.problem.expireIn',
+    views_remaining: 'dashboard.problem.views',
+    current_passphrase: 'dashboard.problem.currentPassphrase',
+  };
+  return problems.map((problem) => {
+    const key = keys[problem.field];
+    return key ? { ...problem, message: t(key, { ...problem.params }) } : problem;
+  });
+}
+
+/**
+ * The signed-in account's dashboard: its pushes (active or expired, by kind, by name), and each push's
+ * page with its settings, audit log, manual expiry and editing. Other people's pushes are 404 here.
+ */
+export function registerDashboardRoutes(app: FastifyInstance, deps: WebRouteContext): void {
+  const { pushes: service, pageContext, site } = deps;
+  const account = { access: 'account' } as const;
+
+  app.get('/dashboard', { config: account, exposeHeadRoute: true }, async (request, reply) => {
+    const user = request.user!;
+    const raw = request.query as Record<string, unknown>;
+    const kind = typeof raw.kind === 'string' && (SERVER_PUSH_KINDS as readonly string[]).includes(raw.kind) ? (raw.kind as ServerPushKind) : undefined;
+    const search = typeof raw.q === 'string' && raw.q.trim() !== '' ? raw.q.trim().slice(0, 100) : undefined;
+    const query: DashboardQuery = { status: raw.status === 'expired' ? 'expired' : 'active', kind, search, page: pageNumber(raw.page) };
+    const filter = { expired: query.status === 'expired', kind, search };
+    const [pushes, total] = await Promise.all([
+      service.listOwned(user.id, { ...filter, offset: (query.page - 1) * PER_PAGE, limit: PER_PAGE }),
+      service.countOwned(user.id, filter),
+    ]);
+    return reply.type('text/html; charset=utf-8').send(renderDashboard(pageContext(request, reply), query, pushes, total, PER_PAGE));
+  });
+
+  async function ownPush(request: FastifyRequest): Promise<PushRecord> {
+    const user = request.user!;
+    const { token } = request.params as { token: string };
+    const push = isWellFormedToken(token) ? await service.peek(token) : undefined;
+    // Someone else's push looks exactly like one that does not exist.
+    if (!push || push.ownerUserId !== user.id) throw new AppError('PUSH_NOT_FOUND');
+    return push;
+  }
+
+  async function pushPage(request: FastifyRequest, reply: FastifyReply, push: PushRecord, status: number, state: PushPageState) {
+    const page = pageNumber((request.query as Record<string, unknown>).page);
+    const events = await service.listAudit(push, { offset: (page - 1) * EVENTS_PER_PAGE, limit: EVENTS_PER_PAGE + 1 });
+    const view = {
+      note: service.readNote(push),
+      events: events.slice(0, EVENTS_PER_PAGE),
+      hasMoreEvents: events.length > EVENTS_PER_PAGE,
+      page,
+      link: secretUrl(site.publicUrl(request), push),
+    };
+    return reply.code(status).type('text/html; charset=utf-8').send(renderPushPage(pageContext(request, reply), push, view, state));
+  }
+
+  app.get('/dashboard/pushes/:token', { config: account, exposeHeadRoute: true }, async (request, reply) => {
+    const push = await ownPush(request);
+    const { t } = pageContext(request, reply);
+    const saved = (request.query as Record<string, unknown>).saved;
+    return pushPage(request, reply, push, 200, { info: saved === '1' ? t('dashboard.saved') : saved === 'expired' ? t('dashboard.expiredNow') : undefined });
+  });
+
+  app.post('/dashboard/pushes/:token', { config: account }, async (request, reply) => {
+    const push = await ownPush(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const remove = body.remove_passphrase === '1';
+    const newPassphrase = text(body, 'new_passphrase');
+    const input: PushEditInput = {
+      expireInMinutes: wholeNumber(body.expire_in_minutes),
+      viewsRemaining: wholeNumber(body.views_remaining),
+      name: text(body, 'name'),
+      note: text(body, 'note'),
+      currentPassphrase: text(body, 'current_passphrase'),
+      newPassphrase: remove ? '' : newPassphrase === '' ? undefined : newPassphrase,
+    };
+    const result = await service.edit(push, input, auditContextOf(request));
+    const { t } = pageContext(request, reply);
+    if (result.ok) return reply.redirect(site.path(`/dashboard/pushes/${push.token}?saved=1`), 303);
+    if ('reason' in result) return pushPage(request, reply, (await service.peek(push.token)) ?? push, 409, { message: t('dashboard.notActive') });
+    return pushPage(request, reply, push, 422, { problems: translateEditProblems(result.problems, t), message: t('create.fixProblems') });
+  });
+
+  app.post('/dashboard/pushes/:token/expire', { config: account }, async (request, reply) => {
+    const push = await ownPush(request);
+    await service.deleteByViewer(push.token, auditContextOf(request), request.user);
+    return reply.redirect(site.path(`/dashboard/pushes/${push.token}?saved=expired`), 303);
+  });
+}

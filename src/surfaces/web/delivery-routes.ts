@@ -1,0 +1,203 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import type { PushRecord } from '../../pushes/push-record.js';
+import type { RetrieveResult } from '../../pushes/push-service.js';
+import { isWellFormedToken } from '../../pushes/push-token.js';
+import { html, trusted, type SafeHtml } from '../../web/html.js';
+import { csrfField, renderPage, type PageContext } from '../../web/layout.js';
+import { formatTime } from '../../web/pages/share-page.js';
+import { auditContextOf } from '../surface-kit/request-facts.js';
+import type { WebRouteContext } from './web-surface.js';
+
+/**
+ * The recipient's pages. Opening a link (GET or HEAD) never uses a view while the push has a retrieval
+ * step or a passphrase; the reveal is a deliberate POST (or, for an end-to-end push, the browser
+ * module's request). Unknown and expired links get the same page and status, so the page tells nobody
+ * whether a token ever existed. No branding unless configured.
+ */
+export function registerDeliveryRoutes(app: FastifyInstance, deps: WebRouteContext): void {
+  const { pushes: service, pageContext, site } = deps;
+  function page(reply: FastifyReply, context: PageContext, status: number, title: string, body: SafeHtml, endToEnd = false): FastifyReply {
+    const { t } = context;
+    return reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(
+        renderPage(context, {
+          title,
+          body,
+          delivery: true,
+          scripts: ['reveal-page'],
+          browserStrings: endToEnd
+            ? {
+                copied: t('common.copied'),
+                copy: t('common.copy'),
+                wrongPassphrase: t('deliver.wrongPassphrase'),
+                passphraseRequired: t('deliver.passphraseRequired'),
+                tooMany: t('deliver.tooMany'),
+                expired: t('deliver.expiredHeading'),
+                brokenLink: t('deliver.brokenLink'),
+                failed: t('deliver.failed'),
+                working: t('deliver.working'),
+                showSecret: t('deliver.showSecret'),
+                revealedHeading: t('deliver.revealedHeading'),
+                lastView: t('deliver.lastView'),
+                remainingOne: t('deliver.remaining', { count: 1 }),
+                remainingOther: t('deliver.remaining', { count: 2 }).replace('2', '{{count}}'),
+                deleteHint: t('deliver.deleteHint'),
+                deleteNow: t('deliver.deleteNow'),
+              }
+            : { copied: t('common.copied'), copy: t('common.copy') },
+        }),
+      );
+  }
+
+  function expiredPage(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const context = pageContext(request, reply);
+    const { t } = context;
+    return page(reply, context, 404, t('deliver.expiredHeading'), html`<h1>${t('deliver.expiredHeading')}</h1><p>${t('deliver.expiredBody')}</p>`);
+  }
+
+  async function activePush(token: string): Promise<PushRecord | undefined> {
+    if (!isWellFormedToken(token)) return undefined;
+    const push = await service.peek(token);
+    return push && !push.expired ? push : undefined;
+  }
+
+  function facts(context: PageContext, push: PushRecord): SafeHtml {
+    const { t } = context;
+    if (push.expired) return html`<p class="hint">${t('deliver.lastView')}</p>`;
+    return html`<p class="hint">${t('deliver.remaining', { count: push.viewsRemaining })} <time datetime="${new Date(push.expiresAt).toISOString()}" data-local-time>${formatTime(context, push.expiresAt)}</time></p>`;
+  }
+
+  function stepPage(request: FastifyRequest, reply: FastifyReply, push: PushRecord, status = 200, message?: string): FastifyReply {
+    const context = pageContext(request, reply);
+    const { t } = context;
+    const needsPassphrase = push.passphraseRecord !== null;
+    const endToEnd = push.encryption === 'client';
+    const body = html`<h1>${t('deliver.heading')}</h1>
+<div data-step-info><p>${t('deliver.intro', { count: push.viewsRemaining })}</p>
+${facts(context, push)}</div>
+${message ? html`<div class="alert" role="alert"><p>${message}</p></div>` : ''}
+<form method="post" action="${site.path(`/p/${push.token}/reveal`)}" class="reveal-form"${endToEnd ? html` data-e2e data-token="${push.token}" data-kind="${push.kind}"` : ''}>
+  ${csrfField(context)}
+  ${needsPassphrase
+    ? html`<div class="field"><label for="passphrase">${t('deliver.passphraseLabel')}</label>
+  <input id="passphrase" name="passphrase" type="password" autocomplete="off" spellcheck="false" required aria-describedby="passphrase-hint">
+  <p class="hint" id="passphrase-hint">${t('deliver.passphraseHint')}</p></div>`
+    : ''}
+  <p class="form-error" role="alert" data-form-error hidden></p>
+  <button type="submit" class="primary">${t('deliver.reveal')}</button>
+</form>
+${endToEnd ? html`<p class="hint no-js-only">${t('deliver.needsJavaScript')}</p><div data-reveal-result></div>` : ''}`;
+    return page(reply, context, status, t('deliver.heading'), body, endToEnd);
+  }
+
+  async function revealedPage(request: FastifyRequest, reply: FastifyReply, push: PushRecord, payload: string): Promise<FastifyReply> {
+    if (push.kind === 'url') return reply.redirect(payload, 303);
+    const context = pageContext(request, reply);
+    const { t } = context;
+    const qr = push.kind === 'qr' ? await QRCode.toString(payload, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }) : '';
+    const body = html`<h1>${t('deliver.revealedHeading')}</h1>
+${push.kind === 'qr' ? html`<figure class="qr">${trusted(qr)}</figure>` : ''}
+<details class="secret" data-reblur>
+  <summary>${t('deliver.showSecret')}</summary>
+  <pre id="secret-text" class="secret-text">${payload}</pre>
+</details>
+<p><button type="button" class="primary js-only" data-copy="secret-text">${t('common.copy')}</button></p>
+${facts(context, push)}
+${push.deletableByViewer && !push.expired
+  ? html`<form method="post" action="${site.path(`/p/${push.token}/delete`)}">${csrfField(context)}<p class="hint">${t('deliver.deleteHint')}</p><button type="submit" class="danger">${t('deliver.deleteNow')}</button></form>`
+  : ''}`;
+    return page(reply, context, 200, t('deliver.revealedHeading'), body);
+  }
+
+  async function sendResult(request: FastifyRequest, reply: FastifyReply, result: RetrieveResult): Promise<FastifyReply> {
+    const { t } = pageContext(request, reply);
+    switch (result.outcome) {
+      case 'revealed':
+        return revealedPage(request, reply, result.push, result.payload);
+      case 'not_found':
+      case 'expired':
+      case 'locked':
+        return expiredPage(request, reply);
+      case 'passphrase_required':
+        return stepPage(request, reply, result.push, 401, t('deliver.passphraseRequired'));
+      case 'passphrase_incorrect':
+        return stepPage(request, reply, result.push, 401, t('deliver.wrongPassphrase'));
+      case 'rate_limited':
+        return stepPage(request, reply.header('retry-after', '60'), result.push, 429, t('deliver.tooMany'));
+      default:
+        throw new Error(`unhandled outcome ${JSON.stringify(result satisfies never)}`);
+    }
+  }
+
+  async function showStep(request: FastifyRequest, reply: FastifyReply, token: string): Promise<FastifyReply> {
+    const push = await activePush(token);
+    if (!push) return expiredPage(request, reply);
+    await service.recordOpened(push, auditContextOf(request));
+    return stepPage(request, reply, push);
+  }
+
+  /** HEAD never uses a view: link previewers and scanners get the status and headers only. */
+  async function head(request: FastifyRequest, reply: FastifyReply) {
+    const push = await activePush((request.params as { token: string }).token);
+    return reply.code(push ? 200 : 404).type('text/html; charset=utf-8').send();
+  }
+
+  const recipient = { access: 'public' } as const;
+
+  // The secret link. A request that asks for JSON is Password Pusher's API (its surface registers the
+  // same path with the `format: json` constraint); everything else lands here.
+  app.get('/p/:token', { config: recipient }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const push = await activePush(token);
+    if (!push) return expiredPage(request, reply);
+    if (push.retrievalStep || push.passphraseRecord !== null || push.encryption === 'client') return showStep(request, reply, token);
+    return sendResult(request, reply, await service.retrieve(token, undefined, auditContextOf(request), request.user));
+  });
+  app.head('/p/:token', { config: recipient }, head);
+  app.get('/p/:token/r', { config: recipient }, async (request, reply) => showStep(request, reply, (request.params as { token: string }).token));
+  app.head('/p/:token/r', { config: recipient }, head);
+  // Password Pusher moved every secret link under /p; old /f and /r links still work.
+  for (const prefix of ['f', 'r']) {
+    for (const step of ['', '/r']) {
+      app.get(`/${prefix}/:token${step}`, { config: recipient, exposeHeadRoute: true }, async (request, reply) => {
+        const { token } = request.params as { token: string };
+        if (!isWellFormedToken(token)) return expiredPage(request, reply);
+        return reply.redirect(site.path(`/p/${token}${step}${querySuffix(request)}`), 301);
+      });
+    }
+  }
+
+  app.post('/p/:token/reveal', { config: recipient }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const push = await activePush(token);
+    if (!push) return expiredPage(request, reply);
+    // Only the browser holds the key of an end-to-end push: revealing it here would burn a view for nothing.
+    if (push.encryption === 'client') {
+      const context = pageContext(request, reply);
+      return page(reply, context, 400, context.t('deliver.heading'), html`<h1>${context.t('deliver.heading')}</h1><p>${context.t('deliver.needsJavaScript')}</p>`);
+    }
+    const passphrase = (request.body as { passphrase?: unknown } | undefined)?.passphrase;
+    const result = await service.retrieve(token, typeof passphrase === 'string' ? passphrase : undefined, auditContextOf(request), request.user);
+    return sendResult(request, reply, result);
+  });
+
+  app.post('/p/:token/delete', { config: recipient }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    if (!isWellFormedToken(token)) return expiredPage(request, reply);
+    const result = await service.deleteByViewer(token, auditContextOf(request), request.user);
+    const context = pageContext(request, reply);
+    const { t } = context;
+    if (result.outcome === 'deleted') return page(reply, context, 200, t('deliver.deletedHeading'), html`<h1>${t('deliver.deletedHeading')}</h1><p>${t('deliver.deletedBody')}</p>`);
+    if (result.outcome === 'not_deletable') return page(reply, context, 403, t('deliver.notDeletableHeading'), html`<h1>${t('deliver.notDeletableHeading')}</h1><p>${t('deliver.notDeletableBody')}</p>`);
+    return expiredPage(request, reply);
+  });
+}
+
+/** The query string of a request, `?…` or '', carried over to a redirect. */
+function querySuffix(request: FastifyRequest): string {
+  const index = request.url.indexOf('?');
+  return index === -1 ? '' : request.url.slice(index);
+}

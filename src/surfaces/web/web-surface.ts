@@ -1,0 +1,166 @@
+import formBody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { actingUser, decideAccess, type AccessLevel, type AccessRefusal } from '../../accounts/access-policy.js';
+import type { AccountSettingsService } from '../../accounts/account-settings-service.js';
+import type { AccountStore } from '../../accounts/account-store.js';
+import type { ApiTokenService } from '../../accounts/api-token-service.js';
+import type { Mailer } from '../../accounts/mailer.js';
+import type { SignInService } from '../../accounts/sign-in-service.js';
+import type { PassdropConfig } from '../../config/load-config.js';
+import { AppError } from '../../errors/app-error.js';
+import type { PushService } from '../../pushes/push-service.js';
+import { ASSET_DIRECTORY, loadAssetManifest } from '../../web/asset-manifest.js';
+import { createTranslations } from '../../web/i18n/translator.js';
+import type { Brand } from '../../web/layout.js';
+import { renderAccountsOnlyPage } from '../../web/pages/create-page.js';
+import { renderErrorPage } from '../../web/pages/error-page.js';
+import { csrfCheckPasses, isUnsafeMethod, ownOrigins, stripCsrfField } from '../surface-kit/csrf.js';
+import { catalogueErrorOf, errorBody, unmatchedRouteError, type AllowedMethods } from '../surface-kit/error-rendering.js';
+import { minimalHtmlPage } from '../surface-kit/minimal-html-page.js';
+import type { SiteAddress } from '../surface-kit/public-url.js';
+import { defaultAccess, matchedAccess, stampSurface } from '../surface-kit/route-access.js';
+import { authenticateSession } from '../surface-kit/session-authentication.js';
+import { registerAccountRoutes } from './account-routes.js';
+import { registerAdminRoutes } from './admin-routes.js';
+import { registerBrandingRoutes } from './branding-routes.js';
+import { registerCreateRoutes } from './create-routes.js';
+import { registerDashboardRoutes } from './dashboard-routes.js';
+import { registerDeliveryRoutes } from './delivery-routes.js';
+import { createPageContextFactory, type PageContextFactory } from './page-context.js';
+import { registerTokenRoutes } from './token-routes.js';
+import type { CookieScope } from './web-session.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Static files: served without looking up a session. */
+    sessionless?: boolean;
+  }
+}
+
+export interface WebDependencies {
+  readonly config: PassdropConfig;
+  readonly site: SiteAddress;
+  readonly pushes: PushService;
+  readonly signIn: SignInService;
+  readonly settings: AccountSettingsService;
+  readonly accounts: AccountStore;
+  readonly tokens: ApiTokenService;
+  readonly mailer: Mailer;
+  readonly clock: () => number;
+  readonly allowedMethods: AllowedMethods;
+}
+
+/** What every web route module receives: the services it calls and the page helpers. */
+export interface WebRouteContext extends WebDependencies {
+  readonly pageContext: PageContextFactory;
+  readonly cookies: CookieScope;
+}
+
+/**
+ * The web UI surface: every HTML page (creator, recipient, account, dashboard, admin) with its assets.
+ *
+ * Authentication is the session cookie only. Access is enforced from the matched route's `config.access`:
+ * visitors who must sign in are sent to the sign-in page (or, on the create page of an accounts-only
+ * server, told so), and a cookie-authenticated request that changes something must pass the CSRF check
+ * (fetch metadata, Origin against our own origins including PASSDROP_BASE_URL's, and the session token).
+ * Errors are pages in the site's look and the reader's language; clients that do not ask for HTML get
+ * the catalogue's JSON instead.
+ */
+export async function webSurface(scope: FastifyInstance, deps: WebDependencies): Promise<void> {
+  stampSurface(scope, 'web');
+  const { config, site } = deps;
+  const cookies: CookieScope = { path: site.basePath === '' ? '/' : site.basePath, secure: config.server.baseUrl?.startsWith('https:') ?? false };
+  const assets = loadAssetManifest(site.basePath);
+  const brand: Brand = {
+    title: config.brand.title,
+    tagline: config.brand.tagline,
+    hasLogo: config.brand.logoFile !== undefined,
+    hasCss: config.brand.cssFile !== undefined,
+    onDeliveryPages: config.brand.onDeliveryPages,
+  };
+  const pageContext = createPageContextFactory({ translations: await createTranslations(), assets, brand, cookies, path: site.path });
+
+  await scope.register(formBody);
+
+  scope.addHook('onRequest', async function authenticate(request: FastifyRequest, reply: FastifyReply) {
+    if (request.routeOptions.config.sessionless) return;
+    request.authentication = await authenticateSession(request, { signIn: deps.signIn, requireMfa: config.accounts.requireMfa });
+    request.user = actingUser(request.authentication);
+    const level = matchedAccess(request);
+    const decision = decideAccess(level, request.authentication, config.accounts);
+    if (!decision.ok) return refuse(request, reply, decision.reason, level);
+  });
+
+  scope.addHook('preValidation', async function checkCsrf(request: FastifyRequest) {
+    if (!request.session || !isUnsafeMethod(request.method)) return;
+    if (!csrfCheckPasses(request, request.session.csrfToken, ownOrigins(request, config.server.baseUrl))) throw new AppError('CSRF_FAILED');
+    stripCsrfField(request);
+  });
+
+  /** Where a visitor who may not see the page goes instead. */
+  function refuse(request: FastifyRequest, reply: FastifyReply, reason: AccessRefusal, level: AccessLevel): FastifyReply {
+    switch (reason) {
+      case 'sign_in_required':
+      case 'credentials_invalid': {
+        if (level === 'visitor') {
+          const context = pageContext(request, reply);
+          return reply.code(401).type('text/html; charset=utf-8').send(renderAccountsOnlyPage(context));
+        }
+        const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
+        return reply.redirect(site.path(`/account/sign-in${next}`), 303);
+      }
+      case 'second_factor_owed':
+        return reply.redirect(site.path('/account/sign-in/two-factor'), 303);
+      case 'mfa_required':
+        return reply.redirect(site.path('/account/two-factor'), 303);
+      case 'not_admin':
+        return sendWebError(request, reply, new AppError('NOT_AN_ADMIN'));
+      default:
+        throw new Error(`unhandled refusal ${String(reason satisfies never)}`);
+    }
+  }
+
+  function sendWebError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+    reply.code(error.statusCode).headers(error.headers);
+    // Browsers ask for HTML (navigation and form posts alike); scripts and API clients get JSON.
+    if (!(request.headers.accept ?? '').includes('text/html')) return reply.send(errorBody(error, request.id));
+    let page: string;
+    try {
+      page = renderErrorPage(pageContext(request, reply), error, request.id);
+    } catch {
+      // The error page must never fail in turn.
+      page = minimalHtmlPage('Something went wrong', `<p>Request id: ${request.id}</p>`);
+    }
+    return reply.type('text/html; charset=utf-8').send(page);
+  }
+
+  const bodyLimit = config.server.bodyLimitBytes;
+  scope.setErrorHandler((error, request, reply) => sendWebError(request, reply, catalogueErrorOf(request, error, bodyLimit)));
+  scope.setNotFoundHandler((request, reply) => sendWebError(request, reply, unmatchedRouteError(request, deps.allowedMethods)));
+
+  await scope.register(async (assetScope) => {
+    defaultAccess(assetScope, 'public');
+    assetScope.addHook('onRoute', (route) => {
+      route.config = { ...route.config, sessionless: true };
+    });
+    await assetScope.register(fastifyStatic, {
+      root: ASSET_DIRECTORY,
+      prefix: '/assets/',
+      // Asset URLs carry a content hash (?v=…), so browsers may keep them for a year.
+      cacheControl: false,
+      setHeaders: (response) => response.setHeader('cache-control', 'public, max-age=31536000, immutable'),
+      wildcard: false,
+    });
+  });
+
+  const routeContext: WebRouteContext = { ...deps, pageContext, cookies };
+  registerBrandingRoutes(scope, routeContext);
+  registerCreateRoutes(scope, routeContext);
+  registerDeliveryRoutes(scope, routeContext);
+  registerAccountRoutes(scope, routeContext);
+  registerTokenRoutes(scope, routeContext);
+  registerDashboardRoutes(scope, routeContext);
+  registerAdminRoutes(scope, routeContext);
+}
+
