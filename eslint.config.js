@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'build/'] },
+  { ignores: ['dist/', 'node_modules/', 'build/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -81,7 +81,12 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
     toPushView(await findPush(request.params.token), site.publicUrl(request)),
   );
 
-  api.post('/pushes/:token/reveal', { schema: pushApiSchemas.reveal, config: { access: 'public' } }, async (request) => {
+  // A push without passphrase needs no body at all: a bare POST is the whole request.
+  const bodyOptional = async (request: { body: unknown }) => {
+    if (request.body === undefined || request.body === null) request.body = {};
+  };
+
+  api.post('/pushes/:token/reveal', { schema: pushApiSchemas.reveal, config: { access: 'public' }, preValidation: bodyOptional }, async (request) => {
     const { token } = request.params;
     if (!isWellFormedToken(token)) throw new AppError('PUSH_NOT_FOUND');
     const result = await service.retrieve(token, request.body?.access_proof ?? request.body?.passphrase, auditContextOf(request), request.user);

@@ -26,6 +26,8 @@ export interface RouteTableEntry {
   readonly url: string;
   readonly access: AccessLevel;
   readonly surface: SurfaceName;
+  /** The `format` constraint, when the route answers only JSON (or only HTML) requests for its path. */
+  readonly format?: string;
 }
 
 /**
@@ -50,7 +52,10 @@ export function trackRouteTable(app: FastifyInstance): readonly RouteTableEntry[
         undeclared.push(`${methods.join(',')} ${route.url}`);
         continue;
       }
-      for (const method of methods) table.push({ method, url: route.url, access, surface: route.config?.surface ?? 'operations' });
+      const format = (route.constraints as Record<string, unknown> | undefined)?.format;
+      for (const method of methods) {
+        table.push({ method, url: route.url, access, surface: route.config?.surface ?? 'operations', ...(typeof format === 'string' ? { format } : {}) });
+      }
     }
     if (undeclared.length > 0) {
       throw new Error(`Every route must declare config.access (one of ${ACCESS_LEVELS.join(', ')}); these do not:\n  ${undeclared.join('\n  ')}`);
