@@ -76,7 +76,7 @@ export function renderPage(context: PageContext, options: PageOptions): string {
 </header>`
     : '';
   return html`<!doctype html>
-<html lang="${context.lang}" dir="${context.dir}">
+<html lang="${context.lang}" dir="${context.dir}" data-base-path="${context.path('')}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

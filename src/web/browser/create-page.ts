@@ -7,7 +7,7 @@ import {
   generateCharacterPassword,
   generatePassphrase,
 } from './password-generator.js';
-import { fill, jsonHeaders, markBusy, showError, strings } from './dom.js';
+import { fill, jsonHeaders, markBusy, showError, sitePath, strings } from './dom.js';
 
 const text = strings();
 const form = document.querySelector<HTMLFormElement>('form.create-form');
@@ -85,14 +85,14 @@ async function createEndToEnd(form: HTMLFormElement, plaintext: string, pushKind
   const note = String(data.get('note') ?? '');
   if (name) body.name = name;
   if (note) body.note = note;
-  const response = await fetch('/api/passdrop/v1/pushes', {
+  const response = await fetch(sitePath('/api/passdrop/v1/pushes'), {
     method: 'POST',
     headers: jsonHeaders(),
     body: JSON.stringify(body),
   });
   const json = (await response.json()) as { token?: string; error?: string; details?: Array<{ message: string }> };
   if (!response.ok || !json.token) throw new Error(json.details?.map((detail) => detail.message).join(' ') ?? json.error ?? text.failed);
-  return `/p/${json.token}/preview#${linkSecret}`;
+  return `${sitePath(`/p/${json.token}/preview`)}#${linkSecret}`;
 }
 
 function saveChoices(form: HTMLFormElement): void {

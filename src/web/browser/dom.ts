@@ -49,3 +49,11 @@ export function jsonHeaders(): Record<string, string> {
   const csrf = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content;
   return { 'content-type': 'application/json', accept: 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) };
 }
+
+/**
+ * A site-absolute path with the site's base path in front (the page's `data-base-path`, '' at the root,
+ * '/secrets' under a sub-path): sitePath('/api/passdrop/v1/pushes').
+ */
+export function sitePath(path: string): string {
+  return `${document.documentElement.dataset.basePath ?? ''}${path}`;
+}

@@ -4,7 +4,7 @@
  * Everywhere it closes a shown secret again after 30 seconds.
  */
 import { accessProofFor, E2eError, openE2eText, type E2eKind } from '../../crypto/e2e/e2e-format.js';
-import { jsonHeaders, markBusy, showError, strings } from './dom.js';
+import { jsonHeaders, markBusy, showError, sitePath, strings } from './dom.js';
 
 const REBLUR_MS = 30_000;
 const text = strings();
@@ -40,7 +40,7 @@ if (form) {
     const done = markBusy(form, text.working);
     try {
       const body = passphrase ? { access_proof: await accessProofFor({ linkSecret, passphrase }) } : {};
-      const response = await fetch(`/api/passdrop/v1/pushes/${encodeURIComponent(token)}/reveal`, {
+      const response = await fetch(sitePath(`/api/passdrop/v1/pushes/${encodeURIComponent(token)}/reveal`), {
         method: 'POST',
         headers: jsonHeaders(),
         body: JSON.stringify(body),
@@ -93,7 +93,7 @@ function afterReveal(push: RevealedPush | undefined): Node[] {
   const time = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(push.expires_at));
   facts.textContent = `${(push.views_remaining === 1 ? text.remainingOne : text.remainingOther)?.replace('{{count}}', String(push.views_remaining)) ?? ''} ${time}`;
   if (!push.deletable_by_viewer) return [facts];
-  const remove = element('form', { method: 'post', action: `/p/${push.token}/delete` });
+  const remove = element('form', { method: 'post', action: sitePath(`/p/${push.token}/delete`) });
   remove.append(element('p', { className: 'hint', textContent: text.deleteHint ?? '' }), element('button', { type: 'submit', className: 'danger', textContent: text.deleteNow ?? '' }));
   return [facts, remove];
 }

@@ -3,7 +3,7 @@ import QRCode from 'qrcode';
 import { takeFragmentSecret } from './dom.js';
 
 const input = document.querySelector<HTMLInputElement>('[data-share-link]');
-const token = location.pathname.split('/')[2] ?? '';
+const token = input?.dataset.token ?? '';
 const secret = takeFragmentSecret(`passdrop-link-${token}`);
 
 if (input && secret) {

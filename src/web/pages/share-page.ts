@@ -33,7 +33,7 @@ export async function renderSharePage(context: PageContext, push: PushRecord, ba
 <div class="field">
   <label for="secret-link">${t('share.linkLabel')}</label>
   <div class="copy-row">
-    <input id="secret-link" type="text" readonly value="${link}" data-share-link data-base-link="${link}" spellcheck="false">
+    <input id="secret-link" type="text" readonly value="${link}" data-share-link data-base-link="${link}" data-token="${push.token}" spellcheck="false">
     <button type="button" class="primary js-only" data-copy="secret-link">${t('common.copy')}</button>
   </div>
   ${endToEnd ? html`<p class="hint no-js-only">${t('share.needsJavaScript')}</p>` : ''}
