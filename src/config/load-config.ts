@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { ServerPushKind } from '../pushes/push-kinds.js';
 import { PUSH_KIND_PREFIXES, settingList, settings, type SettingValues } from './settings.js';
+
+/** The push kinds that have their own settings (file pushes get theirs with the files feature). */
+export type ConfiguredPushKind = keyof typeof PUSH_KIND_PREFIXES;
 
 export type DatabaseConfig =
   | { readonly kind: 'sqlite'; readonly path: string }
@@ -70,7 +72,7 @@ export interface KindPolicy {
 }
 
 export interface PushPolicy {
-  readonly kinds: Readonly<Record<ServerPushKind, KindPolicy>>;
+  readonly kinds: Readonly<Record<ConfiguredPushKind, KindPolicy>>;
   readonly minExpiryMinutes: number;
   readonly passphraseAttemptsPerMinute: number;
   readonly passphraseMaxFailures: number;
@@ -172,7 +174,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
 
 function pushPolicy(values: Record<string, unknown>, problems: string[]): PushPolicy {
   const v = values as SettingValues;
-  const maxCharacters: Record<ServerPushKind, number> = {
+  const maxCharacters: Record<ConfiguredPushKind, number> = {
     text: v.PASSDROP_TEXT_MAX_CHARACTERS,
     url: v.PASSDROP_URL_MAX_CHARACTERS,
     qr: v.PASSDROP_QR_MAX_CHARACTERS,
@@ -200,11 +202,11 @@ function pushPolicy(values: Record<string, unknown>, problems: string[]): PushPo
         expireAfterViews: bounds('EXPIRE_AFTER_VIEWS'),
         retrievalStepDefault: read('RETRIEVAL_STEP_DEFAULT') as boolean,
         deletableByViewerDefault: deletable === undefined ? null : (deletable as boolean),
-        maxCharacters: maxCharacters[kind as ServerPushKind],
+        maxCharacters: maxCharacters[kind as ConfiguredPushKind],
       };
       return [kind, policy];
     }),
-  ) as Record<ServerPushKind, KindPolicy>;
+  ) as Record<ConfiguredPushKind, KindPolicy>;
   return {
     kinds,
     minExpiryMinutes: v.PASSDROP_MIN_EXPIRY_MINUTES,

@@ -8,7 +8,8 @@ import { randomToken } from '../crypto/random-token.js';
 import type { FieldProblem } from '../errors/app-error.js';
 import type { PushKind } from './push-kinds.js';
 import type { AuditContext, AuditEvent, PushEncryption, PushRecord } from './push-record.js';
-import type { ConsumeViewResult, InstanceAuditEntry, OwnedPushQuery, PushSettingsChange, PushStore } from './push-store.js';
+import type { AuditStore, InstanceAuditEntry } from './audit-store.js';
+import type { ConsumeViewResult, OwnedPushQuery, PushSettingsChange, PushStore } from './push-store.js';
 import { kindProblem, payloadProblem, resolveExpiry, textFieldProblems, type ExpiryRequest } from './push-validation.js';
 
 export interface CreatePushInput {
@@ -142,6 +143,7 @@ function privilegeOf(push: PushRecord, viewer: Viewer | null | undefined): 'owne
 
 export interface PushServiceDependencies {
   readonly store: PushStore;
+  readonly audit: AuditStore;
   readonly keys: MasterKeyRing;
   readonly policy: PushPolicy;
   /** Who may create: PASSDROP_ALLOW_ANONYMOUS. */
@@ -152,9 +154,9 @@ export interface PushServiceDependencies {
 /**
  * The lifecycle engine: every route, HTML or JSON, goes through it.
  *
- * @example const service = createPushService({ store, keys, policy: config.pushes, clock: Date.now });
+ * @example const service = createPushService({ store, audit, keys, policy: config.pushes, access: config.accounts, clock: Date.now });
  */
-export function createPushService({ store, keys, policy, access, clock }: PushServiceDependencies): PushService {
+export function createPushService({ store, audit: auditLog, keys, policy, access, clock }: PushServiceDependencies): PushService {
   async function expireIfTimeRanOut(push: PushRecord, now: number): Promise<PushRecord> {
     if (push.expired || now < push.expiresAt) return push;
     return (await store.expire(push.token, 'time', now, null)) ?? (await store.findByToken(push.token)) ?? push;
@@ -164,7 +166,7 @@ export function createPushService({ store, keys, policy, access, clock }: PushSe
     const current = await store.findByToken(token);
     if (!current) return { outcome: 'not_found' };
     const push = await expireIfTimeRanOut(current, now);
-    await store.recordAudit(push.id, 'failed_view', audit, now);
+    await auditLog.record(push.id, 'failed_view', audit, now);
     return { outcome: 'expired', push };
   }
 
@@ -275,7 +277,7 @@ export function createPushService({ store, keys, policy, access, clock }: PushSe
     },
 
     async recordOpened(push, audit) {
-      await store.recordAudit(push.id, 'opened', audit, clock());
+      await auditLog.record(push.id, 'opened', audit, clock());
     },
 
     async retrieve(token, passphrase, audit, viewer) {
@@ -343,7 +345,7 @@ export function createPushService({ store, keys, policy, access, clock }: PushSe
     },
 
     listInstanceAudit(page) {
-      return store.listInstanceAudit(page);
+      return auditLog.listInstance(page);
     },
 
     async expireAllOwned(ownerUserId, audit) {
@@ -389,7 +391,7 @@ export function createPushService({ store, keys, policy, access, clock }: PushSe
     },
 
     listAudit(push, page) {
-      return store.listAudit(push.id, page);
+      return auditLog.list(push.id, page);
     },
 
     readNote(push) {

@@ -1,9 +1,10 @@
 import { sql, type Selectable } from 'kysely';
-import type { AuditEventsTable, PushesTable } from '../storage/database-schema.js';
+import type { PushesTable } from '../storage/database-schema.js';
 import type { Database } from '../storage/open-database.js';
 import { writeTransaction, type WriteExecutor } from '../storage/write-transaction.js';
 import type { PushKind } from './push-kinds.js';
-import type { AuditContext, AuditEvent, AuditEventKind, ExpireReason, PushEncryption, PushRecord } from './push-record.js';
+import { insertAuditRow, insertCountedAuditEvent, truncateAuditText } from './audit-store.js';
+import type { AuditContext, AuditEventKind, ExpireReason, PushEncryption, PushRecord } from './push-record.js';
 
 /** A push as created: its record without what the database assigns or what only changes later. */
 export type NewPush = Omit<PushRecord, 'id' | 'viewsRemaining' | 'passphraseFailures' | 'expired' | 'expiredAt' | 'expireReason' | 'updatedAt'>;
@@ -48,8 +49,6 @@ export interface PushStore {
     maxFailures: number,
     audit: AuditContext,
   ): Promise<{ failures: number; locked: boolean }>;
-  recordAudit(pushId: number, kind: AuditEventKind, audit: AuditContext | null, now: number, reason?: string): Promise<void>;
-  listAudit(pushId: number, options: { offset: number; limit: number }): Promise<AuditEvent[]>;
   /** Expires up to `limit` pushes whose time has run out; answers how many. */
   sweepTimeExpired(now: number, limit: number): Promise<number>;
   /** Deletes expired pushes (with their audit logs) that expired before `cutoff`; answers how many. */
@@ -61,8 +60,6 @@ export interface PushStore {
   readPayloadEnvelope(pushId: number): Promise<Buffer | undefined>;
   /** Changes an active push's settings in one transaction, with an `edited` audit event; undefined when it is no longer active. */
   updateSettings(pushId: number, changes: PushSettingsChange, now: number, audit: AuditContext): Promise<PushRecord | undefined>;
-  /** Every push's audit events, newest first, with push metadata and the owner's email (never a payload or a link token). */
-  listInstanceAudit(page: { offset: number; limit: number }): Promise<InstanceAuditEntry[]>;
   /** Visits every stored envelope (payloads and notes) so `rotate-keys` can re-wrap them. */
   rewrapEnvelopes(rewrap: (envelope: Buffer, token: string, field: 'payload' | 'note') => Buffer): Promise<number>;
 }
@@ -85,23 +82,12 @@ export interface PushSettingsChange {
   readonly passphrase?: { readonly record: string | null; readonly payloadEnvelope: Buffer };
 }
 
-export interface InstanceAuditEntry {
-  readonly event: AuditEvent;
-  readonly pushId: number;
-  readonly pushKind: PushKind;
-  readonly pushName: string;
-  readonly ownerEmail: string | null;
-  readonly actorEmail: string | null;
-}
-
 export interface PushStoreOptions {
   /** Most audit events kept per push; expiry and lock events are recorded even past it. */
   readonly auditEventsPerPush: number;
 }
 
 const PASSPHRASE_WINDOW_MS = 60_000;
-const ALWAYS_AUDITED: ReadonlySet<AuditEventKind> = new Set(['expired', 'locked']);
-const MAX_AUDIT_TEXT = 255;
 
 /**
  * The push store, written once with Kysely for both SQLite and PostgreSQL.
@@ -111,24 +97,8 @@ const MAX_AUDIT_TEXT = 255;
 export function createPushStore(database: Database, options: PushStoreOptions): PushStore {
   const { db } = database;
 
-  async function insertAudit(
-    executor: WriteExecutor,
-    pushId: number,
-    kind: AuditEventKind,
-    audit: AuditContext | null,
-    now: number,
-    reason: string | null = null,
-  ): Promise<void> {
-    // The counter column enforces the cap without counting rows on every request.
-    const counted = await executor
-      .updateTable('pushes')
-      .set((eb) => ({ audit_event_count: eb('audit_event_count', '+', 1) }))
-      .where('id', '=', pushId)
-      .$if(!ALWAYS_AUDITED.has(kind), (query) => query.where('audit_event_count', '<', options.auditEventsPerPush))
-      .executeTakeFirst();
-    if (Number(counted.numUpdatedRows) === 0) return;
-    await insertAuditRow(executor, pushId, kind, audit, now, reason);
-  }
+  const insertAudit = (executor: WriteExecutor, pushId: number, kind: AuditEventKind, audit: AuditContext | null, now: number, reason: string | null = null) =>
+    insertCountedAuditEvent(executor, options.auditEventsPerPush, { pushId, kind, audit, now, reason });
 
   async function expireWith(
     executor: WriteExecutor,
@@ -190,8 +160,8 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
           : await sql<{ payload_envelope: Buffer }>`select payload_envelope from push_payloads where push_id = ${row.id}`.execute(trx)
       ).rows[0];
       if (!payload) throw new Error(`push ${row.id} is active but has no payload row`);
-      if (row.audit_event_count <= cap) await insertAuditRow(trx, row.id, 'viewed', audit, now, null);
-      if (last) await insertAuditRow(trx, row.id, 'expired', null, now, 'views');
+      if (row.audit_event_count <= cap) await insertAuditRow(trx, { pushId: row.id, kind: 'viewed', audit, now, reason: null });
+      if (last) await insertAuditRow(trx, { pushId: row.id, kind: 'expired', audit: null, now, reason: 'views' });
       return { ok: true, push: toPushRecord(row), payloadEnvelope: payload.payload_envelope, last } as const;
     });
   }
@@ -209,8 +179,8 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
         insert into audit_events (push_id, kind, reason, ip, user_agent, referrer, user_id, created_at)
         select c.id, e.kind, e.reason,
           case when e.kind = 'viewed' then cast(${audit.ip} as text) end,
-          case when e.kind = 'viewed' then cast(${truncate(audit.userAgent)} as text) end,
-          case when e.kind = 'viewed' then cast(${truncate(audit.referrer)} as text) end,
+          case when e.kind = 'viewed' then cast(${truncateAuditText(audit.userAgent)} as text) end,
+          case when e.kind = 'viewed' then cast(${truncateAuditText(audit.referrer)} as text) end,
           case when e.kind = 'viewed' then cast(${audit.userId} as bigint) end,
           cast(${now} as bigint)
         from consumed c cross join (values (1, 'viewed', null), (2, 'expired', 'views')) as e(position, kind, reason)
@@ -249,8 +219,8 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
       const event = {
         kind: 'created',
         ip: audit.ip,
-        user_agent: truncate(audit.userAgent),
-        referrer: truncate(audit.referrer),
+        user_agent: truncateAuditText(audit.userAgent),
+        referrer: truncateAuditText(audit.referrer),
         user_id: audit.userId,
         created_at: push.createdAt,
       };
@@ -368,22 +338,6 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
       });
     },
 
-    async recordAudit(pushId, kind, audit, now, reason) {
-      await writeTransaction(database, (trx) => insertAudit(trx, pushId, kind, audit, now, reason ?? null));
-    },
-
-    async listAudit(pushId, { offset, limit }) {
-      const rows = await db
-        .selectFrom('audit_events')
-        .selectAll()
-        .where('push_id', '=', pushId)
-        .orderBy('id', 'asc')
-        .offset(offset)
-        .limit(limit)
-        .execute();
-      return rows.map(toAuditEvent);
-    },
-
     async sweepTimeExpired(now, limit) {
       const due = await db
         .selectFrom('pushes')
@@ -461,31 +415,9 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
         if (changes.passphrase !== undefined) {
           await trx.updateTable('push_payloads').set({ payload_envelope: changes.passphrase.payloadEnvelope }).where('push_id', '=', pushId).execute();
         }
-        await insertAuditRow(trx, pushId, 'edited', audit, now, null);
+        await insertAuditRow(trx, { pushId, kind: 'edited', audit, now, reason: null });
         return toPushRecord(row);
       });
-    },
-
-    async listInstanceAudit({ offset, limit }) {
-      const rows = await db
-        .selectFrom('audit_events')
-        .innerJoin('pushes', 'pushes.id', 'audit_events.push_id')
-        .leftJoin('users as owners', 'owners.id', 'pushes.owner_user_id')
-        .leftJoin('users as actors', 'actors.id', 'audit_events.user_id')
-        .selectAll('audit_events')
-        .select(['pushes.kind as push_kind', 'pushes.name as push_name', 'owners.email as owner_email', 'actors.email as actor_email'])
-        .orderBy('audit_events.id', 'desc')
-        .offset(offset)
-        .limit(limit)
-        .execute();
-      return rows.map((row) => ({
-        event: toAuditEvent(row),
-        pushId: Number(row.push_id),
-        pushKind: row.push_kind as PushKind,
-        pushName: row.push_name,
-        ownerEmail: row.owner_email ?? null,
-        actorEmail: row.actor_email ?? null,
-      }));
     },
 
     async rewrapEnvelopes(rewrap) {
@@ -521,34 +453,6 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
   };
 }
 
-async function insertAuditRow(
-  executor: WriteExecutor,
-  pushId: number,
-  kind: AuditEventKind,
-  audit: AuditContext | null,
-  now: number,
-  reason: string | null,
-): Promise<void> {
-  await executor
-    .insertInto('audit_events')
-    .values({
-      push_id: pushId,
-      kind,
-      reason,
-      ip: audit?.ip ?? null,
-      user_agent: truncate(audit?.userAgent),
-      referrer: truncate(audit?.referrer),
-      user_id: audit?.userId ?? null,
-      created_at: now,
-    })
-    .execute();
-}
-
-function truncate(text: string | null | undefined): string | null {
-  if (text === null || text === undefined || text === '') return null;
-  return text.length > MAX_AUDIT_TEXT ? text.slice(0, MAX_AUDIT_TEXT) : text;
-}
-
 export function toPushRecord(row: Selectable<PushesTable>): PushRecord {
   return {
     id: Number(row.id),
@@ -571,18 +475,5 @@ export function toPushRecord(row: Selectable<PushesTable>): PushRecord {
     expireReason: row.expire_reason as ExpireReason | null,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
-  };
-}
-
-function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEvent {
-  return {
-    id: Number(row.id),
-    kind: row.kind as AuditEventKind,
-    reason: row.reason,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    referrer: row.referrer,
-    userId: row.user_id === null ? null : Number(row.user_id),
-    createdAt: Number(row.created_at),
   };
 }

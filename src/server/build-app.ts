@@ -14,6 +14,7 @@ import { createSignInService } from '../accounts/sign-in-service.js';
 import type { PassdropConfig } from '../config/load-config.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
 import { startExpirySweeper } from '../jobs/expiry-sweeper.js';
+import { createAuditStore } from '../pushes/audit-store.js';
 import { createPushService } from '../pushes/push-service.js';
 import { createPushStore } from '../pushes/push-store.js';
 import { createInstanceSettingsStore } from '../storage/instance-settings-store.js';
@@ -119,7 +120,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     allowedEmailPattern: config.accounts.signupEmailPattern,
   });
   const pushStore = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
-  const pushes = createPushService({ store: pushStore, keys: deps.keys, policy: config.pushes, access: config.accounts, clock });
+  const auditStore = createAuditStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
+  const pushes = createPushService({ store: pushStore, audit: auditStore, keys: deps.keys, policy: config.pushes, access: config.accounts, clock });
   const site = createSiteAddress(config.server);
 
   // --- the surfaces ----------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import { randomToken } from '../../src/crypto/random-token.js';
+import { createAuditStore, type AuditStore } from '../../src/pushes/audit-store.js';
 import { createPushStore, type NewPush, type PushStore } from '../../src/pushes/push-store.js';
 import type { Database } from '../../src/storage/open-database.js';
 import { describeEachDatabase } from '../support/each-database.js';
@@ -33,9 +34,11 @@ function newPush(overrides: Partial<NewPush> = {}): NewPush {
 describeEachDatabase('push store', (fixture) => {
   let database: Database;
   let store: PushStore;
+  let auditLog: AuditStore;
   before(async () => {
     database = await openMigratedDatabase(fixture.database);
     store = createPushStore(database, { auditEventsPerPush: 10 });
+    auditLog = createAuditStore(database, { auditEventsPerPush: 10 });
   });
   after(() => database.close());
 
@@ -50,7 +53,7 @@ describeEachDatabase('push store', (fixture) => {
     assert.equal(push.name, 'db creds');
     assert.deepEqual(await store.findByToken(push.token), push);
     assert.equal(await payloadRows(push.id), 1);
-    const events = await store.listAudit(push.id, { offset: 0, limit: 50 });
+    const events = await auditLog.list(push.id, { offset: 0, limit: 50 });
     assert.deepEqual(events.map((event) => [event.kind, event.ip, event.userAgent]), [['created', audit.ip, 'test-agent']]);
   });
 
@@ -76,7 +79,7 @@ describeEachDatabase('push store', (fixture) => {
     assert.equal(await payloadRows(push.id), 0, 'the payload row is gone');
 
     assert.deepEqual(await store.consumeView(push.token, T0 + 3000, audit), { ok: false });
-    const kinds = (await store.listAudit(push.id, { offset: 0, limit: 50 })).map((event) => event.kind);
+    const kinds = (await auditLog.list(push.id, { offset: 0, limit: 50 })).map((event) => event.kind);
     assert.deepEqual(kinds, ['created', 'viewed', 'viewed', 'expired']);
   });
 
@@ -102,7 +105,7 @@ describeEachDatabase('push store', (fixture) => {
     assert.equal(expired?.passphraseRecord, null);
     assert.equal(await payloadRows(push.id), 0);
     assert.equal(await store.expire(push.token, 'owner', T0 + 6, audit), undefined);
-    const events = await store.listAudit(push.id, { offset: 0, limit: 50 });
+    const events = await auditLog.list(push.id, { offset: 0, limit: 50 });
     assert.deepEqual(events.map((event) => [event.kind, event.reason]), [['created', null], ['expired', 'viewer']]);
   });
 
@@ -123,15 +126,15 @@ describeEachDatabase('push store', (fixture) => {
     assert.equal(locked?.expireReason, 'locked');
     assert.equal(locked?.passphraseRecord, null);
     assert.equal(await payloadRows(push.id), 0);
-    const kinds = (await store.listAudit(push.id, { offset: 0, limit: 50 })).map((event) => event.kind);
+    const kinds = (await auditLog.list(push.id, { offset: 0, limit: 50 })).map((event) => event.kind);
     assert.deepEqual(kinds, ['created', 'failed_passphrase', 'failed_passphrase', 'failed_passphrase', 'locked']);
   });
 
   it('caps the audit log per push but still records the expiry', async () => {
     const push = await store.create(newPush(), randomBytes(8), audit);
-    for (let i = 0; i < 15; i += 1) await store.recordAudit(push.id, 'opened', audit, T0 + i);
+    for (let i = 0; i < 15; i += 1) await auditLog.record(push.id, 'opened', audit, T0 + i);
     await store.expire(push.token, 'owner', T0 + 100, audit);
-    const events = await store.listAudit(push.id, { offset: 0, limit: 100 });
+    const events = await auditLog.list(push.id, { offset: 0, limit: 100 });
     assert.equal(events.length, 11);
     assert.equal(events.at(-1)?.kind, 'expired');
   });
@@ -142,7 +145,7 @@ describeEachDatabase('push store', (fixture) => {
     const read = await store.readWithoutConsuming(push.token, T0 + 1, 'owner_view', audit);
     assert.deepEqual(read?.payloadEnvelope, envelope);
     assert.equal((await store.findByToken(push.token))?.viewsRemaining, 1);
-    const kinds = (await store.listAudit(push.id, { offset: 0, limit: 50 })).map((event) => event.kind);
+    const kinds = (await auditLog.list(push.id, { offset: 0, limit: 50 })).map((event) => event.kind);
     assert.deepEqual(kinds, ['created', 'owner_view']);
   });
 
@@ -155,7 +158,7 @@ describeEachDatabase('push store', (fixture) => {
       const record = await store.findByToken(push.token);
       assert.equal(record?.expireReason, 'time');
       assert.equal(await payloadRows(push.id), 0);
-      const expiredEvents = (await store.listAudit(push.id, { offset: 0, limit: 50 })).filter((event) => event.kind === 'expired');
+      const expiredEvents = (await auditLog.list(push.id, { offset: 0, limit: 50 })).filter((event) => event.kind === 'expired');
       assert.equal(expiredEvents.length, 1);
     }
     assert.equal((await store.findByToken(alive.token))?.expired, false);

@@ -1,5 +1,5 @@
 import type { UserSummary } from '../../accounts/account-store.js';
-import type { InstanceAuditEntry } from '../../pushes/push-store.js';
+import type { InstanceAuditEntry } from '../../pushes/audit-store.js';
 import { notice } from '../form-fields.js';
 import { html } from '../html.js';
 import { csrfField, renderPage, type PageContext } from '../layout.js';
