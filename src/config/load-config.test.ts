@@ -75,6 +75,11 @@ describe('loadConfig', () => {
   it('drops a trailing slash from the base URL and refuses one with a query string', () => {
     assert.equal(load({ PASSDROP_BASE_URL: 'https://secrets.example.com/' }).server.baseUrl, 'https://secrets.example.com');
     assert.match(problemsOf({ PASSDROP_BASE_URL: 'https://x.example/?a=1' })[0]!, /query string/);
+    assert.equal(load({ PASSDROP_BASE_URL: 'https://secrets.example.com/' }).server.basePath, '');
+    assert.equal(load({ PASSDROP_BASE_URL: 'https://example.com/team/secrets/' }).server.basePath, '/team/secrets');
+    assert.equal(load({ PASSDROP_BASE_URL: 'https://example.com/secrets' }).server.baseUrl, 'https://example.com/secrets');
+    assert.match(problemsOf({ PASSDROP_BASE_URL: 'https://example.com/a%20b/' })[0]!, /sub-path must be plain segments/);
+    assert.match(problemsOf({ PASSDROP_BASE_URL: 'https://user:pw@example.com/' })[0]!, /user name or password/);
   });
 
   it('refuses both a master key and a master key file', () => {

@@ -26,7 +26,7 @@ export const settings = {
   PASSDROP_BASE_URL: stringSetting(
     'PASSDROP_BASE_URL',
     'Server',
-    'Public URL used in generated links, e.g. https://secrets.example.com. When unset, scheme and host come from the request (X-Forwarded-* only from TRUSTED_PROXIES)',
+    'Public URL used in generated links, e.g. https://secrets.example.com, or with a sub-path, https://example.com/secrets/ (every route is then served under /secrets; the proxy must pass the path through unchanged). When unset, scheme and host come from the request (X-Forwarded-* only from TRUSTED_PROXIES)',
     undefined,
     { check: checkBaseUrl },
   ),
