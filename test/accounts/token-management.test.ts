@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAccountService } from '../../src/accounts/account-service.js';
 import { createAccountStore } from '../../src/accounts/account-store.js';
+import { createApiTokenService } from '../../src/accounts/api-token-service.js';
 import { describeEachDatabase } from '../support/each-database.js';
 import { openMigratedDatabase } from '../support/open-test-store.js';
 import { json } from '../support/push-helpers.js';
@@ -100,5 +101,37 @@ describe('with anonymous creation turned off', () => {
     assert.match(await home.text(), /n’accepte de nouveaux secrets que de comptes/);
     const post = await server.fetch('/p', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'payload=x', redirect: 'manual' });
     assert.equal(post.status, 401);
+  });
+});
+
+describeEachDatabase('the API token rules', (fixture) => {
+  it('list only usable tokens, the same for the API and the tokens page: expired and revoked ones are left out', async () => {
+    const db = await openMigratedDatabase(fixture.database);
+    try {
+      let now = Date.UTC(2026, 0, 1);
+      const store = createAccountStore(db);
+      const tokens = createApiTokenService({ store, clock: () => now });
+      const added = await createAccountService({ store, clock: () => now }).addUser('rules@example.com', 'a long enough password');
+      assert.ok(added.ok);
+      const soon = await tokens.create(added.user, { name: '  soon  ', expiresAt: now + 60_000 });
+      const forever = await tokens.create(added.user, { name: 'forever', expiresAt: null });
+      const revoked = await tokens.create(added.user, { name: 'revoked', expiresAt: null });
+      assert.ok(soon.ok && forever.ok && revoked.ok);
+      assert.equal(soon.record.name, 'soon', 'names are trimmed');
+      assert.ok(await tokens.revoke(added.user, revoked.record.id));
+      assert.deepEqual((await tokens.list(added.user)).map((token) => token.name), ['soon', 'forever']);
+      now += 120_000;
+      assert.deepEqual((await tokens.list(added.user)).map((token) => token.name), ['forever']);
+
+      const blank = await tokens.create(added.user, { name: '   ', expiresAt: null });
+      const long = await tokens.create(added.user, { name: 'x'.repeat(101), expiresAt: null });
+      const past = await tokens.create(added.user, { name: 'past', expiresAt: now - 1 });
+      assert.deepEqual(
+        [blank, long, past].map((result) => (result.ok ? 'ok' : result.problems.map((problem) => `${problem.field}:${problem.code}`).join())),
+        ['name:required', 'name:too_long', 'expires_at:not_in_future'],
+      );
+    } finally {
+      await db.close();
+    }
   });
 });

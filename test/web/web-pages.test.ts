@@ -71,9 +71,9 @@ describe('web pages over HTTP', () => {
   it('remembers a language chosen with ?locale= in a cookie', async () => {
     const response = await server.fetch('/?locale=de');
     assert.match(response.headers.get('set-cookie') ?? '', /^passdrop_locale=de; Path=\/; Max-Age=31536000; SameSite=Lax/);
-    assert.match(await response.text(), /<html lang="de" dir="ltr">/);
+    assert.match(await response.text(), /<html lang="de" dir="ltr"/);
     const later = await server.fetch('/', { headers: { cookie: 'passdrop_locale=ar', 'accept-language': 'fr' } });
-    assert.match(await later.text(), /<html lang="ar" dir="rtl">/);
+    assert.match(await later.text(), /<html lang="ar" dir="rtl"/);
   });
 
   it('brands the creator pages but not the delivery pages', async () => {
