@@ -121,6 +121,23 @@ export async function* chunksOf(body: BlobBody, signal?: AbortSignal): AsyncGene
   }
 }
 
+/** Any BlobBody as a WHATWG ReadableStream, pulled one chunk at a time (for pipeThrough). */
+export function toReadableStream(body: BlobBody, signal?: AbortSignal): ReadableStream<Uint8Array> {
+  if ('getReader' in body && signal === undefined) return body;
+  const chunks = chunksOf(body, signal);
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await chunks.next();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    async cancel() {
+      // Runs chunksOf's finally, which cancels the source.
+      await chunks.return(undefined);
+    },
+  });
+}
+
 /**
  * Deletes the complete blobs under `prefix` last changed before `olderThan` for which `isReferenced` (when
  * given) answers false: the orphans of uploads whose push was never created, or whose deletion was
