@@ -95,7 +95,7 @@ export const settings = {
   PASSDROP_FILE_STORAGE: enumSetting(
     'PASSDROP_FILE_STORAGE',
     'File storage',
-    "Where file pushes' contents (always encrypted) are kept: disk, under PASSDROP_DATA_DIR/files, for one machine; s3, an S3-compatible bucket, for several processes or machines",
+    "Where file pushes' contents (always encrypted) are kept: disk, under PASSDROP_DATA_DIR/files, for one machine; s3, an S3-compatible bucket (PASSDROP_S3_*), for several processes or machines. Give the bucket a lifecycle rule that aborts incomplete multipart uploads after a day",
     FILE_STORAGE_KINDS,
     'disk',
   ),
@@ -117,7 +117,7 @@ export const settings = {
   PASSDROP_S3_PREFIX: stringSetting(
     'PASSDROP_S3_PREFIX',
     'File storage',
-    'Prefix of every object key Passdrop writes, such as passdrop/, so the bucket can hold other things too. Set a lifecycle rule aborting incomplete multipart uploads after a day on the bucket',
+    'Prefix of every object key Passdrop writes, such as passdrop/, so the bucket can hold other things too',
     undefined,
     { check: checkKeyPrefix },
   ),
