@@ -7,7 +7,11 @@
  * and list only once it is complete (a failed or aborted put leaves nothing visible).
  */
 
-/** A blob's name: segments of `A–Z a–z 0–9 _ - .` separated by `/`, none starting with a dot; at most 512 characters. */
+/**
+ * A blob's name: segments of `A–Z a–z 0–9 _ - .` separated by `/`, none starting with a dot; at most 512
+ * characters. On disk each segment is a directory level, so no key may also be a prefix of another
+ * (`a/b` and `a/b/c`): name blobs by fixed depth, such as `pushes/<token>/<file>`.
+ */
 export type BlobKey = string;
 
 /** A stream of bytes: a WHATWG ReadableStream (browser-style) or any async iterable (a Node Readable). */

@@ -65,7 +65,13 @@ export async function createDiskBlobStore(directory: string): Promise<BlobStore>
     }
     try {
       // The open handle keeps the bytes readable even if the blob is deleted meanwhile.
-      const { size } = await handle.stat();
+      const info = await handle.stat();
+      if (!info.isFile()) {
+        // A directory: the key is only the prefix of other keys.
+        await handle.close();
+        return undefined;
+      }
+      const { size } = info;
       const offset = range?.offset ?? 0;
       if (range !== undefined && offset >= size) throw new RangeError(`range offset ${offset} is not below the blob's size ${size}`);
       const length = Math.min(size - offset, range?.length ?? Number.MAX_SAFE_INTEGER);

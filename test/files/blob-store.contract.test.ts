@@ -172,6 +172,9 @@ describeEachBlobStore('blob store', (backend) => {
     assert.deepEqual(await keysUnder(store, `${base}/`), keys);
     assert.deepEqual((await keysUnder(store, '')).filter((key) => key.startsWith(base)), keys);
     assert.deepEqual(await keysUnder(store, `${base}/c/`), []);
+    // Only a prefix of other keys: no blob of its own.
+    assert.equal(await store.get(`${base}/a`), undefined);
+    assert.equal(await store.stat(`${base}/a`), undefined);
     for await (const blob of store.list(`${base}/b/`)) assert.equal(blob.size, `${base}/b/1`.length);
   });
 
