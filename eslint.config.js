@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/web/browser/**', 'src/crypto/e2e/**'],
+    files: ['src/web/browser/**', 'src/crypto/e2e/**', 'src/crypto/stream/**'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {

@@ -14,6 +14,11 @@ await build({
     common: 'src/web/browser/common.ts',
     // Not used by any page: lets the browser tests check the committed test vectors in the browser's own WebCrypto.
     'e2e-format': 'src/crypto/e2e/e2e-format.ts',
+    // The record stream of docs/file-encryption.md (the file pages will import it; the browser tests
+    // check its test vectors in Chromium through these bundles).
+    'record-stream': 'src/crypto/stream/record-stream.ts',
+    'file-metadata': 'src/crypto/stream/file-metadata.ts',
+    'e2e-files': 'src/crypto/e2e/e2e-files.ts',
   },
   bundle: true,
   // The reveal page loads the QR encoder only for QR pushes (a separate chunk).

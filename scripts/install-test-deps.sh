@@ -11,6 +11,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# An independent implementation of docs/file-encryption.md checks the committed test vectors.
+dpkg -s python3-cryptography >/dev/null 2>&1 || missing+=(python3-cryptography)
 command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # Fonts so that browser screenshots and layout tests render real glyphs (Latin, CJK, Arabic).

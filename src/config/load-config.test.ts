@@ -111,4 +111,56 @@ describe('loadConfig', () => {
     const config = load({ PASSDROP_MASTER_KEY_PREVIOUS: ` ${'a'.repeat(64)} ,${'b'.repeat(64)}` });
     assert.deepEqual(config.masterKey.previous, ['a'.repeat(64), 'b'.repeat(64)]);
   });
+
+  it('keeps file contents on disk unless told otherwise', () => {
+    assert.deepEqual(load({}).fileStorage, { kind: 'disk' });
+  });
+
+  it('reads the S3 settings, with the secret access key from a file', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'passdrop-config-'));
+    const secretFile = join(directory, 's3-secret');
+    writeFileSync(secretFile, 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n');
+    const config = load({
+      PASSDROP_FILE_STORAGE: 'S3',
+      PASSDROP_S3_BUCKET: 'passdrop-files',
+      PASSDROP_S3_ENDPOINT: 'http://127.0.0.1:9000',
+      PASSDROP_S3_FORCE_PATH_STYLE: 'true',
+      PASSDROP_S3_PREFIX: 'tenant-1/passdrop/',
+      PASSDROP_S3_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      PASSDROP_S3_SECRET_ACCESS_KEY_FILE: secretFile,
+    });
+    assert.deepEqual(config.fileStorage, {
+      kind: 's3',
+      bucket: 'passdrop-files',
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:9000',
+      forcePathStyle: true,
+      prefix: 'tenant-1/passdrop/',
+      credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+    });
+    const defaults = load({ PASSDROP_FILE_STORAGE: 's3', PASSDROP_S3_BUCKET: 'files' });
+    assert.deepEqual(defaults.fileStorage, { kind: 's3', bucket: 'files', region: 'us-east-1', endpoint: undefined, forcePathStyle: false, prefix: '', credentials: undefined });
+  });
+
+  it('lists every S3 problem at once', () => {
+    assert.deepEqual(problemsOf({ PASSDROP_FILE_STORAGE: 's3' }), ['PASSDROP_S3_BUCKET must be set when PASSDROP_FILE_STORAGE is s3']);
+    const problems = problemsOf({
+      PASSDROP_FILE_STORAGE: 's3',
+      PASSDROP_S3_BUCKET: 'Not_A_Bucket',
+      PASSDROP_S3_ENDPOINT: 'ftp://minio',
+      PASSDROP_S3_PREFIX: '/files',
+    });
+    assert.equal(problems.length, 3, problems.join('\n'));
+    assert.match(problems.join('\n'), /PASSDROP_S3_BUCKET must be 3–63 lowercase/);
+    assert.match(problems.join('\n'), /PASSDROP_S3_ENDPOINT must be an http:\/\/ or https:\/\/ URL/);
+    assert.match(problems.join('\n'), /PASSDROP_S3_PREFIX must be segments/);
+    assert.deepEqual(problemsOf({ PASSDROP_FILE_STORAGE: 's3', PASSDROP_S3_BUCKET: 'files', PASSDROP_S3_ACCESS_KEY_ID: 'AKIA' }), [
+      'PASSDROP_S3_ACCESS_KEY_ID and a secret access key (PASSDROP_S3_SECRET_ACCESS_KEY or _FILE) must be set together, or neither for the default AWS credentials',
+    ]);
+    assert.deepEqual(
+      problemsOf({ PASSDROP_FILE_STORAGE: 's3', PASSDROP_S3_BUCKET: 'files', PASSDROP_S3_ACCESS_KEY_ID: 'AKIA', PASSDROP_S3_SECRET_ACCESS_KEY: 'x', PASSDROP_S3_SECRET_ACCESS_KEY_FILE: '/run/secrets/s3' }),
+      ['PASSDROP_S3_SECRET_ACCESS_KEY and PASSDROP_S3_SECRET_ACCESS_KEY_FILE are both set; set only one'],
+    );
+    assert.match(problemsOf({ PASSDROP_FILE_STORAGE: 's3', PASSDROP_S3_BUCKET: 'files', PASSDROP_S3_ACCESS_KEY_ID: 'AKIA', PASSDROP_S3_SECRET_ACCESS_KEY_FILE: '/nonexistent/s3' })[0]!, /cannot read \/nonexistent\/s3: ENOENT/);
+  });
 });

@@ -9,6 +9,21 @@ export type DatabaseConfig =
   | { readonly kind: 'sqlite'; readonly path: string }
   | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number };
 
+/** Where file contents are kept (src/files/create-blob-store.ts). */
+export type FileStorageConfig =
+  | { readonly kind: 'disk' }
+  | {
+      readonly kind: 's3';
+      readonly bucket: string;
+      readonly region: string;
+      readonly endpoint: string | undefined;
+      readonly forcePathStyle: boolean;
+      /** '' or segments ending with '/'. */
+      readonly prefix: string;
+      /** Undefined: the AWS SDK's default credential chain. */
+      readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
+    };
+
 export interface PassdropConfig {
   readonly server: {
     readonly port: number;
@@ -26,6 +41,7 @@ export interface PassdropConfig {
   readonly database: DatabaseConfig;
   readonly dataDir: string;
   readonly logLevel: SettingValues['LOG_LEVEL'];
+  readonly fileStorage: FileStorageConfig;
   readonly masterKey: {
     readonly key: string | undefined;
     readonly file: string | undefined;
@@ -119,6 +135,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
     problems.push('PASSDROP_MASTER_KEY and PASSDROP_MASTER_KEY_FILE are both set; set only one');
   }
   const pushes = pushPolicy(values, problems);
+  const fileStorage = fileStorageConfig(v, cwd, problems);
   if (problems.length > 0) return { ok: false, problems };
 
   const config: PassdropConfig = {
@@ -134,6 +151,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
     database: databaseConfig(v.DATABASE_URL ?? settings.DATABASE_URL.defaultValue!, v.DATABASE_POOL_SIZE, cwd),
     dataDir: resolvePath(v.PASSDROP_DATA_DIR ?? './data', cwd),
     logLevel: v.LOG_LEVEL,
+    fileStorage,
     masterKey: {
       key: v.PASSDROP_MASTER_KEY,
       file: v.PASSDROP_MASTER_KEY_FILE === undefined ? undefined : resolvePath(v.PASSDROP_MASTER_KEY_FILE, cwd),
@@ -215,6 +233,38 @@ function pushPolicy(values: Record<string, unknown>, problems: string[]): PushPo
     auditEventsPerPush: v.PASSDROP_AUDIT_EVENTS_PER_PUSH,
     purgeExpiredAfterDays: v.PASSDROP_PURGE_EXPIRED_AFTER_DAYS,
     sweepIntervalMs: v.PASSDROP_SWEEP_INTERVAL_SECONDS * 1000,
+  };
+}
+
+/** The storage settings, checked together: s3 needs a bucket, and credentials come whole or not at all. */
+function fileStorageConfig(v: SettingValues, cwd: string, problems: string[]): FileStorageConfig {
+  if (v.PASSDROP_FILE_STORAGE === 'disk') return { kind: 'disk' };
+  if (v.PASSDROP_S3_BUCKET === undefined) problems.push('PASSDROP_S3_BUCKET must be set when PASSDROP_FILE_STORAGE is s3');
+  let secret = v.PASSDROP_S3_SECRET_ACCESS_KEY;
+  const before = problems.length;
+  if (secret !== undefined && v.PASSDROP_S3_SECRET_ACCESS_KEY_FILE !== undefined) {
+    problems.push('PASSDROP_S3_SECRET_ACCESS_KEY and PASSDROP_S3_SECRET_ACCESS_KEY_FILE are both set; set only one');
+  } else if (v.PASSDROP_S3_SECRET_ACCESS_KEY_FILE !== undefined) {
+    const path = resolvePath(v.PASSDROP_S3_SECRET_ACCESS_KEY_FILE, cwd);
+    try {
+      secret = readFileSync(path, 'utf8').trim();
+      if (secret === '') problems.push(`PASSDROP_S3_SECRET_ACCESS_KEY_FILE: ${path} is empty`);
+    } catch (error) {
+      problems.push(`PASSDROP_S3_SECRET_ACCESS_KEY_FILE: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  }
+  const accessKeyId = v.PASSDROP_S3_ACCESS_KEY_ID;
+  if (problems.length === before && (accessKeyId === undefined) !== (secret === undefined)) {
+    problems.push('PASSDROP_S3_ACCESS_KEY_ID and a secret access key (PASSDROP_S3_SECRET_ACCESS_KEY or _FILE) must be set together, or neither for the default AWS credentials');
+  }
+  return {
+    kind: 's3',
+    bucket: v.PASSDROP_S3_BUCKET ?? '',
+    region: v.PASSDROP_S3_REGION ?? 'us-east-1',
+    endpoint: v.PASSDROP_S3_ENDPOINT,
+    forcePathStyle: v.PASSDROP_S3_FORCE_PATH_STYLE,
+    prefix: v.PASSDROP_S3_PREFIX ?? '',
+    credentials: accessKeyId !== undefined && secret !== undefined ? { accessKeyId, secretAccessKey: secret } : undefined,
   };
 }
 

@@ -201,3 +201,28 @@ export function checkSmtpUrl(value: string): string | undefined {
     return 'must be a URL such as smtp://user:password@mail.example.com:587';
   }
 }
+
+/** An http(s) URL without path, query or fragment, such as http://127.0.0.1:9000 (an S3-compatible server). */
+export function checkEndpointUrl(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `"${value}" is not a URL`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http:// or https:// URL';
+  if (url.search || url.hash || url.username || url.password) return 'must not contain credentials, a query string or a fragment';
+  return undefined;
+}
+
+/** A key prefix inside a bucket: key segments (A–Z a–z 0–9 _ - .) each followed by a /, such as `passdrop/`. */
+export function checkKeyPrefix(value: string): string | undefined {
+  return /^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]*\/)+$/.test(value) && value.length <= 256
+    ? undefined
+    : `must be segments of A–Z, a–z, 0–9, _, - and . each ending with /, such as passdrop/, got "${value}"`;
+}
+
+/** An S3 bucket name (3–63 lowercase letters, digits, dots and hyphens; AWS's naming rules, simplified). */
+export function checkBucketName(value: string): string | undefined {
+  return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) ? undefined : `must be 3–63 lowercase letters, digits, dots and hyphens, got "${value}"`;
+}

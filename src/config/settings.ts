@@ -5,7 +5,10 @@
 import {
   booleanSetting,
   checkBaseUrl,
+  checkBucketName,
   checkDatabaseUrl,
+  checkEndpointUrl,
+  checkKeyPrefix,
   checkProxyAddress,
   checkRegularExpression,
   checkSmtpUrl,
@@ -17,6 +20,7 @@ import {
 } from './setting-definitions.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const FILE_STORAGE_KINDS = ['disk', 's3'] as const;
 
 const MIB = 1024 * 1024;
 
@@ -64,7 +68,7 @@ export const settings = {
   PASSDROP_DATA_DIR: stringSetting(
     'PASSDROP_DATA_DIR',
     'Database',
-    'Directory for files Passdrop creates (the generated master key)',
+    'Directory for files Passdrop creates (the generated master key; file pushes\' encrypted contents under files/ when PASSDROP_FILE_STORAGE is disk)',
     './data',
   ),
   LOG_LEVEL: enumSetting('LOG_LEVEL', 'Logging', 'Log verbosity; logs are JSON lines on stdout', LOG_LEVELS, 'info'),
@@ -87,6 +91,48 @@ export const settings = {
     'Comma-separated earlier master keys, still accepted for reading during a key rotation',
     undefined,
     { secret: true },
+  ),
+  PASSDROP_FILE_STORAGE: enumSetting(
+    'PASSDROP_FILE_STORAGE',
+    'File storage',
+    "Where file pushes' contents (always encrypted) are kept: disk, under PASSDROP_DATA_DIR/files, for one machine; s3, an S3-compatible bucket (PASSDROP_S3_*), for several processes or machines. Give the bucket a lifecycle rule that aborts incomplete multipart uploads after a day",
+    FILE_STORAGE_KINDS,
+    'disk',
+  ),
+  PASSDROP_S3_BUCKET: stringSetting('PASSDROP_S3_BUCKET', 'File storage', 'Bucket for file contents; required when PASSDROP_FILE_STORAGE is s3', undefined, { check: checkBucketName }),
+  PASSDROP_S3_REGION: stringSetting('PASSDROP_S3_REGION', 'File storage', "The bucket's region (S3-compatible servers usually accept any)", 'us-east-1'),
+  PASSDROP_S3_ENDPOINT: stringSetting(
+    'PASSDROP_S3_ENDPOINT',
+    'File storage',
+    "URL of an S3-compatible server, such as http://minio.internal:9000; when unset, AWS S3's endpoint for the region",
+    undefined,
+    { check: checkEndpointUrl },
+  ),
+  PASSDROP_S3_FORCE_PATH_STYLE: booleanSetting(
+    'PASSDROP_S3_FORCE_PATH_STYLE',
+    'File storage',
+    'Address objects as ENDPOINT/BUCKET/KEY instead of BUCKET.ENDPOINT/KEY, as MinIO and most self-hosted S3-compatible servers need',
+    false,
+  ),
+  PASSDROP_S3_PREFIX: stringSetting(
+    'PASSDROP_S3_PREFIX',
+    'File storage',
+    'Prefix of every object key Passdrop writes, such as passdrop/, so the bucket can hold other things too',
+    undefined,
+    { check: checkKeyPrefix },
+  ),
+  PASSDROP_S3_ACCESS_KEY_ID: stringSetting(
+    'PASSDROP_S3_ACCESS_KEY_ID',
+    'File storage',
+    "Access key id for the bucket; when unset (with the secret), the AWS SDK's default credentials (AWS_* variables, instance or pod role)",
+    undefined,
+  ),
+  PASSDROP_S3_SECRET_ACCESS_KEY: stringSetting('PASSDROP_S3_SECRET_ACCESS_KEY', 'File storage', 'Secret access key for the bucket', undefined, { secret: true }),
+  PASSDROP_S3_SECRET_ACCESS_KEY_FILE: stringSetting(
+    'PASSDROP_S3_SECRET_ACCESS_KEY_FILE',
+    'File storage',
+    'Path of a file holding the secret access key, e.g. a Docker or Kubernetes secret',
+    undefined,
   ),
   PASSDROP_TEXT_MAX_CHARACTERS: integerSetting(
     'PASSDROP_TEXT_MAX_CHARACTERS',

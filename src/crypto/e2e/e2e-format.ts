@@ -74,20 +74,57 @@ interface DerivedKeys {
   readonly accessProof: string | null;
 }
 
-/** One derivation for both the content key and the access proof (PBKDF2 is deliberately slow). */
-async function deriveKeys(secret: Uint8Array, passphrase: string | undefined, iterations: number): Promise<DerivedKeys> {
-  if (passphrase === undefined) {
-    return { contentKey: (await hkdf(secret, 'passdrop/e2e/v1/content', 'key')) as CryptoKey, accessProof: null };
-  }
+/** The input keying material: the link secret, or with a passphrase the link secret ‖ PBKDF2 of it (32 or 64 bytes). */
+async function deriveMaterial(secret: Uint8Array, passphrase: string | undefined, iterations: number): Promise<Uint8Array> {
+  if (passphrase === undefined) return secret.slice();
   const salt = new Uint8Array(await subtle().digest('SHA-256', concat(encoder.encode('passdrop/e2e/v1/passphrase-salt'), secret) as BufferSource));
   const passwordKey = await subtle().importKey('raw', encoder.encode(passphrase.normalize('NFC')) as BufferSource, 'PBKDF2', false, ['deriveBits']);
   const passKey = new Uint8Array(await subtle().deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, passwordKey, 256));
   const material = concat(secret, passKey);
-  const contentKey = (await hkdf(material, 'passdrop/e2e/v1/content+passphrase', 'key')) as CryptoKey;
-  const proof = (await hkdf(material, 'passdrop/e2e/v1/access-proof', 'bits')) as Uint8Array;
   passKey.fill(0);
-  material.fill(0);
-  return { contentKey, accessProof: base64UrlEncode(proof) };
+  return material;
+}
+
+/** One derivation for both the content key and the access proof (PBKDF2 is deliberately slow). */
+async function deriveKeys(secret: Uint8Array, passphrase: string | undefined, iterations: number): Promise<DerivedKeys> {
+  const material = await deriveMaterial(secret, passphrase, iterations);
+  try {
+    if (passphrase === undefined) {
+      return { contentKey: (await hkdf(material, 'passdrop/e2e/v1/content', 'key')) as CryptoKey, accessProof: null };
+    }
+    const contentKey = (await hkdf(material, 'passdrop/e2e/v1/content+passphrase', 'key')) as CryptoKey;
+    const proof = (await hkdf(material, 'passdrop/e2e/v1/access-proof', 'bits')) as Uint8Array;
+    return { contentKey, accessProof: base64UrlEncode(proof) };
+  } finally {
+    material.fill(0);
+  }
+}
+
+/**
+ * The root of a file push's file keys (docs/file-encryption.md), from the same link secret, passphrase and
+ * PBKDF2 iterations as the push's text: HKDF-SHA256(ikm = link secret [‖ passKey], salt = 32 zero bytes,
+ * info = "passdrop/e2e/v1/files" or "passdrop/e2e/v1/files+passphrase"), 32 bytes. With a passphrase, the
+ * access proof is the one accessProofFor gives, so one proof releases both the text and the files.
+ * Each file's key then comes from e2eFileKey(fileRoot, index) in e2e-files.ts.
+ *
+ * @example const { fileRoot } = await deriveE2eFileRoot({ linkSecret });
+ */
+export async function deriveE2eFileRoot(options: {
+  linkSecret: string;
+  passphrase?: string;
+  iterations?: number;
+}): Promise<{ fileRoot: Uint8Array; accessProof: string | null }> {
+  const passphrase = options.passphrase === '' ? undefined : options.passphrase;
+  const iterations = passphrase === undefined ? 0 : (options.iterations ?? E2E_PBKDF2_ITERATIONS);
+  if (passphrase !== undefined) checkIterations(iterations);
+  const material = await deriveMaterial(decodeSecret(options.linkSecret), passphrase, iterations);
+  try {
+    const fileRoot = (await hkdf(material, passphrase === undefined ? 'passdrop/e2e/v1/files' : 'passdrop/e2e/v1/files+passphrase', 'bits')) as Uint8Array;
+    const accessProof = passphrase === undefined ? null : base64UrlEncode((await hkdf(material, 'passdrop/e2e/v1/access-proof', 'bits')) as Uint8Array);
+    return { fileRoot, accessProof };
+  } finally {
+    material.fill(0);
+  }
 }
 
 function additionalData(kind: E2eKind, header: Uint8Array): Uint8Array {
