@@ -84,7 +84,7 @@ describe('the request answer format', () => {
   it('fails on another key, request, answer id or kind, and on any altered byte', async () => {
     const requester = await generateRequesterKeyPair();
     const other = await generateRequesterKeyPair();
-    const binding = { requestToken: 'AbCdEfGhIjKlMnOpQrStUv', answerId: newAnswerId(), kind: 'text' as const };
+    const binding: { requestToken: string; answerId: string; kind: AnswerKind } = { requestToken: 'AbCdEfGhIjKlMnOpQrStUv', answerId: newAnswerId(), kind: 'text' };
     const ciphertext = await sealAnswer('bound', { ...binding, publicKey: requester.publicKey });
     const open = (changes: Partial<typeof binding> & { privateKey?: CryptoKey }, text = ciphertext) =>
       openAnswer(text, { ...binding, privateKey: requester.privateKey, publicKey: requester.publicKey, ...changes });
