@@ -10,6 +10,7 @@ import { totpEnvelopeContext } from '../accounts/two-factor.js';
 import { rewrapEnvelope } from '../crypto/envelope.js';
 import { resolveMasterKeys } from '../crypto/master-key-ring.js';
 import { createPushStore } from '../pushes/push-store.js';
+import { createRequestStore } from '../requests/request-store.js';
 import { runAdminCommand } from './admin-commands.js';
 import { migrate } from '../storage/migrator.js';
 import { openDatabase } from '../storage/open-database.js';
@@ -113,7 +114,10 @@ async function rotateKeys(): Promise<number> {
     const totpSecrets = await createAccountStore(database).rewrapTotpEnvelopes((envelope, userId) =>
       rewrapEnvelope(envelope, keys.ring, totpEnvelopeContext(userId)),
     );
-    const count = pushSecrets + totpSecrets;
+    const requestSecrets = await createRequestStore(database, { auditEventsPerRequest: loaded.config.requests.auditEventsPerRequest }).rewrapEnvelopes((envelope, context) =>
+      rewrapEnvelope(envelope, keys.ring, context),
+    );
+    const count = pushSecrets + totpSecrets + requestSecrets;
     console.log(`Re-wrapped ${count} stored secrets under key ${keys.ring.current.id}. Previous keys can now be removed.`);
     return 0;
   } finally {

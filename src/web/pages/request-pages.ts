@@ -203,7 +203,7 @@ ${notice(info, 'info')}
   <dt>${t('requests.instructionsLabel')}</dt><dd class="instructions">${view.instructions || '—'}</dd>
   <dt>${t(open ? 'requests.openUntil' : 'requests.closedAt')}</dt><dd>${time(context, open ? request.expiresAt : (request.closedAt ?? request.expiresAt))}</dd>
   <dt>${t('requests.answers')}</dt><dd>${t('requests.answersOf', { received: request.answersAllowed - request.answersRemaining, allowed: request.answersAllowed })}</dd>
-  <dt>${t('requests.passphraseLabel')}</dt><dd>${request.passphraseRecord !== null ? t('common.yes') : t('common.no')}</dd>
+  <dt>${t('dashboard.passphrase')}</dt><dd>${request.passphraseRecord !== null ? t('common.yes') : t('common.no')}</dd>
   <dt>${t('requests.eachAnswer')}</dt><dd>${t('requests.eachAnswerValue', { time: days(request.answerLifetimeMinutes), count: request.answerViews })}</dd>
 </dl>
 ${open
