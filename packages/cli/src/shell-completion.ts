@@ -38,7 +38,7 @@ function optionSpec(option: Option): OptionSpec | undefined {
 function commandSpecs(program: Command): CommandSpec[] {
   const specs = program.commands.map((command) => ({
     name: command.name(),
-    description: command.description().split('\n', 1)[0]!,
+    description: command.summary() || command.description(),
     options: [...command.options.map(optionSpec).filter((option): option is OptionSpec => option !== undefined), HELP_OPTION],
     argumentChoices: command.registeredArguments[0]?.argChoices,
   }));
