@@ -42,11 +42,13 @@ export function readCliConfig(path: string): CliConfig {
 }
 
 /**
- * Writes the config readable by its owner only: the directory 0700, the file 0600, written to a
+ * Writes the config readable by its owner only: its directory 0700, the file 0600, written to a
  * temporary file first and renamed, so a crash never leaves half a file or a moment of wider access.
  */
 export function writeCliConfig(path: string, config: CliConfig): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  // The passdrop/ directory is ours: nobody else needs to list it, even if it was made wider before.
+  chmodSync(dirname(path), 0o700);
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   // The mode given to writeFileSync is filtered by the umask and ignored for an existing file.
