@@ -76,3 +76,62 @@ export function linkOf(result: CliResult): string {
   if (!/^https?:\/\/\S+\n$/.test(text)) throw new Error(`stdout is not one link: ${JSON.stringify(text)}`);
   return text.trimEnd();
 }
+
+/** A CLI run inside a pseudo-terminal (util-linux `script`), driven like a person at the keyboard. */
+export interface TerminalSession {
+  /** Resolves with everything shown so far (ANSI escapes removed) once `pattern` appears; after a timeout, hangs up and rejects. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Types keys (use \r for Enter). */
+  type(keys: string): void;
+  /** Resolves with the exit code and the whole screen output once the CLI exits. */
+  exited(): Promise<{ code: number | null; output: string }>;
+}
+
+const shellQuote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+const ANSI_ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
+const stripAnsi = (text: string) => text.replace(ANSI_ESCAPE, '').replace(/\r/g, '');
+
+/**
+ * Runs `passdrop ARGS` with a terminal on stdin, stdout and stderr (`pipeInto`, if given, is piped to
+ * its stdin instead, leaving the terminal reachable only as /dev/tty).
+ */
+export async function runCliInTerminal(args: string[], options: { env?: Record<string, string>; configHome?: string; pipeInto?: string } = {}): Promise<TerminalSession> {
+  const home = options.configHome ?? freshConfigHome();
+  const command = `${process.execPath} ${[await cliBundle(), ...args].map(shellQuote).join(' ')}`;
+  const pipeline = options.pipeInto === undefined ? `exec ${command}` : `printf %s ${shellQuote(options.pipeInto)} | ${command}`;
+  const child = spawn('script', ['-qefc', `stty cols 200 rows 50; ${pipeline}`, '/dev/null'], {
+    env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: home, TERM: 'xterm', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let screen = '';
+  const listeners = new Set<() => void>();
+  child.stdout.on('data', (chunk: Buffer) => {
+    screen += chunk.toString('utf8');
+    for (const listener of listeners) listener();
+  });
+  const exit = once(child, 'close').then(([code]) => ({ code: code as number | null, output: stripAnsi(screen) }));
+  return {
+    waitFor(pattern, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (!pattern.test(stripAnsi(screen))) return;
+          listeners.delete(check);
+          clearTimeout(timer);
+          resolve(stripAnsi(screen));
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          // Hang up the terminal so the CLI does not outlive the test.
+          child.kill();
+          reject(new Error(`${pattern} did not appear; the screen shows:\n${stripAnsi(screen)}`));
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+      });
+    },
+    type(keys) {
+      child.stdin.write(keys);
+    },
+    exited: () => exit,
+  };
+}

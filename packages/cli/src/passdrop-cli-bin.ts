@@ -27,7 +27,16 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-const code = await main(process.argv.slice(2));
-// Exit once stdout has taken everything (a secret piped to a slow reader must not be cut), even if a
-// prompt left the terminal's input open.
-process.stdout.write('', () => process.exit(code));
+let settled = false;
+// A prompt whose terminal input ends (the terminal closed) never answers: stop as interrupted.
+process.on('beforeExit', () => {
+  if (settled) return;
+  process.stderr.write('passdrop: the terminal closed before the question was answered.\n');
+  process.exit(EXIT.interrupted);
+});
+void main(process.argv.slice(2)).then((code) => {
+  settled = true;
+  // Exit once stdout has taken everything (a secret piped to a slow reader must not be cut), even if
+  // a prompt left the terminal's input open.
+  process.stdout.write('', () => process.exit(code));
+});
