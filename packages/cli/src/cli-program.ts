@@ -98,9 +98,10 @@ ${ENVIRONMENT_HELP}`,
       .summary('open a secret link and print the secret')
       .description(
         'Open a secret link and print the secret on stdout exactly, byte for byte. End-to-end secrets are decrypted here ' +
-          'with the key from the link. Asks before using the last view, unless --yes.',
+          'with the key from the link. Asks before using the last view, unless --yes. ' +
+          'The link may come as an argument, on stdin, or at a hidden prompt.',
       )
-      .argument('<link>', "the secret link, with its key after # (quote it: the shell may cut at #)")
+      .argument('[link]', 'the secret link with its key after # (quote it); without it, read from stdin or a hidden prompt, which keeps the key out of ps and shell history')
       .option('-y, --yes', 'do not ask before using the last view (needed without a terminal)'),
   ).action(getCommand);
 

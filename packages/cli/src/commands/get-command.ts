@@ -4,6 +4,30 @@ import type { OpenPrompts } from '../push-server.js';
 import { connectForPush, notice, type ServerOptions } from '../server-selection.js';
 import { askHidden, askYesNo, openTerminal, type Terminal } from '../terminal-prompts.js';
 
+/**
+ * The link when it is not an argument: the first line of stdin, or a hidden prompt at a terminal.
+ * This keeps its key out of `ps`, /proc and shell history.
+ */
+async function readLink(): Promise<string> {
+  if (process.stdin.isTTY) {
+    const terminal = openTerminal();
+    if (!terminal) throw new CliError('No link: give it as an argument or on stdin.', EXIT.usage);
+    try {
+      return (await askHidden(terminal, 'Secret link (hidden)')).trim();
+    } finally {
+      terminal.close();
+    }
+  }
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += (chunk as Buffer).toString('utf8');
+    if (text.includes('\n')) break;
+  }
+  const line = text.split('\n', 1)[0]!.trim();
+  if (!line) throw new CliError('No link: give it as an argument or on stdin.', EXIT.usage);
+  return line;
+}
+
 export interface GetOptions extends ServerOptions {
   readonly yes?: boolean;
 }
@@ -45,7 +69,8 @@ function openPrompts(options: GetOptions, terminal: () => Terminal | undefined):
  * `passdrop get LINK`: opens a push (decrypting an end-to-end one here with the key from the link)
  * and writes its payload to stdout exactly, byte for byte, with nothing added.
  */
-export async function getCommand(linkText: string, options: GetOptions): Promise<void> {
+export async function getCommand(linkArgument: string | undefined, options: GetOptions): Promise<void> {
+  const linkText = linkArgument ?? (await readLink());
   const { server, link } = await connectForPush(linkText, options);
   // The terminal is opened only if a prompt is needed, once.
   const opened: { terminal?: Terminal | undefined; tried: boolean } = { tried: false };
