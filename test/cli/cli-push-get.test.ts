@@ -16,6 +16,8 @@ describeEachDatabase('passdrop push and get against a Passdrop server', (fixture
   let server: TestServer;
   let now = Date.now();
   before(async () => {
+    // The server's clock stands still unless a test moves it; start it at the real time.
+    now = Date.now();
     server = await startTestServer(fixture.database, { clock: () => now });
   });
   after(() => server?.stop());
