@@ -15,6 +15,9 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3)
 dpkg -s python3-cryptography >/dev/null 2>&1 || missing+=(python3-cryptography)
 command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# Shells whose completion scripts the CLI tests load (bash is always there).
+command -v zsh >/dev/null 2>&1 || missing+=(zsh)
+command -v fish >/dev/null 2>&1 || missing+=(fish)
 # Fonts so that browser screenshots and layout tests render real glyphs (Latin, CJK, Arabic).
 dpkg -s fonts-noto-core >/dev/null 2>&1 || missing+=(fonts-noto-core)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
