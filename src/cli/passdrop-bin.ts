@@ -11,6 +11,7 @@ import { rewrapEnvelope } from '../crypto/envelope.js';
 import { resolveMasterKeys } from '../crypto/master-key-ring.js';
 import { createPushStore } from '../pushes/push-store.js';
 import { runAdminCommand } from './admin-commands.js';
+import { runBackupCommand } from './backup-command.js';
 import { migrate } from '../storage/migrator.js';
 import { openDatabase } from '../storage/open-database.js';
 import { StartupError, startPassdrop } from '../server/start-passdrop.js';
@@ -23,6 +24,9 @@ Commands:
   rotate-keys
              re-wrap every stored secret under PASSDROP_MASTER_KEY; run it after
              moving the old key to PASSDROP_MASTER_KEY_PREVIOUS
+  backup PATH
+             copy the SQLite database to PATH (a new file) while the server runs;
+             on PostgreSQL use pg_dump (see README)
   admin user add EMAIL [--admin]
              create an account (password read from stdin)
   admin token create EMAIL [--name NAME]
@@ -42,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'admin':
       return runAdminCommand(positionals.slice(1), { admin: values.admin === true, name: typeof values.name === 'string' ? values.name : undefined });
+    case 'backup':
+      return runBackupCommand(positionals.slice(1));
     case 'serve':
       return serve();
     case 'migrate':
