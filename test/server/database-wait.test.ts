@@ -2,19 +2,10 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { freePort } from '../support/free-port.js';
 import { spawnPassdrop, type PassdropProcess } from '../support/spawn-passdrop.js';
 import { createTestDatabase, POSTGRES_ADMIN_URL, type TestDatabase } from '../support/test-databases.js';
 import { testServerEnvironment } from '../support/test-server.js';
-
-/** A loopback port nothing listens on (yet). */
-async function freePort(): Promise<number> {
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as net.AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
-}
 
 /** A TCP relay from a loopback port to the real PostgreSQL server: the "database" coming up late. */
 async function relayToPostgres(port: number): Promise<net.Server> {
