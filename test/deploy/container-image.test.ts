@@ -129,6 +129,9 @@ describe('the container image', { timeout: 20 * 60_000 }, () => {
     const data = (await podman('exec', container, 'ls', '-ln', '/data')).stdout;
     assert.match(data, /^-rw------- 1 10001 10001 .* master\.key$/m, 'the generated master key is in the volume, readable by its owner only');
     assert.match(data, /^-rw------- 1 10001 10001 .* passdrop\.sqlite$/m);
+    // The README's backup command inside the container.
+    const backup = await podman('exec', container, 'node', '/app/dist/cli/passdrop-bin.js', 'backup', '/data/backup.sqlite');
+    assert.match(backup.stdout, /^Backed up \/data\/passdrop\.sqlite to \/data\/backup\.sqlite \(\d+ bytes\)\./);
 
     // A request whose body is still arriving when podman stop sends SIGTERM must still succeed.
     const body = JSON.stringify({ payload: 'in flight during stop', retrieval_step: false });
