@@ -114,9 +114,10 @@ describe('the container image', { timeout: 20 * 60_000 }, () => {
     t.diagnostic(`image ${(inspected.Size / 1e6).toFixed(0)} MB on a ${(base / 1e6).toFixed(0)} MB base; /app is ${(Number(kilobytes![0]) / 1024).toFixed(1)} MiB`);
   });
 
-  it('runs: serves pushes over HTTP, reports healthy, and on podman stop finishes the request in flight and exits 0', async () => {
+  it('runs with a read-only root: serves pushes over HTTP, reports healthy, and on podman stop finishes the request in flight and exits 0', async () => {
     const port = await freePort();
-    await podman('run', '-d', '--name', container, '--network=host', '-e', `PORT=${port}`, '-e', 'HOST=127.0.0.1', IMAGE);
+    // Read-only root filesystem, as the Helm chart runs it: only /data (the volume) and /tmp are writable.
+    await podman('run', '-d', '--name', container, '--read-only', '--network=host', '-e', `PORT=${port}`, '-e', 'HOST=127.0.0.1', IMAGE);
     const base = `http://127.0.0.1:${port}`;
     await waitForOk(`${base}/up`);
 

@@ -41,7 +41,7 @@ describe('start-up while PostgreSQL is not there yet', () => {
     const port = await freePort();
     const server = spawnPassdrop(['serve'], testServerEnvironment(database, { DATABASE_URL: urlThrough(port, database), PASSDROP_DATABASE_WAIT_SECONDS: '60' }));
     // Let it fail a few times against the closed port before the database "comes up".
-    while (retryLines(server).length < 3) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (retryLines(server).length < 3 && server.child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 100));
     const relay = await relayToPostgres(port);
     try {
       const url = await server.listening();
