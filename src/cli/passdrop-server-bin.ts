@@ -5,6 +5,7 @@
  */
 import { StartupError } from '../server/start-passdrop.js';
 import { adminCommand } from './admin-commands.js';
+import { backupCommand } from './backup-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { rotateKeysCommand } from './rotate-keys-command.js';
 import { serveCommand } from './serve-command.js';
@@ -15,6 +16,7 @@ const COMMANDS: Readonly<Record<string, ServerCommand>> = {
   serve: serveCommand,
   migrate: migrateCommand,
   'rotate-keys': rotateKeysCommand,
+  backup: backupCommand,
   admin: adminCommand,
 };
 

@@ -1,6 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { accessProofFor, E2eError, newLinkSecret, openE2e, sealE2e } from '../../../src/crypto/e2e/e2e-format.js';
-import type { pushApiSchemas, PushViewJson } from '../../../src/pushes/push-api/push-api-schemas.js';
+import type { pushApiSchemas, PushViewJson } from '../../../src/surfaces/passdrop-api/push-api-schemas.js';
 import { characterCount } from '../../../src/pushes/push-validation.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { requestJson, type JsonResponse } from './http-client.js';
