@@ -43,7 +43,7 @@ async function assertRestored(server: TestServer, pushes: Awaited<ReturnType<typ
   assert.equal((await reveal(server, pushes.later.token)).status, 404, 'a push made after the backup is not in it');
 }
 
-describe('backup and restore on SQLite (passdrop backup, then copying the file back)', () => {
+describe('backup and restore on SQLite (passdrop-server backup, then copying the file back)', () => {
   it('backs up while the server runs; after a wipe and restore, a live push reveals exactly once', async (t) => {
     const database = await createTestDatabase('sqlite');
     t.after(() => database.drop());
@@ -93,7 +93,7 @@ describe('backup and restore on SQLite (passdrop backup, then copying the file b
 
     const usage = spawnPassdrop(['backup'], testServerEnvironment(database));
     assert.equal(await usage.exited(), 2);
-    assert.match(usage.stderr(), /^Usage: passdrop backup PATH/);
+    assert.match(usage.stderr(), /^Usage: passdrop-server backup PATH/);
 
     const postgres = spawnPassdrop(['backup', join(database.directory, 'x.dump')], testServerEnvironment(database, { DATABASE_URL: 'postgres://db.invalid/passdrop' }));
     assert.equal(await postgres.exited(), 2);
