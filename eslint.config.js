@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'build/', '.scratch/'] },
+  { ignores: ['dist/', 'node_modules/', 'build/', '.scratch/', 'packages/*/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,7 +19,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    files: ['bench/**', 'scripts/**', 'src/cli/**', 'test/**'],
+    files: ['bench/**', 'scripts/**', 'src/cli/**', 'test/**', 'packages/cli/*.mjs'],
     rules: { 'no-console': 'off' },
   },
 );

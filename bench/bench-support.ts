@@ -73,7 +73,7 @@ async function waitUntilUp(url: string): Promise<void> {
 export async function startPassdrop(databaseUrl?: string, extraEnv: Record<string, string> = {}): Promise<Target> {
   const directory = mkdtempSync(join(tmpdir(), 'passdrop-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/cli/passdrop-bin.js', 'serve'], {
+  const child = spawn(process.execPath, ['dist/cli/passdrop-server-bin.js', 'serve'], {
     env: { ...process.env, ...passdropEnv(directory, port, databaseUrl, extraEnv) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

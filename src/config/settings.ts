@@ -66,6 +66,13 @@ export const settings = {
     min: 1,
     max: 200,
   }),
+  PASSDROP_DATABASE_WAIT_SECONDS: integerSetting(
+    'PASSDROP_DATABASE_WAIT_SECONDS',
+    'Database',
+    'At start, how long to keep retrying a PostgreSQL server that does not answer yet (one starting beside Passdrop), waiting 0.25 s, then twice as long each time up to 5 s, before giving up; 0 tries once. A wrong password or database name fails at once',
+    60,
+    { min: 0, max: 3600 },
+  ),
   PASSDROP_DATA_DIR: stringSetting(
     'PASSDROP_DATA_DIR',
     'Database',

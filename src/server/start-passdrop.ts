@@ -5,7 +5,8 @@ import { resolveMasterKeys } from '../crypto/master-key-ring.js';
 import { buildApp, type AppDependencies } from './build-app.js';
 import { createLogger } from '../logging/create-logger.js';
 import { migrate } from '../storage/migrator.js';
-import { openDatabase, type Database } from '../storage/open-database.js';
+import type { Database } from '../storage/open-database.js';
+import { openDatabaseWhenReady } from '../storage/wait-for-database.js';
 
 /** Thrown when the configuration cannot be used; `problems` lists every one of them. */
 export class StartupError extends Error {
@@ -57,7 +58,9 @@ export async function startPassdrop(options: StartOptions): Promise<RunningPassd
     logger.info({ path: keys.source.path }, 'master key read from file');
   }
 
-  const database = openDatabase(config.database);
+  const database = await openDatabaseWhenReady(config.database, {
+    onRetry: (retry) => logger.warn(retry, 'database not reachable yet; retrying'),
+  });
   try {
     const { applied } = await migrate(database);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');

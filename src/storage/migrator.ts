@@ -8,6 +8,21 @@ export interface Migration {
   readonly statements: readonly string[];
 }
 
+/**
+ * The database records migrations this code does not have: a newer Passdrop has used it. Running older
+ * code on a newer schema could misread or damage data, so start-up and `migrate` stop with this.
+ */
+export class SchemaTooNewError extends Error {
+  constructor(readonly unknownMigrations: readonly string[]) {
+    super(
+      `The database schema is newer than this version of Passdrop: it has migrations this version does not know ` +
+        `(${unknownMigrations.join(', ')}). A newer Passdrop has used this database. Run that version or a newer one, ` +
+        `or restore the backup taken before the upgrade. Nothing was changed.`,
+    );
+    this.name = 'SchemaTooNewError';
+  }
+}
+
 /** Any constant works; it only has to be the same in every Passdrop process sharing a database. */
 const POSTGRES_MIGRATION_LOCK = 7_305_114_233_820_144n;
 
@@ -42,6 +57,8 @@ export function splitStatements(text: string): string[] {
  * apply each migration exactly once: PostgreSQL takes an advisory lock, SQLite a write lock
  * (BEGIN IMMEDIATE, waiting up to busy_timeout).
  *
+ * @throws SchemaTooNewError when the database records a migration this code does not know (then nothing
+ * is applied)
  * @example const { applied } = await migrate(database); // ['0001_instance_settings', …]
  */
 export async function migrate(database: Database, now: () => number = Date.now): Promise<{ applied: string[] }> {
@@ -62,6 +79,9 @@ async function applyPending(
     .raw(`CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at ${timeType} NOT NULL)`)
     .execute(db);
   const done = new Set((await db.selectFrom('schema_migrations').select('id').execute()).map((row) => row.id));
+  const known = new Set(migrations.map((migration) => migration.id));
+  const unknown = [...done].filter((id) => !known.has(id)).sort();
+  if (unknown.length > 0) throw new SchemaTooNewError(unknown);
   const applied: string[] = [];
   for (const migration of migrations) {
     if (done.has(migration.id)) continue;

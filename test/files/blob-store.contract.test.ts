@@ -207,8 +207,14 @@ describeEachBlobStore('blob store', (backend) => {
     await assert.rejects(store.put(large, generatedBody(20_000_000, { chunk: 1_000_000, failAfter: 17_000_000 }).body), /the client went away/);
     const aborted = uniqueKey('failed');
     const controller = new AbortController();
-    const { body } = generatedBody(20_000_000, { chunk: 100_000 });
-    const putting = store.put(aborted, body, { signal: controller.signal });
+    const aborting = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve()));
+    // The body stalls half-way until the sender cancels, so the abort always lands mid-upload.
+    async function* stallingBody() {
+      for (let sent = 0; sent < 10; sent += 1) yield new Uint8Array(1_000_000);
+      await aborting;
+      for (let sent = 0; sent < 10; sent += 1) yield new Uint8Array(1_000_000);
+    }
+    const putting = store.put(aborted, stallingBody(), { signal: controller.signal });
     setTimeout(() => controller.abort(new Error('cancelled by the sender')), 50);
     await assert.rejects(putting, /cancelled by the sender/);
     for (const key of [small, large, aborted]) assert.equal(await store.stat(key), undefined);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { sql } from 'kysely';
-import { loadMigrations, migrate, splitStatements } from '../../src/storage/migrator.js';
+import { loadMigrations, migrate, SchemaTooNewError, splitStatements } from '../../src/storage/migrator.js';
 import { openDatabase } from '../../src/storage/open-database.js';
 import { describeEachDatabase } from '../support/each-database.js';
 import type { TestDatabase } from '../support/test-databases.js';
@@ -27,6 +27,29 @@ describeEachDatabase('migrations', (fixture) => {
       assert.deepEqual(second.applied, []);
       const recorded = await db.db.selectFrom('schema_migrations').select('id').orderBy('id').execute();
       assert.deepEqual(recorded.map((row) => row.id), expected);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describeEachDatabase('migrations on a database a newer Passdrop has used', (fixture) => {
+  it('refuse to run, name the unknown migrations and change nothing', async () => {
+    const db = open(fixture.database);
+    try {
+      await migrate(db);
+      await db.db.insertInto('schema_migrations').values({ id: '9999_from_the_future', applied_at: Date.now() }).execute();
+      const before = await db.db.selectFrom('schema_migrations').select('id').orderBy('id').execute();
+      await assert.rejects(migrate(db), (error: unknown) => {
+        assert.ok(error instanceof SchemaTooNewError);
+        assert.deepEqual(error.unknownMigrations, ['9999_from_the_future']);
+        assert.match(
+          error.message,
+          /^The database schema is newer than this version of Passdrop: it has migrations this version does not know \(9999_from_the_future\)\. .*restore the backup taken before the upgrade/,
+        );
+        return true;
+      });
+      assert.deepEqual(await db.db.selectFrom('schema_migrations').select('id').orderBy('id').execute(), before);
     } finally {
       await db.close();
     }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../src/cli/passdrop-bin.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../../src/cli/passdrop-server-bin.ts', import.meta.url));
 
 export interface PassdropProcess {
   readonly child: ChildProcess;
@@ -13,7 +13,7 @@ export interface PassdropProcess {
   exited(): Promise<number | null>;
 }
 
-/** Runs the real `passdrop` command in a child process (through tsx, as in development). */
+/** Runs the real `passdrop-server` command in a child process (through tsx, as in development). */
 export function spawnPassdrop(args: string[], env: Record<string, string>, stdin?: string): PassdropProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
