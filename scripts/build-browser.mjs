@@ -12,6 +12,11 @@ await build({
     'share-page': 'src/web/browser/share-page.ts',
     'reveal-page': 'src/web/browser/reveal-page.ts',
     common: 'src/web/browser/common.ts',
+    'request-create-page': 'src/web/browser/request-create-page.ts',
+    'request-owner-page': 'src/web/browser/request-owner-page.ts',
+    'request-answer-page': 'src/web/browser/request-answer-page.ts',
+    // Lets the browser tests check the request answer vectors in Chromium (docs/requests-encryption.md).
+    'request-answer-format': 'src/crypto/requests/request-answer-format.ts',
     // Not used by any page: lets the browser tests check the committed test vectors in the browser's own WebCrypto.
     'e2e-format': 'src/crypto/e2e/e2e-format.ts',
     // The record stream of docs/file-encryption.md (the file pages will import it; the browser tests

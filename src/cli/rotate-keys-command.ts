@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load-config.js';
 import { rewrapEnvelope } from '../crypto/envelope.js';
 import { resolveMasterKeys } from '../crypto/master-key-ring.js';
 import { createPushStore } from '../pushes/push-store.js';
+import { createRequestStore } from '../requests/request-store.js';
 import { StartupError } from '../server/start-passdrop.js';
 import { migrate } from '../storage/migrator.js';
 import { openDatabase } from '../storage/open-database.js';
@@ -11,7 +12,8 @@ import { parseCommandArguments, usageError, type ServerCommand } from './server-
 
 const HELP = `Usage: passdrop-server rotate-keys
 
-Re-wraps every stored secret (push payloads, notes, sealed two-factor secrets) under the current
+Re-wraps every stored secret (push payloads, notes, sealed two-factor secrets, request instructions
+and answers) under the current
 master key. Rotate in three steps:
   1. move the old key to PASSDROP_MASTER_KEY_PREVIOUS and put a new one in PASSDROP_MASTER_KEY
      (generate one with: openssl rand -hex 32), and restart the servers;
@@ -39,7 +41,10 @@ export const rotateKeysCommand: ServerCommand = {
       const totpSecrets = await createAccountStore(database).rewrapTotpEnvelopes((envelope, userId) =>
         rewrapEnvelope(envelope, keys.ring, totpEnvelopeContext(userId)),
       );
-      const count = pushSecrets + totpSecrets;
+      const requestSecrets = await createRequestStore(database, { auditEventsPerRequest: loaded.config.requests.auditEventsPerRequest }).rewrapEnvelopes((envelope, context) =>
+        rewrapEnvelope(envelope, keys.ring, context),
+      );
+      const count = pushSecrets + totpSecrets + requestSecrets;
       console.log(`Re-wrapped ${count} stored secrets under key ${keys.ring.current.id}. Previous keys can now be removed.`);
       return 0;
     } finally {

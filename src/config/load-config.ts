@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { requestPolicy, type RequestPolicy } from './request-settings.js';
 import { PUSH_KIND_PREFIXES, settingList, settings, type SettingValues } from './settings.js';
 
 /** The push kinds that have their own settings (file pushes get theirs with the files feature). */
@@ -54,6 +55,8 @@ export interface PassdropConfig {
     readonly previous: readonly string[];
   };
   readonly pushes: PushPolicy;
+  /** Requests: asking someone to send a secret (src/config/request-settings.ts). */
+  readonly requests: RequestPolicy;
   readonly accounts: {
     readonly allowAnonymous: boolean;
     readonly allowSignups: boolean;
@@ -141,6 +144,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
     problems.push('PASSDROP_MASTER_KEY and PASSDROP_MASTER_KEY_FILE are both set; set only one');
   }
   const pushes = pushPolicy(values, problems);
+  const requests = requestPolicy(v, pushes, problems);
   const fileStorage = fileStorageConfig(v, cwd, problems);
   if (problems.length > 0) return { ok: false, problems };
 
@@ -167,6 +171,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
         .filter((key) => key !== ''),
     },
     pushes,
+    requests,
     accounts: {
       allowAnonymous: v.PASSDROP_ALLOW_ANONYMOUS,
       allowSignups: v.PASSDROP_ALLOW_SIGNUPS,

@@ -18,6 +18,7 @@ import {
   stringSetting,
   type SettingDefinition,
 } from './setting-definitions.js';
+import { requestSettings } from './request-settings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const FILE_STORAGE_KINDS = ['disk', 's3'] as const;
@@ -273,6 +274,7 @@ export const settings = {
     "Show the branding on the recipients' pages too (they are unbranded by default)",
     false,
   ),
+  ...requestSettings,
   ...kindSettings('TEXT', 'text', { deletable: true }),
   ...kindSettings('URL', 'URL', { deletable: false }),
   ...kindSettings('QR', 'QR code', { deletable: true }),

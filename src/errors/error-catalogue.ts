@@ -39,6 +39,18 @@ export const errorCatalogue = {
     message: 'Too many wrong passphrases: this push is locked and its secret has been deleted.',
   },
   PUSH_NOT_DELETABLE: { status: 403, message: 'The sender did not allow recipients to delete this push.' },
+  REQUESTS_DISABLED: { status: 403, message: 'Requests are turned off on this server.' },
+  REQUEST_NOT_FOUND: { status: 404, message: 'There is no such request. The link may be mistyped.' },
+  REQUEST_CLOSED: {
+    status: 410,
+    message: 'This request takes no more answers: it has all it asked for, its time ran out, or the requester closed it.',
+  },
+  REQUEST_PASSPHRASE_REQUIRED: { status: 401, message: 'This request needs its passphrase: send it in the passphrase field.' },
+  REQUEST_PASSPHRASE_INCORRECT: { status: 401, message: 'That passphrase is incorrect.' },
+  REQUEST_LOCKED: { status: 410, message: 'Too many wrong passphrases: this request is locked and takes no more answers.' },
+  REQUEST_RATE_LIMITED: { status: 429, message: 'Too many answers from this address or to this request. Please try again later.' },
+  ANSWER_NOT_FOUND: { status: 404, message: 'This request has no such answer.' },
+  ANSWER_EXPIRED: { status: 410, message: 'This answer has expired and has been deleted.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests. Please wait a minute and try again.' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'The database is not answering. Please try again shortly.' },
   INTERNAL_ERROR: {

@@ -6,6 +6,14 @@ import type { Database } from '../storage/open-database.js';
 const DAY = 86_400_000;
 const BATCH = 500;
 
+/** Records the sweeper expires and purges besides pushes, in the same pass (requests and their answers). */
+export interface Sweepable {
+  /** Expires up to `limit` records whose time ran out; answers how many. */
+  sweepTimeExpired(now: number, limit: number): Promise<number>;
+  /** Deletes up to `limit` records expired before `cutoff`; answers how many. */
+  purgeExpiredBefore(cutoff: number, limit: number): Promise<number>;
+}
+
 export interface ExpirySweeper {
   /** One pass: expire pushes whose time ran out, then purge expired pushes past the retention. */
   sweepOnce(): Promise<{ expired: number; purged: number }>;
@@ -13,7 +21,8 @@ export interface ExpirySweeper {
 }
 
 /**
- * Deletes payloads of time-expired pushes even when nobody visits them, and purges old expired pushes.
+ * Deletes payloads of time-expired pushes (and answers to requests) even when nobody visits them, closes
+ * request links whose time ran out, and purges old expired pushes and closed requests.
  * Every process runs one: each push is expired by a conditional UPDATE, so concurrent sweepers never
  * expire a push twice.
  *
@@ -21,6 +30,8 @@ export interface ExpirySweeper {
  */
 export function startExpirySweeper(deps: {
   store: PushStore;
+  /** Swept the same way, after pushes: request links and answers whose time ran out. */
+  also?: readonly Sweepable[];
   database: Pick<Database, 'flushDeletions'>;
   policy: PushPolicy;
   clock: () => number;
@@ -35,16 +46,18 @@ export function startExpirySweeper(deps: {
   async function sweepOnce(): Promise<{ expired: number; purged: number }> {
     const now = clock();
     let expired = 0;
-    for (let batch = await store.sweepTimeExpired(now, BATCH); batch > 0; batch = await store.sweepTimeExpired(now, BATCH)) {
-      expired += batch;
-      if (batch < BATCH) break;
-    }
     let purged = 0;
-    if (policy.purgeExpiredAfterDays > 0) {
-      const cutoff = now - policy.purgeExpiredAfterDays * DAY;
-      for (let batch = await store.purgeExpiredBefore(cutoff, BATCH); batch > 0; batch = await store.purgeExpiredBefore(cutoff, BATCH)) {
-        purged += batch;
+    for (const sweepable of [store, ...(deps.also ?? [])]) {
+      for (let batch = await sweepable.sweepTimeExpired(now, BATCH); batch > 0; batch = await sweepable.sweepTimeExpired(now, BATCH)) {
+        expired += batch;
         if (batch < BATCH) break;
+      }
+      if (policy.purgeExpiredAfterDays > 0) {
+        const cutoff = now - policy.purgeExpiredAfterDays * DAY;
+        for (let batch = await sweepable.purgeExpiredBefore(cutoff, BATCH); batch > 0; batch = await sweepable.purgeExpiredBefore(cutoff, BATCH)) {
+          purged += batch;
+          if (batch < BATCH) break;
+        }
       }
     }
     await deps.extraWork?.(now);

@@ -17,6 +17,9 @@ import { startExpirySweeper } from '../jobs/expiry-sweeper.js';
 import { createAuditStore } from '../pushes/audit-store.js';
 import { createPushService } from '../pushes/push-service.js';
 import { createPushStore } from '../pushes/push-store.js';
+import type { RequestEventHooks } from '../requests/request-events.js';
+import { createRequestService } from '../requests/request-service.js';
+import { createRequestStore } from '../requests/request-store.js';
 import { createInstanceSettingsStore } from '../storage/instance-settings-store.js';
 import type { Database } from '../storage/open-database.js';
 import { registerHealthRoutes } from '../surfaces/operations/health-routes.js';
@@ -42,6 +45,8 @@ export interface AppDependencies {
   readonly runJobs?: boolean;
   /** Tests only: probe routes added inside a surface, so they get its authentication and error rendering. */
   readonly probeRoutes?: Partial<Record<SurfaceName, (scope: FastifyInstance) => void>>;
+  /** Hooks on request events (`request.answered`), run inside the answer's transaction (src/requests/request-events.ts). */
+  readonly requestEvents?: RequestEventHooks;
 }
 
 declare module 'fastify' {
@@ -122,6 +127,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const pushStore = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
   const auditStore = createAuditStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
   const pushes = createPushService({ store: pushStore, audit: auditStore, keys: deps.keys, policy: config.pushes, access: config.accounts, clock });
+  const requestStore = createRequestStore(deps.database, { auditEventsPerRequest: config.requests.auditEventsPerRequest });
+  const requests = createRequestService({ store: requestStore, rateLimits, keys: deps.keys, policy: config.requests, clock, ...(deps.requestEvents ? { events: deps.requestEvents } : {}) });
   const site = createSiteAddress(config.server);
 
   // --- the surfaces ----------------------------------------------------------------------------
@@ -138,13 +145,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       });
       await siteScope.register(
         async (scope) => {
-          await passdropApiSurface(scope, { config, site, accounts, signIn, tokens, pushes, allowedMethods });
+          await passdropApiSurface(scope, { config, site, accounts, signIn, tokens, pushes, requests, allowedMethods });
           probes['passdrop-api']?.(scope);
         },
         { prefix: PASSDROP_API_PREFIX },
       );
       await siteScope.register(async (scope) => {
-        await webSurface(scope, { config, site, pushes, signIn, settings, accounts: accountStore, tokens, mailer: createMailer(config.mail), clock, allowedMethods });
+        await webSurface(scope, { config, site, pushes, requests, signIn, settings, accounts: accountStore, tokens, mailer: createMailer(config.mail), clock, allowedMethods });
         probes.web?.(scope);
       });
     },
@@ -170,6 +177,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   if (deps.runJobs !== false) {
     const sweeper = startExpirySweeper({
       store: pushStore,
+      also: [requestStore],
       database: deps.database,
       policy: config.pushes,
       clock,

@@ -119,6 +119,68 @@ export interface ApiTokensTable {
   created_at: number;
 }
 
+export interface RequestsTable {
+  id: Generated<number>;
+  url_token: string;
+  owner_user_id: number;
+  name: string;
+  requester_name: string;
+  instructions_envelope: Buffer | null;
+  key_algorithm: string;
+  public_key: string;
+  answers_allowed: number;
+  answers_remaining: number;
+  files_allowed: number;
+  answer_lifetime_minutes: number;
+  answer_views: number;
+  expires_at: number;
+  passphrase_record: string | null;
+  passphrase_failures: Generated<number>;
+  passphrase_window_start: Generated<number>;
+  passphrase_window_count: Generated<number>;
+  audit_event_count: Generated<number>;
+  closed: Generated<number>;
+  closed_at: number | null;
+  close_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RequestAnswersTable {
+  id: Generated<number>;
+  request_id: number;
+  answer_token: string;
+  kind: string;
+  encryption: string;
+  size_bytes: number;
+  expire_after_views: number;
+  views_remaining: number;
+  expires_at: number;
+  expired: Generated<number>;
+  expired_at: number | null;
+  expire_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RequestAnswerPayloadsTable {
+  answer_id: number;
+  payload_envelope: Buffer;
+}
+
+export interface RequestAuditEventsTable {
+  id: Generated<number>;
+  request_id: number;
+  answer_id: number | null;
+  kind: string;
+  reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  referrer: string | null;
+  user_id: number | null;
+  created_at: number;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -131,4 +193,8 @@ export interface DatabaseSchema {
   pushes: PushesTable;
   push_payloads: PushPayloadsTable;
   audit_events: AuditEventsTable;
+  requests: RequestsTable;
+  request_answers: RequestAnswersTable;
+  request_answer_payloads: RequestAnswerPayloadsTable;
+  request_audit_events: RequestAuditEventsTable;
 }

@@ -55,6 +55,7 @@ function accountNavigation(context: PageContext): SafeHtml {
   if (account?.signedIn) {
     return html`<nav class="account-nav" aria-label="${t('nav.account')}">
   <a href="${context.path(`/dashboard`)}">${t('nav.dashboard')}</a>
+  <a href="${context.path(`/dashboard/requests`)}">${t('requests.nav')}</a>
   <a href="${context.path(`/account`)}">${t('nav.settings')}</a>
   ${account.admin ? html`<a href="${context.path(`/admin`)}">${t('nav.admin')}</a>` : ''}
   <form method="post" action="${context.path(`/account/sign-out`)}" class="inline-form">${csrfField(context)}<button type="submit" class="secondary small">${t('nav.signOut')}</button></form>

@@ -67,6 +67,17 @@ const EXPECTED_ACCESS: Readonly<Record<string, AccessLevel>> = {
   'GET /api/passdrop/v1/tokens': 'account',
   'POST /api/passdrop/v1/tokens': 'account',
   'DELETE /api/passdrop/v1/tokens/:id': 'account',
+  // Passdrop API: requests (the requester's routes need an account; the responder's form and answer are public)
+  'POST /api/passdrop/v1/requests': 'account',
+  'GET /api/passdrop/v1/requests': 'account',
+  'GET /api/passdrop/v1/requests/:token': 'account',
+  'POST /api/passdrop/v1/requests/:token/close': 'account',
+  'GET /api/passdrop/v1/requests/:token/audit': 'account',
+  'GET /api/passdrop/v1/requests/:token/answers': 'account',
+  'POST /api/passdrop/v1/requests/:token/answers/:answer/reveal': 'account',
+  'DELETE /api/passdrop/v1/requests/:token/answers/:answer': 'account',
+  'GET /api/passdrop/v1/requests/:token/form': 'public',
+  'POST /api/passdrop/v1/requests/:token/answers': 'public',
   // web: creator
   'GET /': 'visitor',
   'HEAD /': 'visitor',
@@ -126,6 +137,18 @@ const EXPECTED_ACCESS: Readonly<Record<string, AccessLevel>> = {
   'HEAD /dashboard/pushes/:token': 'account',
   'POST /dashboard/pushes/:token': 'account',
   'POST /dashboard/pushes/:token/expire': 'account',
+  // web: requests (the requester's pages on the dashboard; the responder's page and its form post are public)
+  'GET /dashboard/requests': 'account',
+  'HEAD /dashboard/requests': 'account',
+  'GET /dashboard/requests/new': 'account',
+  'HEAD /dashboard/requests/new': 'account',
+  'GET /dashboard/requests/:token': 'account',
+  'HEAD /dashboard/requests/:token': 'account',
+  'POST /dashboard/requests/:token/close': 'account',
+  'POST /dashboard/requests/:token/answers/:answer/delete': 'account',
+  'GET /req/:token': 'public',
+  'HEAD /req/:token': 'public',
+  'POST /req/:token': 'public',
   'GET /admin': 'admin',
   'HEAD /admin': 'admin',
   'POST /admin/users/:id/:action': 'admin',
@@ -144,6 +167,7 @@ function concretePath(url: string, token = UNKNOWN_TOKEN): string {
   return url
     .replace(':token', token)
     .replace(':id', '1')
+    .replace(':answer', 'AAAAAAAAAAAAAAAAAAAAAA')
     .replace(':action', 'promote')
     .replace('*', 'index.css');
 }

@@ -14,6 +14,7 @@ export const openApiDocumentation = {
   },
   tags: [
     { name: 'Passdrop API', description: 'Durations in minutes or absolute times, one error shape' },
+    { name: 'Passdrop API: requests', description: 'Ask someone to send you a secret, encrypted to your key (docs/requests-encryption.md)' },
     { name: 'Password Pusher API (compatible)', description: "Password Pusher's JSON API, for its existing clients" },
   ],
 };

@@ -14,6 +14,8 @@ import { authenticateSession } from '../surface-kit/session-authentication.js';
 import { authenticateToken } from '../surface-kit/token-authentication.js';
 import { refusalError } from './passdrop-api-errors.js';
 import { registerPushApiRoutes } from './push-api-routes.js';
+import { registerRequestApiRoutes } from './request-api-routes.js';
+import type { RequestService } from '../../requests/request-service.js';
 import { registerTokenApiRoutes } from './token-api-routes.js';
 
 /** Where our own API lives, under the site's base path. */
@@ -26,6 +28,7 @@ export interface PassdropApiDependencies {
   readonly signIn: SignInService;
   readonly tokens: ApiTokenService;
   readonly pushes: PushService;
+  readonly requests: RequestService;
   readonly allowedMethods: AllowedMethods;
 }
 
@@ -66,5 +69,6 @@ export async function passdropApiSurface(scope: FastifyInstance, deps: PassdropA
 
   registerPushApiRoutes(scope, { service: deps.pushes, config, site: deps.site });
   registerTokenApiRoutes(scope, { tokens: deps.tokens });
+  registerRequestApiRoutes(scope, { requests: deps.requests, site: deps.site, answerMaxCharacters: config.requests.answerMaxCharacters });
 }
 

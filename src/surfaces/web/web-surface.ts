@@ -10,6 +10,7 @@ import type { SignInService } from '../../accounts/sign-in-service.js';
 import type { PassdropConfig } from '../../config/load-config.js';
 import { AppError } from '../../errors/app-error.js';
 import type { PushService } from '../../pushes/push-service.js';
+import type { RequestService } from '../../requests/request-service.js';
 import { ASSET_DIRECTORY, loadAssetManifest } from '../../web/asset-manifest.js';
 import { createTranslations } from '../../web/i18n/translator.js';
 import type { Brand } from '../../web/layout.js';
@@ -28,6 +29,7 @@ import { registerCreateRoutes } from './create-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
 import { createPageContextFactory, type PageContextFactory } from './page-context.js';
+import { registerRequestRoutes } from './request-routes.js';
 import { registerTokenRoutes } from './token-routes.js';
 import type { CookieScope } from './web-session.js';
 
@@ -42,6 +44,7 @@ export interface WebDependencies {
   readonly config: PassdropConfig;
   readonly site: SiteAddress;
   readonly pushes: PushService;
+  readonly requests: RequestService;
   readonly signIn: SignInService;
   readonly settings: AccountSettingsService;
   readonly accounts: AccountStore;
@@ -161,6 +164,7 @@ export async function webSurface(scope: FastifyInstance, deps: WebDependencies):
   registerAccountRoutes(scope, routeContext);
   registerTokenRoutes(scope, routeContext);
   registerDashboardRoutes(scope, routeContext);
+  registerRequestRoutes(scope, routeContext);
   registerAdminRoutes(scope, routeContext);
 }
 

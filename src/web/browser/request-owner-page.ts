@@ -1,0 +1,161 @@
+/**
+ * One request's page for its owner: finds the request's private key in this browser (or takes the
+ * requester key from a key link or the form), checks the shown link against it, and opens answers here
+ * (each open uses one of the answer's views).
+ */
+import { importRequesterKey, keyFingerprint, openAnswerText, RequestCryptoError, requesterKeyMatches } from '../../crypto/requests/request-answer-format.js';
+import { fill, jsonHeaders, showError, sitePath, strings } from './dom.js';
+import { loadRequestKey, saveRequestKey } from './request-key-store.js';
+
+const text = strings();
+const section = document.querySelector<HTMLElement>('[data-request-key]');
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, properties: Partial<HTMLElementTagNameMap[K]> = {}): HTMLElementTagNameMap[K] {
+  return Object.assign(document.createElement(tag), properties);
+}
+
+if (section) {
+  const token = section.dataset.token ?? '';
+  const publicKey = section.dataset.publicKey ?? '';
+  const status = section.querySelector<HTMLElement>('[data-key-status]');
+  const keyForm = section.querySelector<HTMLFormElement>('[data-key-form]');
+  const mismatch = section.querySelector<HTMLElement>('[data-key-mismatch]');
+  let privateKey: CryptoKey | undefined;
+
+  const say = (message: string | undefined) => {
+    if (status) status.textContent = message ?? '';
+  };
+
+  /** The link on this page must carry the fingerprint of the key this browser holds: else the server changed something. */
+  async function checkLink(heldPublicKey: string): Promise<void> {
+    const link = section!.dataset.link ?? '';
+    const fragment = link.includes('#') ? link.slice(link.indexOf('#') + 1) : '';
+    const good = heldPublicKey === publicKey && fragment === (await keyFingerprint(heldPublicKey));
+    if (mismatch) mismatch.hidden = good;
+  }
+
+  async function adopt(requesterKey: string): Promise<boolean> {
+    try {
+      const key = await importRequesterKey(requesterKey, publicKey);
+      privateKey = key;
+      try {
+        await saveRequestKey(token, publicKey, key);
+      } catch {
+        say(text.noKeyStorage);
+      }
+      return true;
+    } catch (failure) {
+      if (!(failure instanceof RequestCryptoError)) throw failure;
+      return false;
+    }
+  }
+
+  async function start(): Promise<void> {
+    // A key link (…/dashboard/requests/TOKEN#key=…) hands this browser the requester key; take it out of the address bar at once.
+    const fromLink = location.hash.startsWith('#key=') ? decodeURIComponent(location.hash.slice(5)) : undefined;
+    if (fromLink) history.replaceState(null, '', location.pathname + location.search);
+    if (fromLink && (await adopt(fromLink))) {
+      say(text.keyAdded);
+      await checkLink(publicKey);
+      return;
+    }
+    let stored;
+    try {
+      stored = await loadRequestKey(token);
+    } catch {
+      stored = undefined;
+    }
+    if (stored && (await requesterKeyMatches(stored.privateKey, publicKey).catch(() => false))) {
+      privateKey = stored.privateKey;
+      say(text.keyHere);
+      await checkLink(stored.publicKey);
+      return;
+    }
+    if (stored) {
+      // The key kept here does not fit the public key the server shows now: the server swapped it.
+      if (mismatch) mismatch.hidden = false;
+    }
+    say(fromLink ? text.keyWrong : text.keyAbsent);
+    if (keyForm) keyForm.hidden = false;
+  }
+
+  keyForm?.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const input = keyForm.querySelector<HTMLInputElement>('input[name="requester_key"]');
+    const error = keyForm.querySelector<HTMLElement>('[data-form-error]');
+    if (await adopt(input?.value ?? '')) {
+      showError(error, '');
+      keyForm.hidden = true;
+      say(text.keyAdded);
+      await checkLink(publicKey);
+    } else {
+      showError(error, text.keyWrong ?? '');
+    }
+  });
+
+  const opened = document.querySelector<HTMLElement>('[data-opened-answers]');
+  const openError = document.querySelector<HTMLElement>('[data-open-error]');
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-open-answer]')) {
+    button.addEventListener('click', async () => {
+      const answerId = button.dataset.openAnswer ?? '';
+      if (!privateKey) return showError(openError, text.cannotOpen ?? '');
+      showError(openError, '');
+      const label = button.textContent;
+      button.disabled = true;
+      button.textContent = text.working ?? '…';
+      try {
+        const response = await fetch(sitePath(`/api/passdrop/v1/requests/${encodeURIComponent(token)}/answers/${encodeURIComponent(answerId)}/reveal`), {
+          method: 'POST',
+          headers: jsonHeaders(),
+          body: '{}',
+        });
+        const json = (await response.json()) as { ciphertext?: string; code?: string; answer?: { kind: 'text'; views_remaining: number; expired: boolean; created_at: string } };
+        if (!response.ok || !json.ciphertext || !json.answer) {
+          showError(openError, json.code === 'ANSWER_EXPIRED' ? (text.answerExpired ?? '') : (text.failed ?? ''));
+          return;
+        }
+        let secret: string;
+        try {
+          secret = await openAnswerText(json.ciphertext, { requestToken: token, answerId, kind: json.answer.kind, privateKey, publicKey });
+        } catch {
+          showError(openError, text.cannotOpen ?? '');
+          return;
+        }
+        showAnswer(answerId, secret, json.answer);
+      } catch {
+        showError(openError, text.failed ?? '');
+      } finally {
+        button.disabled = false;
+        button.textContent = label;
+      }
+    });
+  }
+
+  function showAnswer(answerId: string, secret: string, answer: { views_remaining: number; expired: boolean; created_at: string }): void {
+    const when = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(answer.created_at));
+    const block = element('article', { className: 'opened-answer' });
+    block.dataset.openedAnswer = answerId;
+    const heading = element('h3', { textContent: fill(text.answerFrom, { time: when }) });
+    const details = element('details', { className: 'secret', open: true });
+    const pre = element('pre', { className: 'secret-text', textContent: secret });
+    pre.id = `answer-${answerId}`;
+    details.append(element('summary', { textContent: text.showAnswer ?? '' }), pre);
+    const copy = element('button', { type: 'button', className: 'secondary', textContent: text.copy ?? 'Copy' });
+    copy.addEventListener('click', async () => {
+      await navigator.clipboard.writeText(secret);
+      copy.textContent = text.copied ?? 'Copied';
+    });
+    const left = answer.expired ? text.lastView : answer.views_remaining === 1 ? text.viewsLeftOne : fill(text.viewsLeft, { count: answer.views_remaining });
+    block.append(heading, details, copy, element('p', { className: 'hint', textContent: left ?? '' }));
+    opened?.querySelector(`[data-opened-answer="${answerId}"]`)?.remove();
+    opened?.prepend(block);
+    const row = document.querySelector<HTMLElement>(`[data-answer-row="${answerId}"]`);
+    const views = row?.querySelector<HTMLElement>('[data-views-left]');
+    if (views) views.textContent = answer.expired ? '—' : String(answer.views_remaining);
+    if (answer.expired) row?.querySelector('.actions')?.remove();
+    heading.tabIndex = -1;
+    heading.focus();
+  }
+
+  void start();
+}
