@@ -102,6 +102,17 @@ describeEachDatabase('under a sub-path (PASSDROP_BASE_URL=https://host/secrets/)
     assert.equal(revealed.status, 200);
     assert.match(recipient.lastBody, /under a prefix/);
 
+    // Every page a signed-in person reaches links only under the prefix (pagination, tabs, forms included).
+    const pushPage = /href="(\/secrets\/dashboard\/pushes\/[^"?]+)"/.exec((await browser.get('/secrets/dashboard'), browser.lastBody))?.[1];
+    for (const pagePath of ['/secrets/dashboard?page=2', '/secrets/dashboard?status=expired', `${pushPage}?page=2`, '/secrets/account', '/secrets/account/tokens', '/secrets/dashboard/requests']) {
+      const response = await browser.get(pagePath);
+      assert.ok(response.status < 400, `${pagePath} answered ${response.status}`);
+      const links = [...browser.lastBody.matchAll(/(?:href|src|action|formaction)="([^"]*)"/g)].map((match) => match[1]!);
+      for (const link of links) {
+        assert.ok(!link.startsWith('/') || link.startsWith('/secrets/'), `${pagePath} links to ${link}`);
+      }
+    }
+
     const api = await fetch(`${base}/api/passdrop/v1/pushes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload: 'api' }) });
     assert.match((await json<{ url: string }>(api)).url, new RegExp(`^${base}/p/`));
     const passwordPusher = await fetch(`${base}/p.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: { payload: 'pp' } }) });

@@ -33,7 +33,7 @@ ${notice(state.info, 'info')}${notice(state.message)}
   <thead><tr><th scope="col">${t('account.email')}</th><th scope="col">${t('admin.role')}</th><th scope="col">${t('admin.state')}</th><th scope="col">${t('admin.twoFactor')}</th><th scope="col">${t('admin.pushes')}</th><th scope="col">${t('dashboard.created')}</th><th scope="col">${t('admin.lastSignIn')}</th><th scope="col">${t('admin.actions')}</th></tr></thead>
   <tbody>${rows}</tbody>
 </table></div>
-${pagination(context, view.page, view.hasMore, (page) => `/admin?page=${page}`)}`;
+${pagination(context, view.page, view.hasMore, (page) => context.path(`/admin?page=${page}`))}`;
   return renderPage(context, { title: t('admin.usersHeading'), body, wide: true });
 }
 
@@ -56,6 +56,6 @@ export function renderAdminAudit(context: PageContext, view: { entries: readonly
 </tr>`,
   )}</tbody>
 </table></div>
-${pagination(context, view.page, view.hasMore, (page) => `/admin/audit?page=${page}`)}`;
+${pagination(context, view.page, view.hasMore, (page) => context.path(`/admin/audit?page=${page}`))}`;
   return renderPage(context, { title: t('admin.auditHeading'), body, wide: true });
 }

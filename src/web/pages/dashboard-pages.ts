@@ -67,7 +67,7 @@ ${pushes.length === 0
   <thead><tr><th scope="col">${t('dashboard.name')}</th><th scope="col">${t('dashboard.kind')}</th><th scope="col">${t('dashboard.created')}</th><th scope="col">${t(query.status === 'active' ? 'dashboard.expires' : 'dashboard.expiredAt')}</th><th scope="col">${t('dashboard.viewsLeft')}</th></tr></thead>
   <tbody>${rows}</tbody>
 </table></div>`}
-${pagination(context, query.page, query.page * perPage < total, (page) => `/dashboard${queryString(query, page)}`)}`;
+${pagination(context, query.page, query.page * perPage < total, (page) => context.path(`/dashboard${queryString(query, page)}`))}`;
   return renderPage(context, { title: t('dashboard.heading'), body, wide: true });
 }
 
@@ -140,7 +140,7 @@ ${active
 <section aria-labelledby="audit-heading">
   <h2 id="audit-heading">${t('dashboard.auditHeading')}</h2>
   ${auditTable(context, view.events)}
-  ${pagination(context, view.page, view.hasMoreEvents, (page) => `/dashboard/pushes/${push.token}?page=${page}`)}
+  ${pagination(context, view.page, view.hasMoreEvents, (page) => context.path(`/dashboard/pushes/${push.token}?page=${page}`))}
 </section>`;
   return renderPage(context, { title: push.name || t('dashboard.unnamed'), body, wide: true });
 }
