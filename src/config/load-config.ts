@@ -44,6 +44,13 @@ export interface PassdropConfig {
     readonly trustedProxies: readonly string[];
     readonly bodyLimitBytes: number;
     readonly shutdownTimeoutMs: number;
+    /** Slow-client limits, in milliseconds (Node's http.Server requestTimeout, headersTimeout, keepAliveTimeout, connectionsCheckingInterval). */
+    readonly timeouts: {
+      readonly requestMs: number;
+      readonly headersMs: number;
+      readonly keepAliveMs: number;
+      readonly checkIntervalMs: number;
+    };
   };
   readonly database: DatabaseConfig;
   readonly dataDir: string;
@@ -143,6 +150,9 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
   if (v.PASSDROP_MASTER_KEY !== undefined && v.PASSDROP_MASTER_KEY_FILE !== undefined) {
     problems.push('PASSDROP_MASTER_KEY and PASSDROP_MASTER_KEY_FILE are both set; set only one');
   }
+  if (v.PASSDROP_HEADERS_TIMEOUT_SECONDS > v.PASSDROP_REQUEST_TIMEOUT_SECONDS) {
+    problems.push(`PASSDROP_HEADERS_TIMEOUT_SECONDS (${v.PASSDROP_HEADERS_TIMEOUT_SECONDS}) must not be greater than PASSDROP_REQUEST_TIMEOUT_SECONDS (${v.PASSDROP_REQUEST_TIMEOUT_SECONDS})`);
+  }
   const pushes = pushPolicy(values, problems);
   const requests = requestPolicy(v, pushes, problems);
   const fileStorage = fileStorageConfig(v, cwd, problems);
@@ -157,6 +167,12 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
       trustedProxies: v.TRUSTED_PROXIES,
       bodyLimitBytes: v.PASSDROP_BODY_LIMIT_BYTES,
       shutdownTimeoutMs: v.PASSDROP_SHUTDOWN_TIMEOUT_SECONDS * 1000,
+      timeouts: {
+        requestMs: v.PASSDROP_REQUEST_TIMEOUT_SECONDS * 1000,
+        headersMs: v.PASSDROP_HEADERS_TIMEOUT_SECONDS * 1000,
+        keepAliveMs: v.PASSDROP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+        checkIntervalMs: v.PASSDROP_CONNECTION_CHECK_SECONDS * 1000,
+      },
     },
     database: databaseConfig(v.DATABASE_URL ?? settings.DATABASE_URL.defaultValue!, v.DATABASE_POOL_SIZE, v.PASSDROP_DATABASE_WAIT_SECONDS, cwd),
     dataDir: resolvePath(v.PASSDROP_DATA_DIR ?? './data', cwd),
