@@ -84,6 +84,12 @@ export interface PassdropConfig {
     readonly logoFile: string | undefined;
     readonly cssFile: string | undefined;
     readonly onDeliveryPages: boolean;
+    /** PASSDROP_THEME: the built-in palette. */
+    readonly theme: 'passdrop' | 'forest' | 'graphite' | 'violet';
+    /** PASSDROP_COLOR_SCHEME: the scheme before a visitor picks one. */
+    readonly colorScheme: 'system' | 'light' | 'dark';
+    /** PASSDROP_BRAND_ACCENT: '#rrggbb', or undefined for the theme's own accent. */
+    readonly accent: string | undefined;
   };
 }
 
@@ -208,6 +214,9 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
       logoFile: v.PASSDROP_BRAND_LOGO_FILE === undefined ? undefined : resolvePath(v.PASSDROP_BRAND_LOGO_FILE, cwd),
       cssFile: v.PASSDROP_BRAND_CSS_FILE === undefined ? undefined : resolvePath(v.PASSDROP_BRAND_CSS_FILE, cwd),
       onDeliveryPages: v.PASSDROP_BRAND_ON_DELIVERY_PAGES,
+      theme: v.PASSDROP_THEME,
+      colorScheme: v.PASSDROP_COLOR_SCHEME,
+      accent: v.PASSDROP_BRAND_ACCENT?.toLowerCase(),
     },
   };
   for (const [name, path] of [['PASSDROP_BRAND_LOGO_FILE', config.brand.logoFile], ['PASSDROP_BRAND_CSS_FILE', config.brand.cssFile]] as const) {
