@@ -1,4 +1,4 @@
-import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { CLI_VERSION } from './cli-version.js';
 import { auditCommand, expireCommand, listCommand } from './commands/owner-commands.js';
 import { loginCommand, logoutCommand } from './commands/account-commands.js';
@@ -6,7 +6,9 @@ import { getCommand } from './commands/get-command.js';
 import { pushCommand, type PushOptions } from './commands/push-command.js';
 import { API_CHOICES } from './connect-server.js';
 import { CliError, EXIT, EXIT_CODE_HELP } from './exit-codes.js';
+import { positiveInteger } from './option-parsers.js';
 import { CLI_PUSH_KINDS } from './push-server.js';
+import { addRequestCommands } from './request-program.js';
 import { completionScript, SHELLS, type Shell } from './shell-completion.js';
 
 const ENVIRONMENT_HELP = `Environment:
@@ -15,11 +17,6 @@ const ENVIRONMENT_HELP = `Environment:
   PASSDROP_PASSPHRASE  passphrase for push --passphrase and for get (instead of a prompt)
   XDG_CONFIG_HOME      where passdrop login keeps its config ($XDG_CONFIG_HOME/passdrop/config.json,
                        default ~/.config/passdrop/config.json, mode 0600)`;
-
-function positiveInteger(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('must be a whole number, 1 or more.');
-  return Number(text);
-}
 
 /** Adds the options of every command that talks to a server. */
 function withServerOptions(command: Command): Command {
@@ -148,6 +145,8 @@ ${ENVIRONMENT_HELP}`,
       .argument('<link-or-token>', 'the secret link, or its token with --server')
       .option('--json', "print the server's answer as JSON"),
   ).action(expireCommand);
+
+  addRequestCommands(program);
 
   program
     .command('completion')

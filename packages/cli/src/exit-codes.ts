@@ -41,9 +41,10 @@ export const EXIT_CODE_HELP = `Exit codes:
   0  done
   1  other failure (server error, unexpected answer)
   2  usage: bad option or argument, no secret given, or the server refused the options
-  3  no such push, or it has expired
-  4  authentication: API token missing or invalid, passphrase wrong or missing, too many attempts
+  3  no such push, request or answer, or it has expired or closed
+  4  authentication: API token missing or invalid, passphrase wrong or missing, too many attempts,
+     requester key missing or wrong
   5  network: server unreachable, or not a Passdrop or Password Pusher server
-  6  the link is damaged (its key after # is missing or wrong)
+  6  the link is damaged (its key or key fingerprint after # is missing or wrong; nothing is sent)
   7  opening would use the last view and there is no terminal to confirm: pass --yes
   130  interrupted`;

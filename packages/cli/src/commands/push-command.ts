@@ -3,9 +3,9 @@ import { CliError, EXIT } from '../exit-codes.js';
 import { parseExpiry } from '../expiry-option.js';
 import { expirySummary } from '../expiry-summary.js';
 import type { CliPushKind } from '../push-server.js';
+import { newPassphrase } from '../passphrase-input.js';
 import { readSecret } from '../secret-input.js';
 import { connectNamedServer, notice, type ServerOptions } from '../server-selection.js';
-import { askHidden, openTerminal } from '../terminal-prompts.js';
 
 export interface PushOptions extends ServerOptions {
   readonly file?: string;
@@ -19,24 +19,6 @@ export interface PushOptions extends ServerOptions {
   readonly kind: CliPushKind;
   readonly json?: boolean;
   readonly qr?: boolean;
-}
-
-/** The passphrase for a new push: PASSDROP_PASSPHRASE, else asked twice on the terminal. */
-async function newPassphrase(): Promise<string> {
-  const fromEnv = process.env.PASSDROP_PASSPHRASE;
-  if (fromEnv) return fromEnv;
-  const terminal = openTerminal();
-  if (!terminal) throw new CliError('--passphrase needs a terminal to ask it, or the PASSDROP_PASSPHRASE environment variable.', EXIT.usage);
-  try {
-    for (;;) {
-      const first = await askHidden(terminal, 'Passphrase for the recipient (hidden)');
-      const second = await askHidden(terminal, 'The same passphrase again');
-      if (first === second) return first;
-      terminal.output.write('The two passphrases differ; once more.\n');
-    }
-  } finally {
-    terminal.close();
-  }
 }
 
 /**
@@ -54,7 +36,7 @@ export async function pushCommand(options: PushOptions): Promise<void> {
     payload = new TextEncoder().encode(new TextDecoder().decode(payload).trim());
   }
   if (payload.length === 0) throw new CliError(`The secret is empty (read from ${secret.source}).`, EXIT.usage);
-  const passphrase = options.passphrase ? await newPassphrase() : undefined;
+  const passphrase = options.passphrase ? await newPassphrase('the recipient') : undefined;
   const created = await server.create({
     kind: options.kind,
     payload,
