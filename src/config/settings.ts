@@ -18,6 +18,7 @@ import {
   stringSetting,
   type SettingDefinition,
 } from './setting-definitions.js';
+import { operationsSettings } from './operations-settings.js';
 import { requestSettings } from './request-settings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -275,6 +276,7 @@ export const settings = {
     false,
   ),
   ...requestSettings,
+  ...operationsSettings,
   ...kindSettings('TEXT', 'text', { deletable: true }),
   ...kindSettings('URL', 'URL', { deletable: false }),
   ...kindSettings('QR', 'QR code', { deletable: true }),

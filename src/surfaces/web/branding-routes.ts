@@ -7,7 +7,7 @@ const IMAGE_TYPES: Record<string, string> = { '.svg': 'image/svg+xml', '.png': '
 
 /** The operator's logo and extra stylesheet (PASSDROP_BRAND_LOGO_FILE, PASSDROP_BRAND_CSS_FILE), read once at start. */
 export function registerBrandingRoutes(app: FastifyInstance, { config }: WebRouteContext): void {
-  const asset = { access: 'public', sessionless: true } as const;
+  const asset = { access: 'public', sessionless: true, gateway: true } as const;
   if (config.brand.logoFile !== undefined) {
     const logo = readFileSync(config.brand.logoFile);
     const type = IMAGE_TYPES[extname(config.brand.logoFile).toLowerCase()] ?? 'application/octet-stream';
