@@ -37,7 +37,7 @@ describeEachDatabase('/metrics on its own port', (fixture) => {
     const publicAnswer = await server.fetch('/metrics');
     assert.equal(publicAnswer.status, 404);
     await publicAnswer.arrayBuffer();
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-of-some-length' }, { authorization: TOKEN }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-of-some-length' }, { authorization: TOKEN }] as Array<Record<string, string>>) {
       const refused = await fetch(metricsUrl, { headers });
       assert.equal(refused.status, 401);
       assert.doesNotMatch(await refused.text(), /passdrop_/);
@@ -65,9 +65,9 @@ describeEachDatabase('/metrics on its own port', (fixture) => {
     assert.equal(deleted.status, 200);
     await deleted.arrayBuffer();
     // A failed sign-in.
-    const client = new WebClient(server.url);
+    const client = new WebClient(server);
     await signUp(client, email);
-    const stranger = new WebClient(server.url);
+    const stranger = new WebClient(server);
     await signIn(stranger, email, 'not the password at all');
     // The creation limit: 6 a minute from this address; two made above.
     const statuses: number[] = [];
