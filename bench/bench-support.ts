@@ -57,8 +57,9 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Polls `/up` every 50 ms for up to a minute (start-up on a loaded 2-core machine can take several seconds). */
 async function waitUntilUp(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
+  for (let attempt = 0; attempt < 1200; attempt += 1) {
     try {
       if ((await fetch(`${url}/up`)).ok) return;
     } catch {

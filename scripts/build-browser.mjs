@@ -1,6 +1,8 @@
 // Bundles the browser modules (no inline script anywhere: the CSP forbids it) and copies the stylesheet
 // into build/web-assets, which the server serves under /assets/.
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 const out = 'build/web-assets';
@@ -37,3 +39,20 @@ await build({
   legalComments: 'none',
 });
 copyFileSync('src/web/assets/passdrop.css', `${out}/passdrop.css`);
+
+// The icon sprite: only the Lucide icons listed in src/web/icon-names.ts, each a <symbol> (docs/ui.md).
+const names = await build({ entryPoints: ['src/web/icon-names.ts'], write: false, format: 'esm', logLevel: 'warning' });
+const { ICON_NAMES } = await import(`data:text/javascript;base64,${Buffer.from(names.outputFiles[0].text).toString('base64')}`);
+const lucide = join(dirname(createRequire(import.meta.url).resolve('lucide-static/package.json')), 'icons');
+const symbols = ICON_NAMES.map((name) => {
+  const source = readFileSync(join(lucide, `${name}.svg`), 'utf8');
+  const inner = source.slice(source.indexOf('>', source.indexOf('<svg')) + 1, source.lastIndexOf('</svg>')).replace(/\s+/g, ' ').trim();
+  return `<symbol id="${name}" viewBox="0 0 24 24">${inner}</symbol>`;
+});
+writeFileSync(
+  `${out}/icons.svg`,
+  `<svg xmlns="http://www.w3.org/2000/svg" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><!-- Lucide icons, ISC licence (lucide.dev) -->${symbols.join('')}</svg>\n`,
+);
+
+// Favicon and touch icons (committed; regenerate with scripts/build-icons.ts when the mark changes).
+for (const name of readdirSync('src/web/assets/favicons')) copyFileSync(`src/web/assets/favicons/${name}`, `${out}/${name}`);

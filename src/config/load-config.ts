@@ -45,6 +45,13 @@ export interface PassdropConfig {
     readonly trustedProxies: readonly string[];
     readonly bodyLimitBytes: number;
     readonly shutdownTimeoutMs: number;
+    /** Slow-client limits, in milliseconds (Node's http.Server requestTimeout, headersTimeout, keepAliveTimeout, connectionsCheckingInterval). */
+    readonly timeouts: {
+      readonly requestMs: number;
+      readonly headersMs: number;
+      readonly keepAliveMs: number;
+      readonly checkIntervalMs: number;
+    };
   };
   readonly database: DatabaseConfig;
   readonly dataDir: string;
@@ -80,6 +87,12 @@ export interface PassdropConfig {
     readonly logoFile: string | undefined;
     readonly cssFile: string | undefined;
     readonly onDeliveryPages: boolean;
+    /** PASSDROP_THEME: the built-in palette. */
+    readonly theme: 'passdrop' | 'forest' | 'graphite' | 'violet';
+    /** PASSDROP_COLOR_SCHEME: the scheme before a visitor picks one. */
+    readonly colorScheme: 'system' | 'light' | 'dark';
+    /** PASSDROP_BRAND_ACCENT: '#rrggbb', or undefined for the theme's own accent. */
+    readonly accent: string | undefined;
   };
 }
 
@@ -146,6 +159,9 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
   if (v.PASSDROP_MASTER_KEY !== undefined && v.PASSDROP_MASTER_KEY_FILE !== undefined) {
     problems.push('PASSDROP_MASTER_KEY and PASSDROP_MASTER_KEY_FILE are both set; set only one');
   }
+  if (v.PASSDROP_HEADERS_TIMEOUT_SECONDS > v.PASSDROP_REQUEST_TIMEOUT_SECONDS) {
+    problems.push(`PASSDROP_HEADERS_TIMEOUT_SECONDS (${v.PASSDROP_HEADERS_TIMEOUT_SECONDS}) must not be greater than PASSDROP_REQUEST_TIMEOUT_SECONDS (${v.PASSDROP_REQUEST_TIMEOUT_SECONDS})`);
+  }
   const pushes = pushPolicy(values, problems);
   const requests = requestPolicy(v, pushes, problems);
   const fileStorage = fileStorageConfig(v, cwd, problems);
@@ -160,6 +176,12 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
       trustedProxies: v.TRUSTED_PROXIES,
       bodyLimitBytes: v.PASSDROP_BODY_LIMIT_BYTES,
       shutdownTimeoutMs: v.PASSDROP_SHUTDOWN_TIMEOUT_SECONDS * 1000,
+      timeouts: {
+        requestMs: v.PASSDROP_REQUEST_TIMEOUT_SECONDS * 1000,
+        headersMs: v.PASSDROP_HEADERS_TIMEOUT_SECONDS * 1000,
+        keepAliveMs: v.PASSDROP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+        checkIntervalMs: v.PASSDROP_CONNECTION_CHECK_SECONDS * 1000,
+      },
     },
     database: databaseConfig(v.DATABASE_URL ?? settings.DATABASE_URL.defaultValue!, v.DATABASE_POOL_SIZE, v.PASSDROP_DATABASE_WAIT_SECONDS, cwd),
     dataDir: resolvePath(v.PASSDROP_DATA_DIR ?? './data', cwd),
@@ -196,6 +218,9 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
       logoFile: v.PASSDROP_BRAND_LOGO_FILE === undefined ? undefined : resolvePath(v.PASSDROP_BRAND_LOGO_FILE, cwd),
       cssFile: v.PASSDROP_BRAND_CSS_FILE === undefined ? undefined : resolvePath(v.PASSDROP_BRAND_CSS_FILE, cwd),
       onDeliveryPages: v.PASSDROP_BRAND_ON_DELIVERY_PAGES,
+      theme: v.PASSDROP_THEME,
+      colorScheme: v.PASSDROP_COLOR_SCHEME,
+      accent: v.PASSDROP_BRAND_ACCENT?.toLowerCase(),
     },
   };
   for (const [name, path] of [['PASSDROP_BRAND_LOGO_FILE', config.brand.logoFile], ['PASSDROP_BRAND_CSS_FILE', config.brand.cssFile]] as const) {

@@ -82,6 +82,16 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Slow clients (a body trickled a byte every few seconds) are cut: Node checks every open connection
+    // each `connectionsCheckingInterval` against `headersTimeout` and `requestTimeout` (whole request).
+    http: {
+      requestTimeout: config.server.timeouts.requestMs,
+      headersTimeout: config.server.timeouts.headersMs,
+      keepAliveTimeout: config.server.timeouts.keepAliveMs,
+      connectionsCheckingInterval: config.server.timeouts.checkIntervalMs,
+    },
+    requestTimeout: config.server.timeouts.requestMs,
+    keepAliveTimeout: config.server.timeouts.keepAliveMs,
     // Unknown fields are an error (a typo must not be ignored silently), and every problem is listed.
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },
     // HEAD must never change anything: only routes that declare `exposeHeadRoute: true` (pure reads) get one.

@@ -1,5 +1,7 @@
 import { html, type SafeHtml } from './html.js';
 import type { AssetManifest } from './asset-manifest.js';
+import { brandMark, icon } from './icons.js';
+import type { IconName } from './icon-names.js';
 import { LANGUAGES, type LanguageCode } from './i18n/languages.js';
 import type { Translate } from './i18n/translator.js';
 
@@ -9,6 +11,12 @@ export interface Brand {
   readonly hasLogo: boolean;
   readonly hasCss: boolean;
   readonly onDeliveryPages: boolean;
+  /** The built-in theme (PASSDROP_THEME): 'passdrop' (blue), 'forest', 'graphite' or 'violet'. */
+  readonly palette?: string;
+  /** The colour scheme before a visitor chooses one (PASSDROP_COLOR_SCHEME): 'system', 'light' or 'dark'. */
+  readonly colorScheme?: 'system' | 'light' | 'dark';
+  /** True when PASSDROP_BRAND_ACCENT is set: /brand/theme.css carries the accent tokens. */
+  readonly hasAccent?: boolean;
 }
 
 /** The signed-in visitor, as pages need it. */
@@ -30,6 +38,10 @@ export interface PageContext {
   readonly dir: 'ltr' | 'rtl';
   readonly assets: AssetManifest;
   readonly brand: Brand;
+  /** The host recipients see in the address bar (from PASSDROP_BASE_URL or the request), for the trust line. */
+  readonly host?: string;
+  /** The request path without the base path and query ('/dashboard'), to mark the current navigation item. */
+  readonly currentPath?: string;
 }
 
 export interface PageOptions {
@@ -39,6 +51,8 @@ export interface PageOptions {
   readonly scripts?: readonly string[];
   /** Pages with wide tables (dashboard, admin) use more of a large screen. */
   readonly wide?: boolean;
+  /** The container width (docs/ui.md): 'narrow' for recipient and sign-in pages, 'page' (default), 'wide' for lists. */
+  readonly width?: 'narrow' | 'page' | 'wide';
   /** Delivery pages: no branding unless PASSDROP_BRAND_ON_DELIVERY_PAGES, no navigation. */
   readonly delivery?: boolean;
   /** Strings the page's browser module needs, handed over as JSON in a data attribute (escaped like any attribute). */
@@ -50,64 +64,79 @@ export function csrfField(context: PageContext): SafeHtml | string {
   return context.account ? html`<input type="hidden" name="_csrf" value="${context.account.csrfToken}">` : '';
 }
 
+function navLink(context: PageContext, href: string, label: string, iconName: IconName): SafeHtml {
+  const current = context.currentPath !== undefined && (context.currentPath === href || (href !== '/' && context.currentPath.startsWith(`${href}/`)));
+  return html`<a href="${context.path(href)}"${current ? html` aria-current="page"` : ''}>${icon(context.assets.url('icons.svg'), iconName)}<span>${label}</span></a>`;
+}
+
 function accountNavigation(context: PageContext): SafeHtml {
   const { t, account } = context;
   if (account?.signedIn) {
     return html`<nav class="account-nav" aria-label="${t('nav.account')}">
-  <a href="${context.path(`/dashboard`)}">${t('nav.dashboard')}</a>
-  <a href="${context.path(`/dashboard/requests`)}">${t('requests.nav')}</a>
-  <a href="${context.path(`/account`)}">${t('nav.settings')}</a>
-  ${account.admin ? html`<a href="${context.path(`/admin`)}">${t('nav.admin')}</a>` : ''}
-  <form method="post" action="${context.path(`/account/sign-out`)}" class="inline-form">${csrfField(context)}<button type="submit" class="secondary small">${t('nav.signOut')}</button></form>
+  ${navLink(context, '/', t('layout.newPush'), 'plus')}
+  ${navLink(context, '/dashboard', t('nav.dashboard'), 'layout-dashboard')}
+  ${navLink(context, '/dashboard/requests', t('requests.nav'), 'inbox')}
+  ${navLink(context, '/account', t('nav.settings'), 'settings')}
+  ${account.admin ? navLink(context, '/admin', t('nav.admin'), 'shield') : ''}
+  <form method="post" action="${context.path(`/account/sign-out`)}" class="inline-form">${csrfField(context)}<button type="submit" class="quiet small">${icon(context.assets.url('icons.svg'), 'log-out', 'icon-flip')}<span>${t('nav.signOut')}</span></button></form>
 </nav>`;
   }
-  return html`<nav class="account-nav" aria-label="${t('nav.account')}"><a href="${context.path(`/account/sign-in`)}">${t('nav.signIn')}</a></nav>`;
+  return html`<nav class="account-nav" aria-label="${t('nav.account')}">${navLink(context, '/', t('layout.newPush'), 'plus')}${navLink(context, '/account/sign-in', t('nav.signIn'), 'user')}</nav>`;
 }
 
-/** The page shell: language and direction, theme, language switcher, no inline script or style. */
+/** The page shell: language and direction, theme, header, footer, icons; no inline script or style. */
 export function renderPage(context: PageContext, options: PageOptions): string {
   const { t, brand, assets } = context;
   const branded = !options.delivery || brand.onDeliveryPages;
   const siteTitle = branded ? brand.title : 'Passdrop';
-  const header = branded
-    ? html`<header class="site-header">
-  <a class="brand" href="${context.path(`/`)}">${brand.hasLogo ? html`<img class="brand-logo" src="${context.path(`/brand/logo`)}" alt="">` : ''}<span>${brand.title}</span></a>
-  ${brand.tagline ?? t('layout.tagline')}
-  ${accountNavigation(context)}
-</header>`
-    : '';
+  const width = options.width ?? (options.wide ? 'wide' : options.delivery ? 'narrow' : 'page');
+  const mark = branded && brand.hasLogo ? html`<img class="brand-logo" src="${context.path(`/brand/logo`)}" alt="">` : brandMark();
+  const header = html`<header class="site-header"><div class="site-header-inner">
+  <a class="brand" href="${context.path(`/`)}">${mark}<span>${siteTitle}</span></a>
+  ${branded ? html`<p class="tagline">${brand.tagline ?? t('layout.tagline')}</p>` : ''}
+  <span class="header-spacer"></span>
+  ${options.delivery ? '' : accountNavigation(context)}
+</div></header>`;
+  const scheme = brand.colorScheme && brand.colorScheme !== 'system' ? brand.colorScheme : undefined;
   return html`<!doctype html>
-<html lang="${context.lang}" dir="${context.dir}" data-base-path="${context.path('')}">
+<html lang="${context.lang}" dir="${context.dir}" data-base-path="${context.path('')}"${brand.palette && brand.palette !== 'passdrop' ? html` data-palette="${brand.palette}"` : ''}${scheme ? html` data-theme="${scheme}" data-default-theme="${scheme}"` : ''}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
-<meta name="color-scheme" content="light dark">
+<meta name="color-scheme" content="${scheme ?? 'light dark'}">
 <meta name="referrer" content="no-referrer">
 <title>${options.title} · ${siteTitle}</title>
 ${context.account ? html`<meta name="csrf-token" content="${context.account.csrfToken}">` : ''}
+<link rel="icon" href="${assets.url('favicon.ico')}" sizes="32x32">
+<link rel="icon" href="${assets.url('favicon.svg')}" type="image/svg+xml">
+<link rel="apple-touch-icon" href="${assets.url('apple-touch-icon.png')}">
 <link rel="stylesheet" href="${assets.url('passdrop.css')}">
+${brand.hasAccent ? html`<link rel="stylesheet" href="${context.path(`/brand/theme.css`)}">` : ''}
 ${branded && brand.hasCss ? html`<link rel="stylesheet" href="${context.path(`/brand/custom.css`)}">` : ''}
 <script type="module" src="${assets.url('common.js')}"></script>
 ${(options.scripts ?? []).map((name) => html`<script type="module" src="${assets.url(`${name}.js`)}"></script>`)}
 </head>
-<body class="${options.delivery ? 'delivery' : 'app'}${options.wide ? ' wide' : ''}"${options.browserStrings ? html` data-strings="${JSON.stringify(options.browserStrings)}"` : ''}>
+<body class="${options.delivery ? 'delivery' : 'app'} width-${width}${options.wide ? ' wide' : ''}"${options.browserStrings ? html` data-strings="${JSON.stringify({ copied: t('common.copied'), ...options.browserStrings })}"` : html` data-strings="${JSON.stringify({ copied: t('common.copied') })}"`} data-icons="${assets.url('icons.svg')}">
 <a class="skip-link" href="#main">${t('layout.skipToContent')}</a>
 ${header}
 <main id="main" tabindex="-1">
 ${options.body}
 </main>
-<footer class="site-footer">
+<footer class="site-footer"><div class="site-footer-inner">
+  ${branded ? html`<nav aria-label="${t('layout.footerNavigation')}"><a href="${context.path(`/`)}">${t('layout.newPush')}</a><a href="${context.path(`/api/docs/`)}">${t('layout.apiDocs')}</a></nav>` : html`<p class="muted">${t('layout.poweredBy')}</p>`}
+  <div class="footer-tools">
   <form method="get" class="language-form">
-    <label for="locale">${t('layout.language')}</label>
+    <label for="locale">${icon(assets.url('icons.svg'), 'globe')}<span class="visually-hidden">${t('layout.language')}</span></label>
     <select id="locale" name="locale" data-autosubmit>
       ${LANGUAGES.map((language) => html`<option value="${language.code}" lang="${language.code}"${language.code === context.lang ? html` selected` : ''}>${language.name}</option>`)}
     </select>
-    <button type="submit" class="secondary js-hidden">${t('layout.changeLanguage')}</button>
+    <button type="submit" class="secondary small js-hidden">${t('layout.changeLanguage')}</button>
   </form>
-  <button type="button" class="secondary theme-toggle" data-theme-toggle hidden aria-pressed="false">${t('layout.darkMode')}</button>
-  ${branded ? html`<nav aria-label="${t('layout.footerNavigation')}"><a href="${context.path(`/`)}">${t('layout.newPush')}</a> · <a href="${context.path(`/api/docs/`)}">${t('layout.apiDocs')}</a></nav>` : ''}
-</footer>
+  <button type="button" class="secondary small theme-toggle" data-theme-toggle hidden aria-pressed="false">${icon(assets.url('icons.svg'), 'moon')}<span>${t('layout.darkMode')}</span></button>
+  </div>
+</div></footer>
+<div class="toast-region" aria-live="polite" data-toast-region></div>
 </body>
 </html>
 `.value;

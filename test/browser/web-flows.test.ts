@@ -191,11 +191,11 @@ describe('the web UI in a real browser', () => {
     await page.goto(server.url);
     assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 360, 'no horizontal scrolling');
     const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    assert.equal(dark, 'rgb(20, 22, 26)');
+    assert.equal(dark, 'rgb(15, 18, 22)');
     await screenshot(page, 'create-phone-dark');
     await assertAccessible(page, 'the create page, dark');
     await page.click('[data-theme-toggle]');
-    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(255, 255, 255)');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(245, 246, 248)');
     await page.reload();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light', 'the choice is remembered');
   });

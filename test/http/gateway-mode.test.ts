@@ -16,6 +16,9 @@ const GATEWAY_ROUTES = new Set([
   'HEAD /up',
   'GET /robots.txt',
   'HEAD /robots.txt',
+  // the pages' icon (an asset the browser asks for at the root)
+  'GET /favicon.ico',
+  'HEAD /favicon.ico',
   // Password Pusher's JSON retrieval and delete (a recipient's json_url)
   ...['p', 'f', 'r'].flatMap((prefix) => [
     `GET /${prefix}/:token/r.json`,

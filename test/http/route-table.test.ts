@@ -25,6 +25,10 @@ const EXPECTED_ACCESS: Readonly<Record<string, AccessLevel>> = {
   'GET /api/docs/json': 'public',
   'GET /api/docs/yaml': 'public',
   'GET /api/docs/static/*': 'public',
+  'GET /api/docs/static/theme/theme.css': 'public',
+  // web: the favicon browsers ask for at the root, and the operator's accent colour
+  'GET /favicon.ico': 'public',
+  'HEAD /favicon.ico': 'public',
   'HEAD /api/docs/static/*': 'public',
   // Password Pusher API, v1
   'POST /p.json': 'visitor',

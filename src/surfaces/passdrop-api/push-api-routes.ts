@@ -11,10 +11,16 @@ import { auditContextOf } from '../surface-kit/request-facts.js';
 import { refusalError } from './passdrop-api-errors.js';
 import { pushApiSchemas, type PushViewJson } from './push-api-schemas.js';
 
+/** Whether the acting account owns the push (anonymous pushes have no owner). */
+const isOwner = (push: PushRecord, user: { readonly id: number } | null): boolean => push.ownerUserId !== null && user?.id === push.ownerUserId;
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** Our API's view of a push; `siteUrl` is the public site root (base path included). */
-export function toPushView(push: PushRecord, siteUrl: string): PushViewJson {
+/**
+ * Our API's view of a push; `siteUrl` is the public site root (base path included). The private name is
+ * the owner's only (and the creator's, in the creation response): anyone else with the link gets null.
+ */
+export function toPushView(push: PushRecord, siteUrl: string, showName: boolean): PushViewJson {
   return {
     token: push.token,
     kind: push.kind,
@@ -30,7 +36,7 @@ export function toPushView(push: PushRecord, siteUrl: string): PushViewJson {
     expired_at: iso(push.expiredAt),
     expire_reason: push.expireReason,
     created_at: iso(push.createdAt)!,
-    name: push.name,
+    name: showName ? push.name : null,
   };
 }
 
@@ -76,12 +82,13 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
       if ('refused' in result) throw refusalError(result.refused, 'visitor');
       throw validationError(result.problems);
     }
-    return reply.code(201).send(toPushView(result.push, site.publicUrl(request)));
+    return reply.code(201).send(toPushView(result.push, site.publicUrl(request), true));
   });
 
-  api.get('/pushes/:token', { schema: pushApiSchemas.show, config: recipient }, async (request) =>
-    toPushView(await findPush(request.params.token), site.publicUrl(request)),
-  );
+  api.get('/pushes/:token', { schema: pushApiSchemas.show, config: recipient }, async (request) => {
+    const push = await findPush(request.params.token);
+    return toPushView(push, site.publicUrl(request), isOwner(push, request.user));
+  });
 
   // A push without passphrase needs no body at all: a bare POST is the whole request.
   const bodyOptional = async (request: { body: unknown }) => {
@@ -94,7 +101,7 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
     const result = await service.retrieve(token, request.body?.access_proof ?? request.body?.passphrase, auditContextOf(request), request.user);
     switch (result.outcome) {
       case 'revealed':
-        return { payload: result.payload, push: toPushView(result.push, site.publicUrl(request)) };
+        return { payload: result.payload, push: toPushView(result.push, site.publicUrl(request), isOwner(result.push, request.user)) };
       case 'not_found':
         throw new AppError('PUSH_NOT_FOUND');
       case 'expired':
@@ -119,7 +126,7 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
     switch (result.outcome) {
       case 'deleted':
       case 'already_expired':
-        return toPushView(result.push, site.publicUrl(request));
+        return toPushView(result.push, site.publicUrl(request), isOwner(result.push, request.user));
       case 'not_deletable':
         throw new AppError('PUSH_NOT_DELETABLE');
       case 'not_found':

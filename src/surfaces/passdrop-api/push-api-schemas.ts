@@ -48,7 +48,7 @@ export const PushView = {
     expired_at: { type: ['string', 'null'], format: 'date-time' },
     expire_reason: { type: ['string', 'null'], enum: ['views', 'time', 'owner', 'viewer', 'locked', null] },
     created_at: { type: 'string', format: 'date-time' },
-    name: { type: 'string' },
+    name: { type: ['string', 'null'], description: "The private name: shown to the push's owner only (and in the creation response), null to anyone else" },
   },
   required: [
     'token', 'kind', 'url', 'encryption', 'passphrase_protected', 'retrieval_step', 'deletable_by_viewer', 'expire_after_views',

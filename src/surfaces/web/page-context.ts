@@ -33,6 +33,9 @@ export function createPageContextFactory(deps: {
   brand: Brand;
   cookies: CookieScope;
   path: (path: string) => string;
+  /** The public URL of the site root (SiteAddress.publicUrl), for the host recipients are shown. */
+  publicUrl?: (request: FastifyRequest) => string;
+  basePath?: string;
 }): PageContextFactory {
   const cookieAttributes = `Path=${deps.cookies.path}; Max-Age=31536000; SameSite=Lax${deps.cookies.secure ? '; Secure' : ''}`;
   return (request, reply) => {
@@ -56,6 +59,14 @@ export function createPageContextFactory(deps: {
             signedIn: request.authentication.kind === 'account',
           }
         : null;
-    return { t: deps.translations(lang), path: deps.path, lang, dir: textDirection(lang), assets: deps.assets, brand: deps.brand, account };
+    const pathname = request.url.split('?')[0] ?? '/';
+    const currentPath = deps.basePath && pathname.startsWith(deps.basePath) ? pathname.slice(deps.basePath.length) || '/' : pathname;
+    let host: string | undefined;
+    try {
+      host = deps.publicUrl ? new URL(deps.publicUrl(request)).host : undefined;
+    } catch {
+      host = undefined;
+    }
+    return { t: deps.translations(lang), path: deps.path, lang, dir: textDirection(lang), assets: deps.assets, brand: deps.brand, account, host, currentPath };
   };
 }

@@ -82,8 +82,19 @@ export async function webSurface(scope: FastifyInstance, deps: WebDependencies):
     hasLogo: config.brand.logoFile !== undefined,
     hasCss: config.brand.cssFile !== undefined,
     onDeliveryPages: config.brand.onDeliveryPages,
+    palette: config.brand.theme,
+    colorScheme: config.brand.colorScheme,
+    hasAccent: config.brand.accent !== undefined,
   };
-  const pageContext = createPageContextFactory({ translations: await createTranslations(), assets, brand, cookies, path: site.path });
+  const pageContext = createPageContextFactory({
+    translations: await createTranslations(),
+    assets,
+    brand,
+    cookies,
+    path: site.path,
+    publicUrl: (request) => site.publicUrl(request),
+    basePath: site.basePath,
+  });
 
   await scope.register(formBody);
 
