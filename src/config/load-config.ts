@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { operationsConfig, type OperationsConfig } from './operations-settings.js';
 import { requestPolicy, type RequestPolicy } from './request-settings.js';
 import { PUSH_KIND_PREFIXES, settingList, settings, type SettingValues } from './settings.js';
 
@@ -78,6 +79,8 @@ export interface PassdropConfig {
     readonly smtpUrl: string | undefined;
     readonly from: string;
   };
+  /** Rate limits, the public gateway mode, metrics (src/config/operations-settings.ts). */
+  readonly operations: OperationsConfig;
   readonly brand: {
     readonly title: string;
     readonly tagline: string | undefined;
@@ -207,6 +210,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
         attemptsPerIp: v.PASSDROP_SIGN_IN_ATTEMPTS_PER_IP,
       },
     },
+    operations: operationsConfig(v),
     mail: { smtpUrl: v.PASSDROP_SMTP_URL, from: v.PASSDROP_MAIL_FROM ?? 'Passdrop <passdrop@localhost>' },
     brand: {
       title: v.PASSDROP_BRAND_TITLE ?? 'Passdrop',

@@ -18,6 +18,7 @@ import {
   stringSetting,
   type SettingDefinition,
 } from './setting-definitions.js';
+import { operationsSettings } from './operations-settings.js';
 import { requestSettings } from './request-settings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -324,6 +325,7 @@ export const settings = {
     { check: (value) => (/^#[0-9a-f]{6}$/i.test(value) ? undefined : `must be a colour like #1f56c4, got "${value}"`) },
   ),
   ...requestSettings,
+  ...operationsSettings,
   ...kindSettings('TEXT', 'text', { deletable: true }),
   ...kindSettings('URL', 'URL', { deletable: false }),
   ...kindSettings('QR', 'QR code', { deletable: true }),

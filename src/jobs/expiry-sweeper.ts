@@ -38,6 +38,8 @@ export function startExpirySweeper(deps: {
   logger: Logger;
   /** Other housekeeping done on each pass (ended sessions, old rate-limit windows). */
   extraWork?: (now: number) => Promise<void>;
+  /** Told after each finished pass: how long it took (milliseconds) and what it did (for the metrics). */
+  onPass?: (result: { expired: number; purged: number }, durationMs: number) => void;
 }): ExpirySweeper {
   const { store, policy, clock, logger, database } = deps;
   let running: Promise<unknown> = Promise.resolve();
@@ -64,6 +66,7 @@ export function startExpirySweeper(deps: {
     // Payloads deleted since the last pass (by views, viewers, locks or this sweep) leave the disk too.
     await database.flushDeletions();
     if (expired > 0 || purged > 0) logger.info({ expired, purged }, 'expiry sweep');
+    deps.onPass?.({ expired, purged }, clock() - now);
     return { expired, purged };
   }
 

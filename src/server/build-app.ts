@@ -14,6 +14,8 @@ import { createSignInService } from '../accounts/sign-in-service.js';
 import type { PassdropConfig } from '../config/load-config.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
 import { startExpirySweeper } from '../jobs/expiry-sweeper.js';
+import { instrumentPushService, instrumentSignIn } from '../metrics/instrument-services.js';
+import { createPassdropMetrics, type PassdropMetrics } from '../metrics/passdrop-metrics.js';
 import { createAuditStore } from '../pushes/audit-store.js';
 import { createPushService } from '../pushes/push-service.js';
 import { createPushStore } from '../pushes/push-store.js';
@@ -29,10 +31,12 @@ import { PASSDROP_API_PREFIX, passdropApiSurface } from '../surfaces/passdrop-ap
 import { passwordPusherApiSurface } from '../surfaces/password-pusher-api/password-pusher-api-surface.js';
 import { trackAllowedMethods } from '../surfaces/surface-kit/error-rendering.js';
 import { formatConstraint } from '../surfaces/surface-kit/format-constraint.js';
+import { applyGatewayMode, gatewayConstraint } from '../surfaces/surface-kit/gateway-mode.js';
 import { createSiteAddress } from '../surfaces/surface-kit/public-url.js';
 import { stampSurface, trackRouteTable, type RouteTableEntry, type SurfaceName } from '../surfaces/surface-kit/route-access.js';
 import { registerSecurityHeaders } from '../surfaces/surface-kit/security-headers.js';
 import { webSurface } from '../surfaces/web/web-surface.js';
+import { registerRequestLimits } from './request-limits.js';
 
 export interface AppDependencies {
   readonly config: PassdropConfig;
@@ -53,6 +57,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every route with its surface and declared access level; complete once the app is ready. */
     readonly routeTable: readonly RouteTableEntry[];
+    /** The app's Prometheus metrics (served on PASSDROP_METRICS_PORT by start-passdrop.ts). */
+    readonly metrics: PassdropMetrics;
   }
 }
 
@@ -90,11 +96,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },
     // HEAD must never change anything: only routes that declare `exposeHeadRoute: true` (pure reads) get one.
     exposeHeadRoutes: false,
-    routerOptions: { constraints: { format: formatConstraint } },
+    routerOptions: { constraints: { format: formatConstraint, gateway: gatewayConstraint } },
   }) as unknown as FastifyInstance;
 
+  // First, so the route table and the 405 router below see which routes a gateway process hides.
+  applyGatewayMode(app, config.operations.gateway);
   const routeTable = trackRouteTable(app);
   app.decorate('routeTable', routeTable);
+  const metrics = createPassdropMetrics({ clock, ...(deps.database.poolStats ? { poolStats: () => deps.database.poolStats!() } : {}) });
+  app.decorate('metrics', metrics);
   const allowedMethods = trackAllowedMethods(app);
   // Each surface's onRequest hook fills these in; until then a request is anonymous.
   app.decorateRequest('authentication', null as never);
@@ -107,6 +117,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ req: request, res: reply, ms: Math.round(reply.elapsedTime) }, 'request completed');
+    // The route's pattern (/p/:token), never the path: a label must not carry a token.
+    metrics.observeRequest(request.routeOptions.url ?? '(unmatched)', request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
   await registerSecurityHeaders(app);
   await app.register(swagger, { openapi: openApiDocumentation, hideUntagged: true });
@@ -117,7 +129,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const tokens = createApiTokenService({ store: accountStore, clock });
   const sessionStore = createSessionStore(deps.database);
   const rateLimits = createRateLimitStore(deps.database);
-  const signIn = createSignInService({
+  const signIn = instrumentSignIn(createSignInService({
     accounts: accountStore,
     sessions: sessionStore,
     rateLimits,
@@ -125,7 +137,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     keys: deps.keys,
     config,
     clock,
-  });
+  }), metrics);
   const settings = createAccountSettingsService({
     accounts: accountStore,
     sessions: sessionStore,
@@ -136,10 +148,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   const pushStore = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
   const auditStore = createAuditStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
-  const pushes = createPushService({ store: pushStore, audit: auditStore, keys: deps.keys, policy: config.pushes, access: config.accounts, clock });
+  const pushes = instrumentPushService(createPushService({ store: pushStore, audit: auditStore, keys: deps.keys, policy: config.pushes, access: config.accounts, clock }), metrics);
   const requestStore = createRequestStore(deps.database, { auditEventsPerRequest: config.requests.auditEventsPerRequest });
   const requests = createRequestService({ store: requestStore, rateLimits, keys: deps.keys, policy: config.requests, clock, ...(deps.requestEvents ? { events: deps.requestEvents } : {}) });
   const site = createSiteAddress(config.server);
+  await registerRequestLimits(app, { counters: rateLimits, operations: config.operations, clock, onRefused: (action, scope) => metrics.rateLimited(action, scope) });
 
   // --- the surfaces ----------------------------------------------------------------------------
   const probes = deps.probeRoutes ?? {};
@@ -192,6 +205,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       policy: config.pushes,
       clock,
       logger: deps.logger,
+      onPass: (result, durationMs) => metrics.sweeperRan(durationMs / 1000, result.expired),
       // Ended sessions and old rate-limit windows go with each pass.
       extraWork: async (now) => {
         await sessionStore.purgeExpired(now);

@@ -7,6 +7,7 @@ import { createLogger } from '../logging/create-logger.js';
 import { migrate } from '../storage/migrator.js';
 import type { Database } from '../storage/open-database.js';
 import { openDatabaseWhenReady } from '../storage/wait-for-database.js';
+import { startMetricsServer } from './metrics-server.js';
 
 /** Thrown when the configuration cannot be used; `problems` lists every one of them. */
 export class StartupError extends Error {
@@ -23,6 +24,8 @@ export interface RunningPassdrop {
   readonly logger: Logger;
   /** e.g. http://127.0.0.1:5100 */
   readonly url: string;
+  /** The metrics listener's address, when PASSDROP_METRICS_PORT is set. */
+  readonly metricsUrl: string | undefined;
   /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
   stop(): Promise<void>;
 }
@@ -66,6 +69,8 @@ export async function startPassdrop(options: StartOptions): Promise<RunningPassd
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
     const app = await buildApp({ config, database, logger, keys: keys.ring, clock: options.clock ?? Date.now, ...(options.probeRoutes ? { probeRoutes: options.probeRoutes } : {}) });
     await options.beforeListen?.(app);
+    const metricsServer = config.operations.metrics ? await startMetricsServer(app.metrics, config.operations.metrics) : undefined;
+    if (metricsServer) logger.info({ address: `${metricsServer.url}/metrics`, token: config.operations.metrics?.token !== undefined }, 'metrics are served');
     const address = await app.listen({ port: config.server.port, host: config.server.host });
     logger.info({ address, database: config.database.kind }, 'Passdrop is listening');
     const port = (app.server.address() as { port: number }).port;
@@ -76,7 +81,9 @@ export async function startPassdrop(options: StartOptions): Promise<RunningPassd
       database,
       logger,
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      metricsUrl: metricsServer?.url,
       async stop() {
+        await metricsServer?.close();
         await app.close();
         await database.close();
       },

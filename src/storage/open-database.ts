@@ -20,6 +20,8 @@ export interface Database {
    */
   flushDeletions(): Promise<void>;
   close(): Promise<void>;
+  /** The connection pool's state, for the metrics (PostgreSQL; SQLite has one connection and no pool). */
+  poolStats?(): { total: number; idle: number; waiting: number };
 }
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
@@ -95,5 +97,6 @@ function openPostgres(url: string, poolSize: number): Database {
     },
     flushDeletions: async () => undefined,
     close: () => db.destroy(),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }

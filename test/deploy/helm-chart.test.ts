@@ -196,6 +196,20 @@ describe('the Helm chart', () => {
     assert.deepEqual(env.get('PASSDROP_SMTP_URL').valueFrom, { secretKeyRef: { name: 'smtp', key: 'url' } });
   });
 
+  it('opens the metrics port with scrape annotations and the token from a Secret only when asked, and never on the Service', async () => {
+    const plain = await render(postgres);
+    assert.ok(!envOf(plain.get('Deployment')!).has('PASSDROP_METRICS_PORT'));
+    const manifests = await render({ ...postgres, metrics: { enabled: true, port: 9464, tokenSecret: { name: 'passdrop-metrics' } } });
+    const deployment = manifests.get('Deployment')!;
+    assert.deepEqual(container(deployment).ports[1], { name: 'metrics', containerPort: 9464, protocol: 'TCP' });
+    const env = envOf(deployment);
+    assert.equal(env.get('PASSDROP_METRICS_PORT').value, '9464');
+    assert.deepEqual(env.get('PASSDROP_METRICS_TOKEN').valueFrom, { secretKeyRef: { name: 'passdrop-metrics', key: 'metrics-token' } });
+    const annotations = deployment.spec.template.metadata.annotations as Record<string, string>;
+    assert.deepEqual([annotations['prometheus.io/scrape'], annotations['prometheus.io/port'], annotations['prometheus.io/path']], ['true', '9464', '/metrics']);
+    assert.ok(!JSON.stringify(manifests.get('Service')).includes('9464'), 'the Service does not publish the metrics port');
+  });
+
   it('refuses values that cannot work, saying why', async () => {
     assert.match(await refusal({ database: postgres.database }), /masterKey\.existingSecret or masterKey\.value is required/);
     assert.match(await refusal({ replicaCount: 2, masterKey: { value: masterKey } }), /SQLite works with one replica only/);

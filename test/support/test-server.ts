@@ -20,6 +20,20 @@ export interface TestServerOptions {
   readonly probeRoutes?: AppDependencies['probeRoutes'];
 }
 
+/**
+ * Limits high enough that suites firing hundreds of requests from 127.0.0.1 never meet them; the limits
+ * stay on (PASSDROP_RATE_LIMITS keeps its default), and test/http/rate-limits.test.ts sets its own.
+ */
+export const GENEROUS_RATE_LIMITS: Readonly<Record<string, string>> = {
+  PASSDROP_CREATE_LIMIT_PER_IP: '1000000',
+  PASSDROP_CREATE_LIMIT_PER_ACCOUNT: '1000000',
+  PASSDROP_REVEAL_LIMIT_PER_IP: '1000000',
+  PASSDROP_REVEAL_LIMIT_PER_ACCOUNT: '1000000',
+  PASSDROP_API_LIMIT_PER_IP: '1000000',
+  PASSDROP_API_LIMIT_PER_ACCOUNT: '1000000',
+  PASSDROP_SIGN_UP_LIMIT_PER_IP: '1000000',
+};
+
 /** The environment a test server starts from: loopback, a random port, a fresh key, the given database. */
 export function testServerEnvironment(database: TestDatabase, env: Record<string, string> = {}): Record<string, string> {
   return {
@@ -29,6 +43,7 @@ export function testServerEnvironment(database: TestDatabase, env: Record<string
     PASSDROP_DATA_DIR: join(database.directory, 'data'),
     PASSDROP_MASTER_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'info',
+    ...GENEROUS_RATE_LIMITS,
     ...env,
   };
 }

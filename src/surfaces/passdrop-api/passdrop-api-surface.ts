@@ -9,7 +9,7 @@ import type { PushService } from '../../pushes/push-service.js';
 import { csrfCheckPasses, isUnsafeMethod, ownOrigins, stripCsrfField } from '../surface-kit/csrf.js';
 import { catalogueErrorOf, sendErrorJson, unmatchedRouteError, type AllowedMethods } from '../surface-kit/error-rendering.js';
 import type { SiteAddress } from '../surface-kit/public-url.js';
-import { matchedAccess, stampSurface } from '../surface-kit/route-access.js';
+import { limitEveryRoute, matchedAccess, stampSurface } from '../surface-kit/route-access.js';
 import { authenticateSession } from '../surface-kit/session-authentication.js';
 import { authenticateToken } from '../surface-kit/token-authentication.js';
 import { refusalError } from './passdrop-api-errors.js';
@@ -43,6 +43,7 @@ export interface PassdropApiDependencies {
  */
 export async function passdropApiSurface(scope: FastifyInstance, deps: PassdropApiDependencies): Promise<void> {
   stampSurface(scope, 'passdrop-api');
+  limitEveryRoute(scope, 'api');
   const { config } = deps;
   // JSON only: no form or multipart parser here, so such bodies get 415.
 

@@ -47,6 +47,8 @@ export function toPushView(push: PushRecord, siteUrl: string, showName: boolean)
 export function registerPushApiRoutes(app: FastifyInstance, deps: { service: PushService; config: PassdropConfig; site: SiteAddress }): void {
   const api = app.withTypeProvider<JsonSchemaToTsProvider>();
   const { service, config, site } = deps;
+  // What a recipient's page and CLI call: counted as reveal attempts, and served by a gateway process.
+  const recipient = { access: 'public', limits: ['reveal'], gateway: true } as const;
 
   async function findPush(token: string): Promise<PushRecord> {
     const push = isWellFormedToken(token) ? await service.peek(token) : undefined;
@@ -54,7 +56,7 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
     return push;
   }
 
-  api.post('/pushes', { schema: pushApiSchemas.create, config: { access: 'visitor' } }, async (request, reply) => {
+  api.post('/pushes', { schema: pushApiSchemas.create, config: { access: 'visitor', limits: ['create'] } }, async (request, reply) => {
     const body = request.body;
     let at: number | undefined;
     if (body.expires_at !== undefined) {
@@ -83,7 +85,7 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
     return reply.code(201).send(toPushView(result.push, site.publicUrl(request), true));
   });
 
-  api.get('/pushes/:token', { schema: pushApiSchemas.show, config: { access: 'public' } }, async (request) => {
+  api.get('/pushes/:token', { schema: pushApiSchemas.show, config: recipient }, async (request) => {
     const push = await findPush(request.params.token);
     return toPushView(push, site.publicUrl(request), isOwner(push, request.user));
   });
@@ -93,7 +95,7 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
     if (request.body === undefined || request.body === null) request.body = {};
   };
 
-  api.post('/pushes/:token/reveal', { schema: pushApiSchemas.reveal, config: { access: 'public' }, preValidation: bodyOptional }, async (request) => {
+  api.post('/pushes/:token/reveal', { schema: pushApiSchemas.reveal, config: recipient, preValidation: bodyOptional }, async (request) => {
     const { token } = request.params;
     if (!isWellFormedToken(token)) throw new AppError('PUSH_NOT_FOUND');
     const result = await service.retrieve(token, request.body?.access_proof ?? request.body?.passphrase, auditContextOf(request), request.user);
@@ -117,7 +119,7 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
     }
   });
 
-  api.delete('/pushes/:token', { schema: pushApiSchemas.destroy, config: { access: 'public' } }, async (request) => {
+  api.delete('/pushes/:token', { schema: pushApiSchemas.destroy, config: recipient }, async (request) => {
     const { token } = request.params;
     if (!isWellFormedToken(token)) throw new AppError('PUSH_NOT_FOUND');
     const result = await service.deleteByViewer(token, auditContextOf(request), request.user);

@@ -91,7 +91,7 @@ export function registerRequestApiRoutes(app: FastifyInstance, deps: { requests:
   const api = app.withTypeProvider<JsonSchemaToTsProvider>();
   const { requests, site } = deps;
   const account = { access: 'account' } as const;
-  const responder = { access: 'public' } as const;
+  const responder = { access: 'public', limits: ['reveal'], gateway: true } as const;
 
   async function ownRequest(request: FastifyRequest): Promise<RequestRecord> {
     const { token } = request.params as { token: string };
@@ -101,7 +101,7 @@ export function registerRequestApiRoutes(app: FastifyInstance, deps: { requests:
   }
   const view = async (request: FastifyRequest, record: RequestRecord) => toRequestView(record, site.publicUrl(request), requests.readInstructions(record));
 
-  api.post('/requests', { schema: requestApiSchemas.create, config: account }, async (request, reply) => {
+  api.post('/requests', { schema: requestApiSchemas.create, config: { ...account, limits: ['create'] } }, async (request, reply) => {
     const body = request.body;
     const result = await requests.create(
       {

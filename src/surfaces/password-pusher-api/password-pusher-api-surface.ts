@@ -6,7 +6,7 @@ import { actingUser, ANONYMOUS, decideAccess } from '../../accounts/access-polic
 import type { AccountService } from '../../accounts/account-service.js';
 import type { AppError } from '../../errors/app-error.js';
 import { catalogueErrorOf, unmatchedRouteError, type AllowedMethods } from '../surface-kit/error-rendering.js';
-import { matchedAccess, stampSurface } from '../surface-kit/route-access.js';
+import { limitEveryRoute, matchedAccess, stampSurface } from '../surface-kit/route-access.js';
 import { authenticateToken } from '../surface-kit/token-authentication.js';
 import { PASSWORD_PUSHER_BODIES, refusalBody } from './password-pusher-bodies.js';
 import {
@@ -38,6 +38,7 @@ function sendPasswordPusherError(reply: FastifyReply, error: AppError): FastifyR
  */
 export async function passwordPusherApiSurface(scope: FastifyInstance, deps: PasswordPusherApiDependencies): Promise<void> {
   stampSurface(scope, 'password-pusher-api');
+  limitEveryRoute(scope, 'api');
   await scope.register(formBody, {
     // Password Pusher clients send nested keys such as password[payload]=…
     parser: (body) => qs.parse(body, { depth: 2, parameterLimit: 200, arrayLimit: 50 }),

@@ -177,6 +177,7 @@ function createHandlers({ service, site, clock }: PasswordPusherRouteDependencie
 export function registerPasswordPusherV1Routes(app: FastifyInstance, deps: PasswordPusherRouteDependencies): void {
   const handlers = createHandlers(deps);
   const visitor = { access: 'visitor' } as const;
+  const recipient = { access: 'visitor', limits: ['reveal'], gateway: true } as const;
 
   const createPaths: Array<[string, RootKey, PushKind | undefined, 'visitor' | 'account']> = [
     ['/p.json', 'password', undefined, 'visitor'],
@@ -185,7 +186,7 @@ export function registerPasswordPusherV1Routes(app: FastifyInstance, deps: Passw
     ['/r.json', 'url', 'url', 'account'],
   ];
   for (const [path, rootKey, pathKind, access] of createPaths) {
-    app.post(path, { schema: schemas.create(rootKey), validatorCompiler: acceptAnything, config: { access } }, async (request, reply) => {
+    app.post(path, { schema: schemas.create(rootKey), validatorCompiler: acceptAnything, config: { access, limits: ['create'] } }, async (request, reply) => {
       if (path === '/p.json') reply.header('access-control-allow-origin', '*');
       return handlers.create(request, reply, rootKey, pathKind);
     });
@@ -202,9 +203,9 @@ export function registerPasswordPusherV1Routes(app: FastifyInstance, deps: Passw
   );
 
   for (const prefix of ['p', 'f', 'r']) {
-    app.get(`/${prefix}/:token/preview.json`, { schema: schemas.preview, config: visitor }, handlers.preview);
+    app.get(`/${prefix}/:token/preview.json`, { schema: schemas.preview, config: { ...visitor, limits: ['reveal'] } }, handlers.preview);
     // The retrieval-step link with .json appended (Password Pusher's json_url when the step is on).
-    app.get(`/${prefix}/:token/r.json`, { schema: schemas.retrieve, config: visitor }, handlers.retrieve);
+    app.get(`/${prefix}/:token/r.json`, { schema: schemas.retrieve, config: recipient }, handlers.retrieve);
     app.get(`/${prefix}/:token/audit.json`, { schema: schemas.accountOnly('audit'), config: { access: 'account' } }, (request, reply) =>
       handlers.auditLog(request, reply, 'views'),
     );
@@ -213,10 +214,10 @@ export function registerPasswordPusherV1Routes(app: FastifyInstance, deps: Passw
         handlers.owned(request, reply, scope),
       );
     }
-    app.get(`/${prefix}/:token.json`, { schema: schemas.retrieve, config: visitor }, handlers.retrieve);
-    app.get(`/${prefix}/:token`, { schema: schemas.retrieve, config: visitor, constraints: { format: 'json' } }, handlers.retrieve);
-    app.delete(`/${prefix}/:token.json`, { schema: schemas.destroy, config: visitor }, handlers.destroy);
-    app.delete(`/${prefix}/:token`, { schema: schemas.destroy, config: visitor }, handlers.destroy);
+    app.get(`/${prefix}/:token.json`, { schema: schemas.retrieve, config: recipient }, handlers.retrieve);
+    app.get(`/${prefix}/:token`, { schema: schemas.retrieve, config: recipient, constraints: { format: 'json' } }, handlers.retrieve);
+    app.delete(`/${prefix}/:token.json`, { schema: schemas.destroy, config: recipient }, handlers.destroy);
+    app.delete(`/${prefix}/:token`, { schema: schemas.destroy, config: recipient }, handlers.destroy);
   }
 }
 
@@ -225,21 +226,22 @@ export function registerPasswordPusherV2Routes(app: FastifyInstance, deps: Passw
   const handlers = createHandlers(deps);
   const { config } = deps;
   const visitor = { access: 'visitor' } as const;
+  const recipient = { access: 'visitor', limits: ['reveal'], gateway: true } as const;
 
-  app.post('/pushes', { schema: schemas.create('push'), validatorCompiler: acceptAnything, config: visitor }, (request, reply) =>
+  app.post('/pushes', { schema: schemas.create('push'), validatorCompiler: acceptAnything, config: { ...visitor, limits: ['create'] } }, (request, reply) =>
     handlers.create(request, reply, 'push', undefined),
   );
   for (const scope of ['active', 'expired'] as const) {
     app.get(`/pushes/${scope}`, { schema: schemas.accountOnly(scope), config: { access: 'account' } }, (request, reply) => handlers.owned(request, reply, scope));
   }
   for (const suffix of ['', '.json']) {
-    app.get(`/pushes/:token${suffix}`, { schema: schemas.retrieve, config: visitor }, handlers.retrieve);
-    app.delete(`/pushes/:token${suffix}`, { schema: schemas.destroy, config: visitor }, handlers.destroy);
+    app.get(`/pushes/:token${suffix}`, { schema: schemas.retrieve, config: recipient }, handlers.retrieve);
+    app.delete(`/pushes/:token${suffix}`, { schema: schemas.destroy, config: recipient }, handlers.destroy);
     app.get(`/pushes/:token/audit${suffix}`, { schema: schemas.accountOnly('audit'), config: { access: 'account' } }, (request, reply) =>
       handlers.auditLog(request, reply, 'logs'),
     );
   }
-  app.get('/pushes/:token/preview', { schema: schemas.preview, config: visitor }, handlers.preview);
+  app.get('/pushes/:token/preview', { schema: schemas.preview, config: { ...visitor, limits: ['reveal'] } }, handlers.preview);
 
   app.get('/version', { schema: schemas.versionV2, config: { access: 'public' } }, async () => ({
     application_version: COMPATIBLE_APPLICATION_VERSION,

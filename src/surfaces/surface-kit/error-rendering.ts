@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { AppError, type FieldProblem } from '../../errors/app-error.js';
+import { isHiddenByGateway } from './gateway-mode.js';
 
 const METHODS: readonly HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -14,6 +15,8 @@ export type AllowedMethods = (request: FastifyRequest) => HTTPMethod[];
 export function trackAllowedMethods(app: FastifyInstance): AllowedMethods {
   const shadowRouter = FindMyWay({ ignoreTrailingSlash: false });
   app.addHook('onRoute', (route) => {
+    // A route a gateway process does not serve must answer 404, not 405, for its path.
+    if (isHiddenByGateway(route)) return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       if (METHODS.includes(method as HTTPMethod) && shadowRouter.findRoute(method as HTTPMethod, route.url) === null) {

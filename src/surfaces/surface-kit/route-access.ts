@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { ACCESS_LEVELS, type AccessLevel, type Authentication } from '../../accounts/access-policy.js';
 import type { UserRecord } from '../../accounts/account-store.js';
+import type { LimitedAction } from '../../config/operations-settings.js';
+import { isHiddenByGateway } from './gateway-mode.js';
 
 /** The surfaces a route can belong to; `operations` holds health, robots and the API documents. */
 export type SurfaceName = 'password-pusher-api' | 'passdrop-api' | 'web' | 'operations';
@@ -11,6 +13,14 @@ declare module 'fastify' {
     access?: AccessLevel;
     /** Stamped by the surface plugin that registered the route. */
     surface?: SurfaceName;
+    /**
+     * The abuse limits a request to this route counts against (src/config/operations-settings.ts,
+     * enforced by src/server/request-limits.ts): per IP address when anonymous, per account when signed
+     * in. The API surfaces add `api` to all their routes.
+     */
+    limits?: readonly LimitedAction[];
+    /** Served by a public gateway process (PASSDROP_GATEWAY=true): what recipients need. See gateway-mode.ts. */
+    gateway?: boolean;
   }
   interface FastifyRequest {
     /** Who the request is, as its surface established it before the route ran. */
@@ -28,6 +38,12 @@ export interface RouteTableEntry {
   readonly surface: SurfaceName;
   /** The `format` constraint, when the route answers only JSON (or only HTML) requests for its path. */
   readonly format?: string;
+  /** Declared `config.gateway: true`: a public gateway process serves it. */
+  readonly gateway: boolean;
+  /** Whether this process serves it (false for every non-gateway route in gateway mode). */
+  readonly served: boolean;
+  /** The abuse limits it counts against. */
+  readonly limits: readonly LimitedAction[];
 }
 
 /**
@@ -54,7 +70,16 @@ export function trackRouteTable(app: FastifyInstance): readonly RouteTableEntry[
       }
       const format = (route.constraints as Record<string, unknown> | undefined)?.format;
       for (const method of methods) {
-        table.push({ method, url: route.url, access, surface: route.config?.surface ?? 'operations', ...(typeof format === 'string' ? { format } : {}) });
+        table.push({
+          method,
+          url: route.url,
+          access,
+          surface: route.config?.surface ?? 'operations',
+          ...(typeof format === 'string' ? { format } : {}),
+          gateway: route.config?.gateway === true,
+          served: !isHiddenByGateway(route),
+          limits: route.config?.limits ?? [],
+        });
       }
     }
     if (undeclared.length > 0) {
@@ -78,6 +103,14 @@ export function stampSurface(scope: FastifyInstance, surface: SurfaceName): void
 export function defaultAccess(scope: FastifyInstance, access: AccessLevel): void {
   scope.addHook('onRoute', (route) => {
     route.config = { access, ...route.config };
+  });
+}
+
+/** Adds `action` to the abuse limits of every route registered in `scope` (and its children). */
+export function limitEveryRoute(scope: FastifyInstance, action: LimitedAction): void {
+  scope.addHook('onRoute', (route) => {
+    const limits = route.config?.limits ?? [];
+    route.config = { ...route.config, limits: limits.includes(action) ? limits : [action, ...limits] };
   });
 }
 

@@ -131,7 +131,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
     return htmlReply(reply, 200, renderSignUp(context, {}));
   });
 
-  app.post('/account/sign-up', { config: open }, async (request, reply) => {
+  app.post('/account/sign-up', { config: { ...open, limits: ['sign-up'] } }, async (request, reply) => {
     const context = pageContext(request, reply);
     const { t } = context;
     const email = field(request, 'email');

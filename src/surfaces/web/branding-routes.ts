@@ -13,7 +13,7 @@ const IMAGE_TYPES: Record<string, string> = { '.svg': 'image/svg+xml', '.png': '
  * ask for at the root whatever the page says.
  */
 export function registerBrandingRoutes(app: FastifyInstance, { config }: WebRouteContext): void {
-  const asset = { access: 'public', sessionless: true } as const;
+  const asset = { access: 'public', sessionless: true, gateway: true } as const;
   const favicon = readFileSync(new URL('favicon.ico', `file://${ASSET_DIRECTORY}`));
   app.get('/favicon.ico', { config: asset, exposeHeadRoute: true }, async (_request, reply) =>
     reply.type('image/x-icon').header('cache-control', 'public, max-age=86400').send(favicon),

@@ -54,7 +54,7 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
   );
 
   // The form without JavaScript: the server encrypts at rest (the browser path posts ciphertext to the API instead).
-  app.post('/p', { config: { access: 'visitor' } }, async (request, reply) => {
+  app.post('/p', { config: { access: 'visitor', limits: ['create'] } }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const requestedKind = textField(body, 'kind');
     const kind: ServerPushKind = (SERVER_PUSH_KINDS as readonly string[]).includes(requestedKind ?? '') ? (requestedKind as ServerPushKind) : 'text';
@@ -91,7 +91,7 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
     return reply.redirect(site.path(`/p/${result.push.token}/preview`), 303);
   });
 
-  app.get('/p/:token/preview', { config: { access: 'public' }, exposeHeadRoute: true }, async (request, reply) => {
+  app.get('/p/:token/preview', { config: { access: 'public', limits: ['reveal'] }, exposeHeadRoute: true }, async (request, reply) => {
     const { token } = request.params as { token: string };
     const push = isWellFormedToken(token) ? await pushes.peek(token) : undefined;
     const context = pageContext(request, reply);

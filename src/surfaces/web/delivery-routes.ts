@@ -145,7 +145,7 @@ ${push.deletableByViewer && !push.expired
     return reply.code(push ? 200 : 404).type('text/html; charset=utf-8').send();
   }
 
-  const recipient = { access: 'public' } as const;
+  const recipient = { access: 'public', limits: ['reveal'], gateway: true } as const;
 
   // The secret link. A request that asks for JSON is Password Pusher's API (its surface registers the
   // same path with the `format: json` constraint); everything else lands here.

@@ -43,7 +43,7 @@ function translateAnswerProblems(problems: readonly FieldProblem[], t: Translate
 export function registerRequestRoutes(app: FastifyInstance, deps: WebRouteContext): void {
   const { requests, pageContext, site, config } = deps;
   const account = { access: 'account' } as const;
-  const responder = { access: 'public' } as const;
+  const responder = { access: 'public', limits: ['reveal'], gateway: true } as const;
   const send = (reply: FastifyReply, status: number, page: string) => reply.code(status).type('text/html; charset=utf-8').send(page);
 
   app.get('/dashboard/requests', { config: account, exposeHeadRoute: true }, async (request, reply) => {

@@ -20,6 +20,7 @@ import { csrfCheckPasses, isUnsafeMethod, ownOrigins, stripCsrfField } from '../
 import { catalogueErrorOf, errorBody, unmatchedRouteError, type AllowedMethods } from '../surface-kit/error-rendering.js';
 import { minimalHtmlPage } from '../surface-kit/minimal-html-page.js';
 import type { SiteAddress } from '../surface-kit/public-url.js';
+import { servedByGateway } from '../surface-kit/gateway-mode.js';
 import { defaultAccess, matchedAccess, stampSurface } from '../surface-kit/route-access.js';
 import { authenticateSession } from '../surface-kit/session-authentication.js';
 import { registerAccountRoutes } from './account-routes.js';
@@ -155,6 +156,7 @@ export async function webSurface(scope: FastifyInstance, deps: WebDependencies):
 
   await scope.register(async (assetScope) => {
     defaultAccess(assetScope, 'public');
+    servedByGateway(assetScope);
     assetScope.addHook('onRoute', (route) => {
       route.config = { ...route.config, sessionless: true };
     });

@@ -6,10 +6,19 @@ import { renderPage, type PageContext } from '../layout.js';
 export function renderErrorPage(context: PageContext, error: AppError, requestId: string): string {
   const { t } = context;
   const notFound = error.statusCode === 404 || error.statusCode === 405;
-  const kind = notFound ? 'notFound' : error.code === 'CSRF_FAILED' ? 'csrf' : error.statusCode === 403 ? 'forbidden' : 'failed';
+  const kind = notFound
+    ? 'notFound'
+    : error.code === 'CSRF_FAILED'
+      ? 'csrf'
+      : error.code === 'RATE_LIMITED'
+        ? 'rateLimited'
+        : error.statusCode === 403
+          ? 'forbidden'
+          : 'failed';
   const title = t(`errors.${kind}Title`);
+  // A rate-limit page says how long to wait: the Retry-After the limiter set, in seconds.
   const body = html`<h1>${title}</h1>
-<p>${t(`errors.${kind}Body`)}</p>
+<p>${t(`errors.${kind}Body`, { seconds: error.headers['retry-after'] ?? '60' })}</p>
 ${kind === 'failed' ? html`<p class="hint">${t('errors.requestId', { id: requestId })}</p>` : ''}
 <p><a href="${context.path(`/`)}">${t('layout.newPush')}</a></p>`;
   return renderPage(context, { title, body });
