@@ -56,7 +56,7 @@ describeEachDatabase('the passdrop process keeps secrets off its command line', 
 });
 
 describe('passdrop help, usage errors and shell completion', () => {
-  const commands = ['push', 'get', 'login', 'logout', 'list', 'audit', 'expire', 'completion'];
+  const commands = ['push', 'get', 'login', 'logout', 'list', 'audit', 'expire', 'request', 'answer', 'completion'];
 
   it('prints help for the program and every command, exit code 0', async () => {
     const top = await runCli(['--help']);

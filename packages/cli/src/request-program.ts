@@ -79,6 +79,8 @@ export function addRequestCommands(program: Command): void {
     .argument('<request>', 'the request: its token, its link, or its page on the web')
     .option(SERVER_OPTION[0], SERVER_OPTION[1])
     .option('--json', 'print JSON')
+    // Tokens and answer ids are base64url and may start with '-': such a word is the argument, not an unknown option.
+    .allowUnknownOption(true)
     .action(requestAnswersCommand);
 
   request
@@ -92,6 +94,8 @@ export function addRequestCommands(program: Command): void {
     .option(SERVER_OPTION[0], SERVER_OPTION[1])
     .option('-r, --request <request>', 'the request the answer belongs to (token or link)')
     .option('-y, --yes', 'do not ask before using the last view (needed without a terminal)')
+    // Tokens and answer ids are base64url and may start with '-': such a word is the argument, not an unknown option.
+    .allowUnknownOption(true)
     .action(requestReadCommand);
 
   request
@@ -101,6 +105,8 @@ export function addRequestCommands(program: Command): void {
     .argument('<request>', 'the request: its token, its link, or its page on the web')
     .option(SERVER_OPTION[0], SERVER_OPTION[1])
     .option('--json', "print the server's answer as JSON")
+    // Tokens and answer ids are base64url and may start with '-': such a word is the argument, not an unknown option.
+    .allowUnknownOption(true)
     .action(requestCloseCommand);
 
   program
