@@ -34,7 +34,7 @@ describeEachDatabase('A push’s private name and note', (fixture) => {
 
   it('shows the name to nobody but the owner on the status and reveal responses', async () => {
     const token = await ownedPush();
-    for (const headers of [{}, { authorization: `Bearer ${otherToken}` }]) {
+    for (const headers of [{}, { authorization: `Bearer ${otherToken}` }] as Record<string, string>[]) {
       const status = await server.fetch(`${API}/pushes/${token}`, { headers });
       const text = await status.text();
       assert.equal(status.status, 200);
