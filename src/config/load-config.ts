@@ -43,6 +43,11 @@ export interface PassdropConfig {
      */
     readonly basePath: string;
     readonly trustedProxies: readonly string[];
+    /**
+     * Lowercased hosts (`name` or `name:port`) a request's Host may name when a response's links are built
+     * from it; empty means any. PASSDROP_ALLOWED_HOSTS, else PASSDROP_BASE_URL's host.
+     */
+    readonly allowedHosts: readonly string[];
     readonly bodyLimitBytes: number;
     readonly shutdownTimeoutMs: number;
     /** Slow-client limits, in milliseconds (Node's http.Server requestTimeout, headersTimeout, keepAliveTimeout, connectionsCheckingInterval). */
@@ -162,6 +167,10 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
   if (v.PASSDROP_HEADERS_TIMEOUT_SECONDS > v.PASSDROP_REQUEST_TIMEOUT_SECONDS) {
     problems.push(`PASSDROP_HEADERS_TIMEOUT_SECONDS (${v.PASSDROP_HEADERS_TIMEOUT_SECONDS}) must not be greater than PASSDROP_REQUEST_TIMEOUT_SECONDS (${v.PASSDROP_REQUEST_TIMEOUT_SECONDS})`);
   }
+  if (v.PASSDROP_SMTP_URL !== undefined && v.PASSDROP_BASE_URL === undefined) {
+    // Host-header poisoning: an emailed link built from the request's Host would point wherever the sender says.
+    problems.push("PASSDROP_BASE_URL must be set when PASSDROP_SMTP_URL is: links in emails are built from it, never from a request's Host header");
+  }
   const pushes = pushPolicy(values, problems);
   const requests = requestPolicy(v, pushes, problems);
   const fileStorage = fileStorageConfig(v, cwd, problems);
@@ -174,6 +183,10 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
       baseUrl: v.PASSDROP_BASE_URL?.replace(/\/+$/, ''),
       basePath: v.PASSDROP_BASE_URL === undefined ? '' : new URL(v.PASSDROP_BASE_URL).pathname.replace(/\/+$/, ''),
       trustedProxies: v.TRUSTED_PROXIES,
+      allowedHosts: (v.PASSDROP_ALLOWED_HOSTS.length > 0
+        ? v.PASSDROP_ALLOWED_HOSTS
+        : v.PASSDROP_BASE_URL === undefined ? [] : [new URL(v.PASSDROP_BASE_URL).host]
+      ).map((host) => host.toLowerCase()),
       bodyLimitBytes: v.PASSDROP_BODY_LIMIT_BYTES,
       shutdownTimeoutMs: v.PASSDROP_SHUTDOWN_TIMEOUT_SECONDS * 1000,
       timeouts: {

@@ -152,6 +152,13 @@ export function checkProxyAddress(item: string): string | undefined {
   return undefined;
 }
 
+/** A host name or IP address, optionally with :port, such as secrets.example.com or 127.0.0.1:5100. */
+export function checkHostName(item: string): string | undefined {
+  return /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(item)
+    ? undefined
+    : `"${item}" is not a host name (such as secrets.example.com or 127.0.0.1:5100)`;
+}
+
 export function checkDatabaseUrl(value: string): string | undefined {
   if (value.startsWith('sqlite:')) {
     return value.slice('sqlite:'.length).trim() === '' ? 'sqlite: needs a file path, e.g. sqlite:./data/passdrop.sqlite' : undefined;

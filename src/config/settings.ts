@@ -8,6 +8,7 @@ import {
   checkBucketName,
   checkDatabaseUrl,
   checkEndpointUrl,
+  checkHostName,
   checkKeyPrefix,
   checkProxyAddress,
   checkRegularExpression,
@@ -35,6 +36,12 @@ export const settings = {
     'Public URL used in generated links, e.g. https://secrets.example.com, or with a sub-path, https://example.com/secrets/ (every route is then served under /secrets; the proxy must pass the path through unchanged). When unset, scheme and host come from the request (X-Forwarded-* only from TRUSTED_PROXIES)',
     undefined,
     { check: checkBaseUrl },
+  ),
+  PASSDROP_ALLOWED_HOSTS: listSetting(
+    'PASSDROP_ALLOWED_HOSTS',
+    'Server',
+    "Comma-separated host names (optionally host:port) a request's Host may name when links in a response are built from it (PASSDROP_BASE_URL unset); other hosts get 400 HOST_NOT_ALLOWED on link-producing endpoints. Default: PASSDROP_BASE_URL's host when set, else any host. Emailed links always use PASSDROP_BASE_URL, never the request",
+    checkHostName,
   ),
   TRUSTED_PROXIES: listSetting(
     'TRUSTED_PROXIES',

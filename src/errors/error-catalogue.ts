@@ -12,6 +12,10 @@ export const errorCatalogue = {
     message: 'The request body must be JSON, a URL-encoded form or multipart form data.',
   },
   BODY_TOO_LARGE: { status: 413, message: 'The request body is larger than the {limit} this server accepts.' },
+  HOST_NOT_ALLOWED: {
+    status: 400,
+    message: 'This server does not answer to that host name (PASSDROP_ALLOWED_HOSTS), so it will not build links with it.',
+  },
   VALIDATION_FAILED: { status: 422, message: 'Some fields are not valid: {summary}' },
   UNAUTHENTICATED: { status: 401, message: 'The API token is not valid: it is unknown, revoked or expired, or does not match the email.' },
   SIGN_IN_REQUIRED: { status: 401, message: 'This needs an account: send an API token as Authorization: Bearer TOKEN.' },

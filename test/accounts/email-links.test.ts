@@ -52,7 +52,7 @@ describeEachDatabase('email confirmation and password reset over SMTP', (fixture
   let server: TestServer;
   before(async () => {
     sink = await startMailSink();
-    server = await startTestServer(fixture.database, { env: { PASSDROP_SMTP_URL: `smtp://127.0.0.1:${sink.port}?tls=off`, PASSDROP_MAIL_FROM: 'Passdrop <noreply@example.com>' } });
+    server = await startTestServer(fixture.database, { env: { PASSDROP_BASE_URL: 'http://passdrop.test', PASSDROP_SMTP_URL: `smtp://127.0.0.1:${sink.port}?tls=off`, PASSDROP_MAIL_FROM: 'Passdrop <noreply@example.com>' } });
   });
   after(async () => {
     await server?.stop();
@@ -111,7 +111,7 @@ describe('when the SMTP server cannot be reached', () => {
   describeEachDatabase('SMTP failure', (fixture) => {
     let server: TestServer;
     before(async () => {
-      server = await startTestServer(fixture.database, { env: { PASSDROP_SMTP_URL: `smtp://127.0.0.1:${await closedPort()}?tls=off` } });
+      server = await startTestServer(fixture.database, { env: { PASSDROP_BASE_URL: 'http://passdrop.test', PASSDROP_SMTP_URL: `smtp://127.0.0.1:${await closedPort()}?tls=off` } });
     });
     after(() => server?.stop());
 

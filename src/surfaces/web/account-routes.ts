@@ -47,7 +47,9 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
       mailer: deps.mailer,
       accounts: deps.accounts,
       clock: deps.clock,
-      baseUrl: site.publicUrl(request),
+      // Emailed links leave the request: only PASSDROP_BASE_URL (required with SMTP), never the request's Host.
+      // Without SMTP nothing is sent, so the link is never built into anything that leaves.
+      baseUrl: site.configuredUrl ?? '',
       logger: request.log,
       texts: {
         subject: (purpose) => t(`email.${purpose}.subject`, { site: config.brand.title }),

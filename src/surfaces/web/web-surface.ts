@@ -16,7 +16,7 @@ import { createTranslations } from '../../web/i18n/translator.js';
 import type { Brand } from '../../web/layout.js';
 import { renderAccountsOnlyPage } from '../../web/pages/create-page.js';
 import { renderErrorPage } from '../../web/pages/error-page.js';
-import { csrfCheckPasses, isUnsafeMethod, ownOrigins, stripCsrfField } from '../surface-kit/csrf.js';
+import { crossSiteSignalsPass, csrfCheckPasses, isUnsafeMethod, ownOrigins, stripCsrfField } from '../surface-kit/csrf.js';
 import { catalogueErrorOf, errorBody, unmatchedRouteError, type AllowedMethods } from '../surface-kit/error-rendering.js';
 import { minimalHtmlPage } from '../surface-kit/minimal-html-page.js';
 import type { SiteAddress } from '../surface-kit/public-url.js';
@@ -108,8 +108,17 @@ export async function webSurface(scope: FastifyInstance, deps: WebDependencies):
   });
 
   scope.addHook('preValidation', async function checkCsrf(request: FastifyRequest) {
-    if (!request.session || !isUnsafeMethod(request.method)) return;
-    if (!csrfCheckPasses(request, request.session.csrfToken, ownOrigins(request, config.server.baseUrl))) throw new AppError('CSRF_FAILED');
+    if (!isUnsafeMethod(request.method)) return;
+    const origins = ownOrigins(request, config.server.baseUrl);
+    if (!request.session) {
+      // Login CSRF: before any session exists there is no token to check, yet a foreign page could sign the
+      // visitor in as the attacker (sign-in, sign-up, first-run, forgot-password). Refuse posts the browser
+      // says come from another site (Sec-Fetch-Site, else Origin), as the OWASP CSRF cheat sheet describes.
+      if (!crossSiteSignalsPass(request, origins)) throw new AppError('CSRF_FAILED');
+      stripCsrfField(request);
+      return;
+    }
+    if (!csrfCheckPasses(request, request.session.csrfToken, origins)) throw new AppError('CSRF_FAILED');
     stripCsrfField(request);
   });
 
