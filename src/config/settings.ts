@@ -19,6 +19,7 @@ import {
   type SettingDefinition,
 } from './setting-definitions.js';
 import { requestSettings } from './request-settings.js';
+import { ssoSettings } from './sso-settings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const FILE_STORAGE_KINDS = ['disk', 's3'] as const;
@@ -275,6 +276,7 @@ export const settings = {
     false,
   ),
   ...requestSettings,
+  ...ssoSettings,
   ...kindSettings('TEXT', 'text', { deletable: true }),
   ...kindSettings('URL', 'URL', { deletable: false }),
   ...kindSettings('QR', 'QR code', { deletable: true }),
