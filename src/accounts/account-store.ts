@@ -14,6 +14,8 @@ export interface UserRecord {
   readonly twoFactorEnabled: boolean;
   readonly lockedUntil: number | null;
   readonly lastSignInAt: number | null;
+  /** Registered passkeys: with one or more, a password sign-in owes a second factor (a passkey or TOTP). */
+  readonly passkeyCount: number;
 }
 
 /** A user as the admin pages list them. */
@@ -136,6 +138,7 @@ export function createAccountStore(database: Database): AccountStore {
           'users.totp_envelope',
           'users.locked_until',
           'users.last_sign_in_at',
+          'users.passkey_count',
         ])
         .where('api_tokens.token_hash', '=', hash)
         .where('api_tokens.revoked_at', 'is', null)
@@ -340,7 +343,7 @@ export function createAccountStore(database: Database): AccountStore {
 
 type UserRow = Pick<
   Selectable<UsersTable>,
-  'id' | 'email' | 'password_record' | 'admin' | 'disabled' | 'created_at' | 'email_confirmed_at' | 'totp_envelope' | 'locked_until' | 'last_sign_in_at'
+  'id' | 'email' | 'password_record' | 'admin' | 'disabled' | 'created_at' | 'email_confirmed_at' | 'totp_envelope' | 'locked_until' | 'last_sign_in_at' | 'passkey_count'
 >;
 
 export function toUser(row: UserRow): UserRecord {
@@ -355,6 +358,7 @@ export function toUser(row: UserRow): UserRecord {
     twoFactorEnabled: row.totp_envelope !== null,
     lockedUntil: row.locked_until === null ? null : Number(row.locked_until),
     lastSignInAt: row.last_sign_in_at === null ? null : Number(row.last_sign_in_at),
+    passkeyCount: Number(row.passkey_count),
   };
 }
 

@@ -10,10 +10,12 @@ export interface SessionRecord {
   readonly createdAt: number;
   readonly lastSeenAt: number;
   readonly expiresAt: number;
+  /** How it was signed in: `password`, `passkey` or `sso:<provider id>`. */
+  readonly signInMethod: string;
 }
 
 export interface SessionStore {
-  create(session: { tokenHash: string; userId: number; csrfToken: string; mfaPending: boolean; ip: string | null; userAgent: string | null; now: number; expiresAt: number }): Promise<SessionRecord>;
+  create(session: { tokenHash: string; userId: number; csrfToken: string; mfaPending: boolean; ip: string | null; userAgent: string | null; now: number; expiresAt: number; signInMethod?: string }): Promise<SessionRecord>;
   /** The live session behind a token hash and its user; slides its expiry at most once a minute. */
   find(tokenHash: string, now: number, idleMs: number): Promise<{ session: SessionRecord; user: UserRecord } | undefined>;
   delete(sessionId: number): Promise<void>;
@@ -25,10 +27,10 @@ export interface SessionStore {
 export function createSessionStore(database: Database): SessionStore {
   const { db } = database;
   return {
-    async create({ tokenHash, userId, csrfToken, mfaPending, ip, userAgent, now, expiresAt }) {
+    async create({ tokenHash, userId, csrfToken, mfaPending, ip, userAgent, now, expiresAt, signInMethod = 'password' }) {
       const row = await db
         .insertInto('sessions')
-        .values({ token_hash: tokenHash, user_id: userId, csrf_token: csrfToken, mfa_pending: mfaPending ? 1 : 0, ip, user_agent: userAgent, created_at: now, last_seen_at: now, expires_at: expiresAt })
+        .values({ token_hash: tokenHash, user_id: userId, csrf_token: csrfToken, mfa_pending: mfaPending ? 1 : 0, ip, user_agent: userAgent, created_at: now, last_seen_at: now, expires_at: expiresAt, sign_in_method: signInMethod })
         .returningAll()
         .executeTakeFirstOrThrow();
       return toSession(row);
@@ -47,6 +49,7 @@ export function createSessionStore(database: Database): SessionStore {
           'sessions.created_at as session_created_at',
           'sessions.last_seen_at',
           'sessions.expires_at as session_expires_at',
+          'sessions.sign_in_method',
         ])
         .where('sessions.token_hash', '=', tokenHash)
         .where('sessions.expires_at', '>', now)
@@ -81,7 +84,7 @@ export function createSessionStore(database: Database): SessionStore {
   };
 }
 
-function toSession(row: { id: number; user_id: number; csrf_token: string; mfa_pending: number; created_at: number; last_seen_at: number; expires_at: number }): SessionRecord {
+function toSession(row: { id: number; user_id: number; csrf_token: string; mfa_pending: number; created_at: number; last_seen_at: number; expires_at: number; sign_in_method: string }): SessionRecord {
   return {
     id: Number(row.id),
     userId: Number(row.user_id),
@@ -90,5 +93,6 @@ function toSession(row: { id: number; user_id: number; csrf_token: string; mfa_p
     createdAt: Number(row.created_at),
     lastSeenAt: Number(row.last_seen_at),
     expiresAt: Number(row.expires_at),
+    signInMethod: row.sign_in_method,
   };
 }

@@ -30,7 +30,8 @@ export interface NewSession {
 
 export type SignInResult =
   | { ok: true; session: NewSession; mfaPending: boolean }
-  | { ok: false; reason: 'invalid' | 'logins_disabled' | 'disabled' }
+  /** `passwords_disabled`: PASSDROP_SSO_ONLY is on. */
+  | { ok: false; reason: 'invalid' | 'logins_disabled' | 'disabled' | 'passwords_disabled' }
   /** The password was right, but the address is not confirmed yet (the caller may send a new link). */
   | { ok: false; reason: 'unconfirmed'; user: UserRecord }
   | { ok: false; reason: 'locked' | 'rate_limited'; retryAfterMs: number };
@@ -60,7 +61,8 @@ export interface SignInService {
   signUp(input: { email: string; password: string }, requester: Requester, links: EmailLinks): Promise<SignUpResult>;
   /** The session behind a cookie value, or undefined (unknown, ended, or logins are disabled). */
   resolveSession(token: string): Promise<{ session: SessionRecord; user: UserRecord } | undefined>;
-  startSession(user: UserRecord, requester: Requester, mfaPending?: boolean): Promise<NewSession>;
+  /** `method` is how the session was signed in: `password` (the default), `passkey` or `sso:<provider id>`. */
+  startSession(user: UserRecord, requester: Requester, mfaPending?: boolean, method?: string): Promise<NewSession>;
   endSession(session: SessionRecord): Promise<void>;
   /** Whether anyone may still use the first-run page (there is no account yet). */
   needsFirstRun(): Promise<boolean>;
@@ -99,7 +101,7 @@ export function createSignInService(deps: SignInDependencies): SignInService {
     return hits > policy.signIn.attemptsPerIp ? ATTEMPT_WINDOW_MS : undefined;
   }
 
-  async function startSession(user: UserRecord, requester: Requester, mfaPending = false): Promise<NewSession> {
+  async function startSession(user: UserRecord, requester: Requester, mfaPending = false, method = 'password'): Promise<NewSession> {
     const now = clock();
     const token = randomToken(32);
     const session = await sessions.create({
@@ -112,6 +114,7 @@ export function createSignInService(deps: SignInDependencies): SignInService {
       now,
       // A half-finished sign-in (second factor owed) lasts ten minutes at most.
       expiresAt: now + (mfaPending ? 10 * 60_000 : idleMs),
+      signInMethod: method,
     });
     return { token, session };
   }
@@ -128,6 +131,7 @@ export function createSignInService(deps: SignInDependencies): SignInService {
 
     async signIn({ email, password }, requester) {
       if (!policy.allowLogins) return { ok: false, reason: 'logins_disabled' };
+      if (policy.sso.ssoOnly) return { ok: false, reason: 'passwords_disabled' };
       const wait = await throttle('sign-in', requester);
       if (wait !== undefined) return { ok: false, reason: 'rate_limited', retryAfterMs: wait };
       const user = await accounts.findUserByEmail(email);
@@ -173,7 +177,8 @@ export function createSignInService(deps: SignInDependencies): SignInService {
     },
 
     async signUp({ email, password }, requester, links) {
-      if (!policy.allowSignups) return { ok: false, reason: 'signups_disabled' };
+      // Under PASSDROP_SSO_ONLY accounts are made on first sign-in through the provider.
+      if (!policy.allowSignups || policy.sso.ssoOnly) return { ok: false, reason: 'signups_disabled' };
       const wait = await throttle('sign-up', requester);
       if (wait !== undefined) return { ok: false, reason: 'rate_limited', retryAfterMs: wait };
       const problems = validateNewAccount(email, password, policy.signupEmailPattern);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { operationsConfig, type OperationsConfig } from './operations-settings.js';
 import { requestPolicy, type RequestPolicy } from './request-settings.js';
+import { ssoPolicy, type SsoPolicy } from './sso-settings.js';
 import { PUSH_KIND_PREFIXES, settingList, settings, type SettingValues } from './settings.js';
 
 /** The push kinds that have their own settings (file pushes get theirs with the files feature). */
@@ -78,6 +79,8 @@ export interface PassdropConfig {
     readonly requireMfa: boolean;
     readonly sessionHours: number;
     readonly signIn: { readonly maxFailures: number; readonly lockoutMinutes: number; readonly attemptsPerIp: number };
+    /** Single sign-on (OIDC) and passkeys (src/config/sso-settings.ts). */
+    readonly sso: SsoPolicy;
   };
   readonly mail: {
     /** Undefined when no SMTP server is configured: no confirmation or reset emails. */
@@ -174,6 +177,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
   const pushes = pushPolicy(values, problems);
   const requests = requestPolicy(v, pushes, problems);
   const fileStorage = fileStorageConfig(v, cwd, problems);
+  const sso = ssoPolicy(v, env, cwd, problems);
   if (problems.length > 0) return { ok: false, problems };
 
   const config: PassdropConfig = {
@@ -222,6 +226,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
         lockoutMinutes: v.PASSDROP_SIGN_IN_LOCKOUT_MINUTES,
         attemptsPerIp: v.PASSDROP_SIGN_IN_ATTEMPTS_PER_IP,
       },
+      sso,
     },
     operations: operationsConfig(v),
     mail: { smtpUrl: v.PASSDROP_SMTP_URL, from: v.PASSDROP_MAIL_FROM ?? 'Passdrop <passdrop@localhost>' },
@@ -347,6 +352,9 @@ function readSettingsFile(env: Environment, cwd: string, problems: string[]): Re
   for (const [name, value] of Object.entries(parsed)) {
     if (!known.has(name)) {
       problems.push(`PASSDROP_CONFIG: ${path} names an unknown setting "${name}"`);
+    } else if (Array.isArray(value) && value.some((item) => typeof item === 'object' && item !== null)) {
+      // A list of objects (PASSDROP_OIDC_PROVIDERS) is read as the JSON it is.
+      entries[name] = JSON.stringify(value);
     } else if (Array.isArray(value)) {
       entries[name] = value.map(String).join(',');
     } else if (['string', 'number', 'boolean'].includes(typeof value)) {

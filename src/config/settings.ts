@@ -21,6 +21,7 @@ import {
 } from './setting-definitions.js';
 import { operationsSettings } from './operations-settings.js';
 import { requestSettings } from './request-settings.js';
+import { ssoSettings } from './sso-settings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const FILE_STORAGE_KINDS = ['disk', 's3'] as const;
@@ -332,7 +333,11 @@ export const settings = {
     { check: (value) => (/^#[0-9a-f]{6}$/i.test(value) ? undefined : `must be a colour like #1f56c4, got "${value}"`) },
   ),
   ...requestSettings,
+<<<<<<< HEAD
   ...operationsSettings,
+=======
+  ...ssoSettings,
+>>>>>>> sso
   ...kindSettings('TEXT', 'text', { deletable: true }),
   ...kindSettings('URL', 'URL', { deletable: false }),
   ...kindSettings('QR', 'QR code', { deletable: true }),

@@ -11,6 +11,9 @@ import { createMailer } from '../accounts/mailer.js';
 import { createRateLimitStore } from '../accounts/rate-limit-store.js';
 import { createSessionStore } from '../accounts/session-store.js';
 import { createSignInService } from '../accounts/sign-in-service.js';
+import { createIdentityStore } from '../accounts/identity-store.js';
+import { createOidcSignInService } from '../accounts/oidc-sign-in-service.js';
+import { createSignInChallengeStore } from '../accounts/sign-in-challenge-store.js';
 import type { PassdropConfig } from '../config/load-config.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
 import { startExpirySweeper } from '../jobs/expiry-sweeper.js';
@@ -137,7 +140,23 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     keys: deps.keys,
     config,
     clock,
+<<<<<<< HEAD
   }), metrics);
+=======
+  });
+  const challenges = createSignInChallengeStore(deps.database);
+  const oidc = createOidcSignInService({
+    policy: config.accounts.sso,
+    accounts: accountStore,
+    identities: createIdentityStore(deps.database),
+    challenges,
+    signIn,
+    allowLogins: config.accounts.allowLogins,
+    allowSignups: config.accounts.allowSignups,
+    signupEmailPattern: config.accounts.signupEmailPattern,
+    clock,
+  });
+>>>>>>> sso
   const settings = createAccountSettingsService({
     accounts: accountStore,
     sessions: sessionStore,
@@ -174,7 +193,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         { prefix: PASSDROP_API_PREFIX },
       );
       await siteScope.register(async (scope) => {
-        await webSurface(scope, { config, site, pushes, requests, signIn, settings, accounts: accountStore, tokens, mailer: createMailer(config.mail), clock, allowedMethods });
+        await webSurface(scope, { config, site, pushes, requests, signIn, oidc, settings, accounts: accountStore, tokens, mailer: createMailer(config.mail), clock, allowedMethods });
         probes.web?.(scope);
       });
     },

@@ -72,6 +72,7 @@ export interface UsersTable {
   totp_envelope: Buffer | null;
   totp_last_step: number | null;
   last_sign_in_at: number | null;
+  passkey_count: Generated<number>;
 }
 export interface SessionsTable {
   id: Generated<number>;
@@ -84,6 +85,7 @@ export interface SessionsTable {
   created_at: number;
   last_seen_at: number;
   expires_at: number;
+  sign_in_method: Generated<string>;
 }
 export interface BackupCodesTable {
   id: Generated<number>;
@@ -181,7 +183,40 @@ export interface RequestAuditEventsTable {
   created_at: number;
 }
 
+export interface UserIdentitiesTable {
+  id: Generated<number>;
+  user_id: number;
+  provider: string;
+  subject: string;
+  email: string | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface PasskeysTable {
+  id: Generated<number>;
+  user_id: number;
+  credential_id: string;
+  public_key: Buffer;
+  counter: Generated<number>;
+  transports: Generated<string>;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface SignInChallengesTable {
+  id: Generated<number>;
+  token_hash: string;
+  purpose: string;
+  data: string;
+  expires_at: number;
+}
+
 export interface DatabaseSchema {
+  user_identities: UserIdentitiesTable;
+  passkeys: PasskeysTable;
+  sign_in_challenges: SignInChallengesTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;

@@ -110,6 +110,9 @@ const EXPECTED_ACCESS: Readonly<Record<string, AccessLevel>> = {
   'GET /account/sign-in/two-factor': 'public',
   'POST /account/sign-in/two-factor': 'public',
   'POST /account/sign-out': 'public',
+  // web: single sign-on (start, and the provider's redirect back)
+  'GET /account/sso/:provider': 'public',
+  'GET /account/sso/:provider/callback': 'public',
   'GET /account/sign-up': 'public',
   'HEAD /account/sign-up': 'public',
   'POST /account/sign-up': 'public',
@@ -173,6 +176,7 @@ function concretePath(url: string, token = UNKNOWN_TOKEN): string {
     .replace(':id', '1')
     .replace(':answer', 'AAAAAAAAAAAAAAAAAAAAAA')
     .replace(':action', 'promote')
+    .replace(':provider', 'example')
     .replace('*', 'index.css');
 }
 

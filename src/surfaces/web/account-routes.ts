@@ -58,7 +58,17 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
     });
   }
 
-  const signInState = (extra: FormState & { next?: string } = {}) => ({ ...extra, allowSignups: policy.allowSignups, mailEnabled: deps.mailer.enabled });
+  const passwords = !policy.sso.ssoOnly;
+  const signInState = (extra: FormState & { next?: string } = {}) => ({
+    ...extra,
+    allowSignups: policy.allowSignups && passwords,
+    mailEnabled: deps.mailer.enabled && passwords,
+    passwords,
+    providers: deps.oidc.providers.map((provider) => ({
+      name: provider.name,
+      href: site.path(`/account/sso/${provider.id}${extra.next ? `?next=${encodeURIComponent(extra.next)}` : ''}`),
+    })),
+  });
 
   app.get('/account/sign-in', { config: open, exposeHeadRoute: true }, async (request, reply) => {
     const context = pageContext(request, reply);
@@ -84,6 +94,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
     const failure = {
       invalid: [401, t('account.signIn.invalid')],
       logins_disabled: [403, t('account.loginsDisabled')],
+      passwords_disabled: [403, t('sso.passwordsDisabled')],
       disabled: [403, t('account.signIn.disabled')],
       unconfirmed: [403, t('account.signIn.unconfirmed')],
       locked: [429, t('account.signIn.locked', { count: 'retryAfterMs' in result ? minutesOf(result.retryAfterMs) : 1 })],
@@ -122,14 +133,16 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
   });
 
   app.post('/account/sign-out', { config: open }, async (request, reply) => {
+    // A session that came from a provider offering RP-initiated logout ends there too, then comes back home.
+    const providerLogout = request.session ? await deps.oidc.endSessionUrl(request.session, `${site.publicUrl(request)}/`) : undefined;
     if (request.session) await signIn.endSession(request.session);
     clearSessionCookie(reply, deps.cookies);
-    return reply.redirect(site.path('/'), 303);
+    return reply.redirect(providerLogout ?? site.path('/'), 303);
   });
 
   app.get('/account/sign-up', { config: open, exposeHeadRoute: true }, async (request, reply) => {
     const context = pageContext(request, reply);
-    if (!policy.allowSignups) return htmlReply(reply, 403, renderMessagePage(context, context.t('account.signUp.heading'), context.t('account.signupsDisabled')));
+    if (!policy.allowSignups || !passwords) return htmlReply(reply, 403, renderMessagePage(context, context.t('account.signUp.heading'), context.t(passwords ? 'account.signupsDisabled' : 'sso.passwordsDisabled')));
     return htmlReply(reply, 200, renderSignUp(context, {}));
   });
 
@@ -161,7 +174,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
 
   app.get('/account/forgot-password', { config: open, exposeHeadRoute: true }, async (request, reply) => {
     const context = pageContext(request, reply);
-    if (!deps.mailer.enabled) return htmlReply(reply, 404, renderMessagePage(context, context.t('account.forgot.heading'), context.t('account.forgot.noMail')));
+    if (!deps.mailer.enabled || !passwords) return htmlReply(reply, 404, renderMessagePage(context, context.t('account.forgot.heading'), context.t(passwords ? 'account.forgot.noMail' : 'sso.passwordsDisabled')));
     return htmlReply(reply, 200, renderForgotPassword(context, {}));
   });
 
@@ -169,6 +182,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
     const context = pageContext(request, reply);
     const { t } = context;
     const email = field(request, 'email');
+    if (!passwords) return htmlReply(reply, 404, renderMessagePage(context, t('account.forgot.heading'), t('sso.passwordsDisabled')));
     const wait = await signIn.throttle('reset', requesterOf(request));
     if (wait !== undefined) return htmlReply(reply, 429, renderForgotPassword(context, { values: { email }, message: t('account.tooManyAttempts', { count: minutesOf(wait) }) }));
     const result = await settings.requestPasswordReset(email, emailLinks(request, context));
@@ -190,6 +204,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
     const context = pageContext(request, reply);
     const { t } = context;
     const token = field(request, 'token');
+    if (!passwords) return htmlReply(reply, 404, renderMessagePage(context, t('account.reset.heading'), t('sso.passwordsDisabled')));
     const result = await settings.resetPassword(token, field(request, 'password'));
     if (result.ok) return reply.redirect(site.path('/account/sign-in?reset=1'), 303);
     if ('reason' in result) return htmlReply(reply, 404, renderMessagePage(context, t('account.reset.heading'), t('account.invalidLink')));

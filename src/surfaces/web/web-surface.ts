@@ -7,6 +7,7 @@ import type { AccountStore } from '../../accounts/account-store.js';
 import type { ApiTokenService } from '../../accounts/api-token-service.js';
 import type { Mailer } from '../../accounts/mailer.js';
 import type { SignInService } from '../../accounts/sign-in-service.js';
+import type { OidcSignInService } from '../../accounts/oidc-sign-in-service.js';
 import type { PassdropConfig } from '../../config/load-config.js';
 import { AppError } from '../../errors/app-error.js';
 import type { PushService } from '../../pushes/push-service.js';
@@ -31,6 +32,7 @@ import { registerDashboardRoutes } from './dashboard-routes.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
 import { createPageContextFactory, type PageContextFactory } from './page-context.js';
 import { registerRequestRoutes } from './request-routes.js';
+import { registerSsoRoutes } from './sso-routes.js';
 import { registerTokenRoutes } from './token-routes.js';
 import type { CookieScope } from './web-session.js';
 
@@ -47,6 +49,7 @@ export interface WebDependencies {
   readonly pushes: PushService;
   readonly requests: RequestService;
   readonly signIn: SignInService;
+  readonly oidc: OidcSignInService;
   readonly settings: AccountSettingsService;
   readonly accounts: AccountStore;
   readonly tokens: ApiTokenService;
@@ -184,6 +187,7 @@ export async function webSurface(scope: FastifyInstance, deps: WebDependencies):
   registerCreateRoutes(scope, routeContext);
   registerDeliveryRoutes(scope, routeContext);
   registerAccountRoutes(scope, routeContext);
+  registerSsoRoutes(scope, routeContext);
   registerTokenRoutes(scope, routeContext);
   registerDashboardRoutes(scope, routeContext);
   registerRequestRoutes(scope, routeContext);

@@ -40,19 +40,27 @@ function passwordHint(context: PageContext): string {
   return context.t('account.passwordHint', { min: PASSWORD_LENGTH.min, max: PASSWORD_LENGTH.max });
 }
 
-export function renderSignIn(context: PageContext, state: FormState & { next?: string; allowSignups: boolean; mailEnabled: boolean }): string {
+export function renderSignIn(
+  context: PageContext,
+  state: FormState & { next?: string; allowSignups: boolean; mailEnabled: boolean; providers?: readonly { name: string; href: string }[]; passwords?: boolean },
+): string {
   const { t } = context;
+  const passwords = state.passwords ?? true;
+  const providers = state.providers ?? [];
   const body = html`<h1>${t('account.signIn.heading')}</h1>
 ${notice(state.info, 'info')}${notice(state.message)}
-<form method="post" action="${context.path(`/account/sign-in`)}" class="narrow-form">
+${providers.length > 0 ? html`<p class="actions">${providers.map((provider) => html`<a class="button secondary" href="${provider.href}">${t('sso.signInWith', { provider: provider.name })}</a>`)}</p>` : ''}
+${passwords
+    ? html`<form method="post" action="${context.path(`/account/sign-in`)}" class="narrow-form">
   ${csrfField(context)}
   ${state.next ? html`<input type="hidden" name="next" value="${state.next}">` : ''}
-  ${inputField({ name: 'email', label: t('account.email'), type: 'email', value: state.values?.email, autocomplete: 'username', required: true })}
+  ${inputField({ name: 'email', label: t('account.email'), type: 'email', value: state.values?.email, autocomplete: 'username webauthn', required: true })}
   ${inputField({ name: 'password', label: t('account.password'), type: 'password', autocomplete: 'current-password', required: true })}
   <button type="submit" class="primary">${t('account.signIn.submit')}</button>
 </form>
 <p>${state.mailEnabled ? html`<a href="${context.path(`/account/forgot-password`)}">${t('account.forgot.link')}</a>` : ''}</p>
-${state.allowSignups ? html`<p>${t('account.signIn.noAccount')} <a href="${context.path(`/account/sign-up`)}">${t('account.signUp.link')}</a></p>` : ''}`;
+${state.allowSignups ? html`<p>${t('account.signIn.noAccount')} <a href="${context.path(`/account/sign-up`)}">${t('account.signUp.link')}</a></p>` : ''}`
+    : html`<p>${t('sso.passwordsDisabled')}</p>`}`;
   return send(context, t('account.signIn.heading'), body);
 }
 
