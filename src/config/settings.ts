@@ -333,11 +333,8 @@ export const settings = {
     { check: (value) => (/^#[0-9a-f]{6}$/i.test(value) ? undefined : `must be a colour like #1f56c4, got "${value}"`) },
   ),
   ...requestSettings,
-<<<<<<< HEAD
   ...operationsSettings,
-=======
   ...ssoSettings,
->>>>>>> sso
   ...kindSettings('TEXT', 'text', { deletable: true }),
   ...kindSettings('URL', 'URL', { deletable: false }),
   ...kindSettings('QR', 'QR code', { deletable: true }),

@@ -140,10 +140,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     keys: deps.keys,
     config,
     clock,
-<<<<<<< HEAD
   }), metrics);
-=======
-  });
   const challenges = createSignInChallengeStore(deps.database);
   const oidc = createOidcSignInService({
     policy: config.accounts.sso,
@@ -156,7 +153,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     signupEmailPattern: config.accounts.signupEmailPattern,
     clock,
   });
->>>>>>> sso
   const settings = createAccountSettingsService({
     accounts: accountStore,
     sessions: sessionStore,
