@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { operationsConfig, type OperationsConfig } from './operations-settings.js';
+import { notificationPolicy, type NotificationPolicy } from './notification-settings.js';
+import { filePushPolicy, type FilePushPolicy } from './file-push-settings.js';
 import { requestPolicy, type RequestPolicy } from './request-settings.js';
 import { ssoPolicy, type SsoPolicy } from './sso-settings.js';
 import { PUSH_KIND_PREFIXES, settingList, settings, type SettingValues } from './settings.js';
 
-/** The push kinds that have their own settings (file pushes get theirs with the files feature). */
+/** The push kinds that have their own settings (every kind). */
 export type ConfiguredPushKind = keyof typeof PUSH_KIND_PREFIXES;
 
 export type DatabaseConfig =
@@ -69,8 +71,12 @@ export interface PassdropConfig {
     readonly previous: readonly string[];
   };
   readonly pushes: PushPolicy;
+  /** File pushes: limits, quota, the download window (src/config/file-push-settings.ts). */
+  readonly files: FilePushPolicy;
   /** Requests: asking someone to send a secret (src/config/request-settings.ts). */
   readonly requests: RequestPolicy;
+  /** Webhooks, receipts and link emails (src/config/notification-settings.ts). */
+  readonly notifications: NotificationPolicy;
   readonly accounts: {
     readonly allowAnonymous: boolean;
     readonly allowSignups: boolean;
@@ -176,8 +182,10 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
   }
   const pushes = pushPolicy(values, problems);
   const requests = requestPolicy(v, pushes, problems);
+  const notifications = notificationPolicy(v, problems);
   const fileStorage = fileStorageConfig(v, cwd, problems);
   const sso = ssoPolicy(v, env, cwd, problems);
+  const files = filePushPolicy(v, problems);
   if (problems.length > 0) return { ok: false, problems };
 
   const config: PassdropConfig = {
@@ -213,7 +221,9 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): LoadC
         .filter((key) => key !== ''),
     },
     pushes,
+    files,
     requests,
+    notifications,
     accounts: {
       allowAnonymous: v.PASSDROP_ALLOW_ANONYMOUS,
       allowSignups: v.PASSDROP_ALLOW_SIGNUPS,
@@ -254,6 +264,8 @@ function pushPolicy(values: Record<string, unknown>, problems: string[]): PushPo
     text: v.PASSDROP_TEXT_MAX_CHARACTERS,
     url: v.PASSDROP_URL_MAX_CHARACTERS,
     qr: v.PASSDROP_QR_MAX_CHARACTERS,
+    // A file push's optional text message.
+    file: v.PASSDROP_TEXT_MAX_CHARACTERS,
   };
   const kinds = Object.fromEntries(
     Object.entries(PUSH_KIND_PREFIXES).map(([kind, prefix]) => {

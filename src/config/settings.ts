@@ -20,6 +20,8 @@ import {
   type SettingDefinition,
 } from './setting-definitions.js';
 import { operationsSettings } from './operations-settings.js';
+import { notificationSettings } from './notification-settings.js';
+import { filePushSettings } from './file-push-settings.js';
 import { requestSettings } from './request-settings.js';
 import { ssoSettings } from './sso-settings.js';
 
@@ -335,12 +337,15 @@ export const settings = {
   ...requestSettings,
   ...operationsSettings,
   ...ssoSettings,
+  ...notificationSettings,
   ...kindSettings('TEXT', 'text', { deletable: true }),
   ...kindSettings('URL', 'URL', { deletable: false }),
   ...kindSettings('QR', 'QR code', { deletable: true }),
+  ...kindSettings('FILE', 'file', { deletable: true }),
+  ...filePushSettings,
 } satisfies Record<string, SettingDefinition<never> | SettingDefinition<unknown>>;
 
-export const PUSH_KIND_PREFIXES = { text: 'TEXT', url: 'URL', qr: 'QR' } as const;
+export const PUSH_KIND_PREFIXES = { text: 'TEXT', url: 'URL', qr: 'QR', file: 'FILE' } as const;
 type KindPrefix = (typeof PUSH_KIND_PREFIXES)[keyof typeof PUSH_KIND_PREFIXES];
 
 type KindSettingName<P extends string> =

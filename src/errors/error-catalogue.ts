@@ -34,6 +34,14 @@ export const errorCatalogue = {
     message: 'This push needs a passphrase. Send it in the passphrase field (for an end-to-end push, its access_proof).',
   },
   PASSPHRASE_INCORRECT: { status: 401, message: 'That passphrase is incorrect.' },
+  LINK_PROOF_REQUIRED: {
+    status: 401,
+    message: 'This end-to-end push opens only with its whole link: send the link_proof derived from the secret after the # (no view was used).',
+  },
+  LINK_DAMAGED: {
+    status: 403,
+    message: 'The link is damaged: the part after the # does not match this push. Copy the whole link again (no view was used).',
+  },
   PASSPHRASE_RATE_LIMITED: {
     status: 429,
     message: 'Too many passphrase attempts for this push. Please try again in a minute.',

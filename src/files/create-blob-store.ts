@@ -21,3 +21,31 @@ export async function createBlobStore(storage: FileStorageConfig, dataDir: strin
     }
   }
 }
+
+/**
+ * The same store, opened on first use (so an app that never touches a file, such as the OpenAPI generator,
+ * creates no directory and no connection). Closing a store never opened does nothing.
+ */
+export function lazyBlobStore(storage: FileStorageConfig, dataDir: string): BlobStore {
+  let opened: Promise<BlobStore> | undefined;
+  const store = () => (opened ??= createBlobStore(storage, dataDir));
+  return {
+    kind: storage.kind,
+    put: async (key, body, options) => (await store()).put(key, body, options),
+    get: async (key, range) => (await store()).get(key, range),
+    stat: async (key) => (await store()).stat(key),
+    delete: async (key) => (await store()).delete(key),
+    async *list(prefix) {
+      yield* (await store()).list(prefix);
+    },
+    sweepIncomplete: async (olderThan) => (await store()).sweepIncomplete(olderThan),
+    async close() {
+      if (opened) await (await opened).close();
+    },
+  };
+}
+
+/** The directory whose disk holds the blobs with disk storage (for the free-space floor); undefined for S3. */
+export function blobDiskDirectory(storage: FileStorageConfig, dataDir: string): string | undefined {
+  return storage.kind === 'disk' ? join(dataDir, 'files') : undefined;
+}

@@ -34,6 +34,8 @@ export function instrumentPushService(service: PushService, metrics: PassdropMet
         case 'expired':
         case 'passphrase_required':
         case 'rate_limited':
+        case 'link_proof_required':
+        case 'link_damaged':
           break;
         default:
           throw new Error(`unhandled outcome ${String(result satisfies never)}`);

@@ -1,4 +1,6 @@
 import type { Selectable } from 'kysely';
+import type { NotificationEventType } from '../notifications/event-catalogue.js';
+import { enqueuePushEvent } from '../notifications/outbox-store.js';
 import type { AuditEventsTable } from '../storage/database-schema.js';
 import type { Database } from '../storage/open-database.js';
 import { writeTransaction, type WriteExecutor } from '../storage/write-transaction.js';
@@ -58,9 +60,35 @@ export async function insertCountedAuditEvent(executor: WriteExecutor, cap: numb
   await insertAuditRow(executor, event);
 }
 
-/** Inserts an event row inside a caller's transaction, the cap already accounted for. */
+/**
+ * The audit events that are also notification events (src/notifications/event-catalogue.ts). An expiry
+ * notifies only when time ran out with no view ever used (`push.expired_unread`).
+ */
+export function notificationFor(kind: AuditEventKind, reason: string | null): NotificationEventType | undefined {
+  switch (kind) {
+    case 'opened':
+      return 'push.opened';
+    case 'viewed':
+      return 'push.revealed';
+    case 'failed_passphrase':
+      return 'push.failed_passphrase';
+    case 'locked':
+      return 'push.locked';
+    case 'expired':
+      return reason === 'time' ? 'push.expired_unread' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Inserts an event row inside a caller's transaction, the cap already accounted for, and its
+ * notification (if it is one) into the outbox in the same transaction.
+ */
 export async function insertAuditRow(executor: WriteExecutor, event: AuditEventInput): Promise<void> {
   const { audit } = event;
+  const notification = notificationFor(event.kind, event.reason);
+  if (notification) await enqueuePushEvent(executor, notification, event.pushId, event.now, { onlyUnread: notification === 'push.expired_unread' });
   await executor
     .insertInto('audit_events')
     .values({

@@ -16,6 +16,8 @@ export const AUDIT_EVENT_KINDS = [
   'edited',
   'owner_view',
   'admin_view',
+  /** A file of a file push was downloaded (reason: its position, and its name when the server knows it). */
+  'file_download',
 ] as const;
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
 
@@ -35,7 +37,12 @@ export interface PushRecord {
   readonly retrievalStep: boolean;
   /** null for kinds a viewer can never delete (URL). */
   readonly deletableByViewer: boolean | null;
+  /** The passphrase record (or an end-to-end access-proof record) while the push is active; null after expiry. */
   readonly passphraseRecord: string | null;
+  /** Whether the push was created with a passphrase; unlike passphraseRecord it survives expiry. */
+  readonly passphraseProtected: boolean;
+  /** Format-2 end-to-end pushes: 'proof-sha256$…' of the link proof, required to use a view; null otherwise and after expiry. */
+  readonly linkProofRecord: string | null;
   readonly passphraseFailures: number;
   readonly noteEnvelope: Buffer | null;
   readonly expired: boolean;

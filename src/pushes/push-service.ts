@@ -9,8 +9,9 @@ import type { FieldProblem } from '../errors/app-error.js';
 import type { PushKind } from './push-kinds.js';
 import type { AuditContext, AuditEvent, PushEncryption, PushRecord } from './push-record.js';
 import type { AuditStore, InstanceAuditEntry } from './audit-store.js';
-import type { ConsumeViewResult, OwnedPushQuery, PushSettingsChange, PushStore } from './push-store.js';
-import { kindProblem, payloadProblem, resolveExpiry, textFieldProblems, type ExpiryRequest } from './push-validation.js';
+import type { AttachRows, ConsumeViewResult, OwnedPushQuery, PushSettingsChange, PushStore } from './push-store.js';
+import { e2eEnvelopeVersion } from '../crypto/e2e/e2e-format.js';
+import { kindProblem, normaliseWebUrl, payloadProblem, resolveExpiry, textFieldProblems, type ExpiryRequest } from './push-validation.js';
 
 export interface CreatePushInput {
   readonly kind: PushKind;
@@ -24,6 +25,30 @@ export interface CreatePushInput {
   readonly encryption?: PushEncryption | undefined;
   /** End-to-end pushes: the proof derived from the passphrase and the link secret, instead of a passphrase. */
   readonly accessProof?: string | undefined;
+  /** End-to-end pushes in format 2: the proof derived from the link secret alone (required for them). */
+  readonly linkProof?: string | undefined;
+  /** File pushes only (given by src/files/file-push-service.ts, never from a request): their files. */
+  readonly files?: FileAttachment | undefined;
+}
+
+/**
+ * What a recipient presents to use a view: the passphrase (server-encrypted pushes) or the access proof
+ * (end-to-end pushes with a passphrase), and the link proof (format-2 end-to-end pushes).
+ */
+export interface RevealCredentials {
+  readonly passphrase?: string | undefined;
+  readonly linkProof?: string | undefined;
+}
+
+/**
+ * The files of a new file push, already in the blob store under keys and keys wrapped for `token`: the push
+ * is created with that link token, and `insertRows` writes the file rows in the push's creating transaction.
+ */
+export interface FileAttachment {
+  readonly token: string;
+  /** How many files (at least 1). */
+  readonly count: number;
+  readonly insertRows: AttachRows;
 }
 
 /** Who creates a push: the request's authentication (the push belongs to its account) and its audit facts. */
@@ -60,6 +85,10 @@ export type RetrieveResult =
   | { outcome: 'not_found' }
   | { outcome: 'expired'; push: PushRecord }
   | { outcome: 'passphrase_required'; push: PushRecord }
+  /** A format-2 end-to-end push asked for without its link proof (a client that has no fragment): no view used. */
+  | { outcome: 'link_proof_required'; push: PushRecord }
+  /** The link proof does not match: the link's fragment was changed or cut. No view used, no failure counted. */
+  | { outcome: 'link_damaged'; push: PushRecord }
   | { outcome: 'passphrase_incorrect'; push: PushRecord }
   | { outcome: 'rate_limited'; push: PushRecord }
   | { outcome: 'locked'; push: PushRecord };
@@ -82,10 +111,12 @@ export interface PushService {
   /** Records that someone opened the link page (which never uses a view). */
   recordOpened(push: PushRecord, audit: AuditContext): Promise<void>;
   /**
-   * Uses a view and returns the payload, after the passphrase gate when there is one. The push's owner
-   * (and an admin) read without using a view; that is logged as an owner or admin view.
+   * Uses a view and returns the payload, after the link-proof gate (format-2 end-to-end pushes) and the
+   * passphrase gate when there are ones; a refused gate uses no view. The push's owner (and an admin) read
+   * without using a view and without the link proof; that is logged as an owner or admin view.
+   * `credentials` may be a bare passphrase string (or undefined) for callers with no link proof.
    */
-  retrieve(token: string, passphrase: string | undefined, audit: AuditContext, viewer?: Viewer | null): Promise<RetrieveResult>;
+  retrieve(token: string, credentials: RevealCredentials | string | undefined, audit: AuditContext, viewer?: Viewer | null): Promise<RetrieveResult>;
   /** Expires the push for a viewer who may (it is deletable by viewers), or for its owner or an admin. */
   deleteByViewer(token: string, audit: AuditContext, viewer?: Viewer | null): Promise<ViewerDeleteResult>;
   listOwned(ownerUserId: number, options: OwnedPushQuery & { offset: number; limit: number }): Promise<PushRecord[]>;
@@ -124,9 +155,17 @@ function protectionProblems(input: CreatePushInput): FieldProblem[] {
   if (endToEnd && input.passphrase !== undefined && input.passphrase !== '') {
     return [{ field: 'passphrase', code: 'not_for_end_to_end', message: 'must not be sent for an end-to-end encrypted push: send only its access_proof.' }];
   }
-  if (input.accessProof === undefined) return [];
-  if (!endToEnd) return [{ field: 'access_proof', code: 'only_for_end_to_end', message: 'is only for end-to-end encrypted pushes; send passphrase instead.' }];
-  return isWellFormedAccessProof(input.accessProof) ? [] : [{ field: 'access_proof', code: 'invalid_format', message: 'must be 43 base64url characters (32 bytes).' }];
+  const problems: FieldProblem[] = [];
+  if (input.linkProof !== undefined) {
+    if (!endToEnd) problems.push({ field: 'link_proof', code: 'only_for_end_to_end', message: 'is only for end-to-end encrypted pushes.' });
+    else if (!isWellFormedAccessProof(input.linkProof)) problems.push({ field: 'link_proof', code: 'invalid_format', message: 'must be 43 base64url characters (32 bytes).' });
+  } else if (endToEnd && input.payload !== undefined && e2eEnvelopeVersion(input.payload) === 2) {
+    // Format 2 exists to make every reveal prove the link first (docs/e2e-encryption.md).
+    problems.push({ field: 'link_proof', code: 'required', message: 'is required for an end-to-end push in format 2: the proof derived from the link secret.' });
+  }
+  if (input.accessProof === undefined) return problems;
+  if (!endToEnd) return [...problems, { field: 'access_proof', code: 'only_for_end_to_end', message: 'is only for end-to-end encrypted pushes; send passphrase instead.' }];
+  return isWellFormedAccessProof(input.accessProof) ? problems : [...problems, { field: 'access_proof', code: 'invalid_format', message: 'must be 43 base64url characters (32 bytes).' }];
 }
 
 /** An authenticated account looking at a push. */
@@ -224,10 +263,20 @@ export function createPushService({ store, audit: auditLog, keys, policy, access
       const now = clock();
       const problems: FieldProblem[] = [];
       const kindIssue = kindProblem(input.kind, policy);
-      if (kindIssue || input.kind === 'file') return { ok: false, problems: [kindIssue!] };
+      if (kindIssue) return { ok: false, problems: [kindIssue] };
       const kindPolicy = policy.kinds[input.kind];
       const endToEnd = input.encryption === 'client';
-      const payloadIssue = endToEnd ? ciphertextProblem(input, kindPolicy.maxCharacters) : payloadProblem(input.kind, input.payload, kindPolicy);
+      const filePush = input.kind === 'file';
+      if (filePush !== (input.files !== undefined && input.files.count > 0)) {
+        problems.push(
+          filePush
+            ? { field: 'files', code: 'required', message: 'A file push needs at least one file.' }
+            : { field: 'files', code: 'only_for_file_pushes', message: 'can only be attached to a file push.' },
+        );
+      }
+      // A file push's message is optional (Password Pusher: payload is optional for files).
+      const noMessage = filePush && (input.payload === undefined || input.payload === '');
+      const payloadIssue = noMessage ? undefined : endToEnd ? ciphertextProblem(input, kindPolicy.maxCharacters) : payloadProblem(input.kind === 'file' ? 'text' : input.kind, input.payload, kindPolicy);
       if (payloadIssue) problems.push(payloadIssue);
       problems.push(...protectionProblems(input));
       const expiry = resolveExpiry(input.expiry, kindPolicy, policy, now);
@@ -235,12 +284,15 @@ export function createPushService({ store, audit: auditLog, keys, policy, access
       problems.push(...textFieldProblems(input));
       if (problems.length > 0 || !expiry.ok) return { ok: false, problems };
 
-      const token = randomToken();
+      const token = input.files?.token ?? randomToken();
       const passphrase = input.passphrase === '' ? undefined : input.passphrase;
       const secret = passphrase === undefined ? undefined : await createPassphraseRecord(passphrase);
       const proofRecord = input.accessProof === undefined ? null : accessProofRecord(input.accessProof);
+      const linkProofRecord = input.linkProof === undefined ? null : accessProofRecord(input.linkProof);
+      // A URL is stored in its WHATWG form, so the redirect can always carry it (an ASCII Location header).
+      const payload = input.kind === 'url' && !endToEnd ? normaliseWebUrl(input.payload!) : (input.payload ?? '');
       const payloadEnvelope = sealEnvelope(
-        Buffer.from(input.payload!, 'utf8'),
+        Buffer.from(payload, 'utf8'),
         keys.current,
         { pushToken: token, field: 'payload' },
         secret?.key,
@@ -262,11 +314,14 @@ export function createPushService({ store, audit: auditLog, keys, policy, access
           retrievalStep: input.retrievalStep ?? kindPolicy.retrievalStepDefault,
           deletableByViewer: input.kind === 'url' ? null : (input.deletableByViewer ?? kindPolicy.deletableByViewerDefault ?? false),
           passphraseRecord: secret?.record ?? proofRecord,
+          passphraseProtected: (secret?.record ?? proofRecord) !== null,
+          linkProofRecord,
           noteEnvelope,
           createdAt: now,
         },
         payloadEnvelope,
         audit,
+        input.files?.insertRows,
       );
       return { ok: true, push };
     },
@@ -280,17 +335,26 @@ export function createPushService({ store, audit: auditLog, keys, policy, access
       await auditLog.record(push.id, 'opened', audit, clock());
     },
 
-    async retrieve(token, passphrase, audit, viewer) {
+    async retrieve(token, credentials, audit, viewer) {
+      const { passphrase, linkProof } = typeof credentials === 'object' ? credentials : { passphrase: credentials, linkProof: undefined };
       const now = clock();
       const noPassphraseGiven = passphrase === undefined || passphrase === '';
       if (noPassphraseGiven && !viewer) {
-        // The common case in one step: a push without a passphrase, still live, uses a view at once.
+        // The common case in one step: a push without a passphrase or link proof, still live, uses a view at once.
         const consumed = await store.consumeView(token, now, audit, { onlyWithoutPassphrase: true });
         if (consumed.ok) return revealedResult(token, consumed, undefined);
       }
       const found = await store.findByToken(token);
       if (!found) return { outcome: 'not_found' };
       if (found.expired || now >= found.expiresAt) return failedView(token, audit, now);
+
+      // Format-2 end-to-end pushes: the link proves itself before anything else, so a damaged or cut link
+      // (or a client without the fragment) uses no view and is never taken for a wrong passphrase. The
+      // owner and an admin read without a view, so they need no link proof.
+      if (found.linkProofRecord !== null && privilegeOf(found, viewer) === undefined) {
+        if (linkProof === undefined || linkProof === '') return { outcome: 'link_proof_required', push: found };
+        if (!verifyAccessProof(linkProof, found.linkProofRecord)) return { outcome: 'link_damaged', push: found };
+      }
 
       let passphraseKey: Buffer | undefined;
       if (found.passphraseRecord !== null) {
@@ -360,7 +424,7 @@ export function createPushService({ store, audit: auditLog, keys, policy, access
     async edit(push, input, audit) {
       const now = clock();
       if (push.expired || now >= push.expiresAt) return { ok: false, reason: 'not_active' };
-      const kindPolicy = policy.kinds[push.kind === 'file' ? 'text' : push.kind];
+      const kindPolicy = policy.kinds[push.kind];
       const problems: FieldProblem[] = [...textFieldProblems({ name: input.name, note: input.note, passphrase: input.newPassphrase })];
       const change: { -readonly [K in keyof PushSettingsChange]: PushSettingsChange[K] } = {};
       if (input.expireInMinutes !== undefined) {

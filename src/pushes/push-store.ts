@@ -2,6 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { PushesTable } from '../storage/database-schema.js';
 import type { Database } from '../storage/open-database.js';
 import { writeTransaction, type WriteExecutor } from '../storage/write-transaction.js';
+import { newEventId } from '../notifications/outbox-store.js';
 import type { PushKind } from './push-kinds.js';
 import { insertAuditRow, insertCountedAuditEvent, truncateAuditText } from './audit-store.js';
 import type { AuditContext, AuditEventKind, ExpireReason, PushEncryption, PushRecord } from './push-record.js';
@@ -14,12 +15,16 @@ export type ConsumeViewResult =
   | { readonly ok: false };
 
 export interface PushStore {
-  /** Inserts the push, its payload and its `created` audit event in one transaction. */
-  create(push: NewPush, payloadEnvelope: Buffer, audit: AuditContext): Promise<PushRecord>;
+  /**
+   * Inserts the push, its payload and its `created` audit event in one transaction; `attach` (file pushes:
+   * the file rows) runs inside that transaction with the new push's id.
+   */
+  create(push: NewPush, payloadEnvelope: Buffer, audit: AuditContext, attach?: AttachRows): Promise<PushRecord>;
   findByToken(token: string): Promise<PushRecord | undefined>;
   /**
    * Uses one view with a single conditional UPDATE (active, views left, time left). The view that uses
    * the last count also deletes the payload row in the same transaction and returns its contents.
+   * `onlyWithoutPassphrase` also skips pushes that need a link proof (format-2 end-to-end pushes).
    */
   consumeView(
     token: string,
@@ -63,6 +68,9 @@ export interface PushStore {
   /** Visits every stored envelope (payloads and notes) so `rotate-keys` can re-wrap them. */
   rewrapEnvelopes(rewrap: (envelope: Buffer, token: string, field: 'payload' | 'note') => Buffer): Promise<number>;
 }
+
+/** Rows that belong to a new push, inserted in its creating transaction (the files of a file push). */
+export type AttachRows = (executor: WriteExecutor, pushId: number) => Promise<void>;
 
 /** How the dashboard narrows an account's pushes. */
 export interface OwnedPushQuery {
@@ -109,7 +117,7 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
   ): Promise<PushRecord | undefined> {
     const row = await executor
       .updateTable('pushes')
-      .set({ expired: 1, expired_at: now, expire_reason: reason, passphrase_record: null, updated_at: now })
+      .set({ expired: 1, expired_at: now, expire_reason: reason, passphrase_record: null, link_proof_record: null, updated_at: now })
       .where('url_token', '=', token)
       .where('expired', '=', 0)
       .returningAll()
@@ -144,10 +152,11 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
       expired_at = case when views_remaining = 1 then cast(${now} as bigint) else null end,
       expire_reason = case when views_remaining = 1 then 'views' else null end,
       passphrase_record = case when views_remaining = 1 then null else passphrase_record end,
+      link_proof_record = case when views_remaining = 1 then null else link_proof_record end,
       audit_event_count = case when audit_event_count < cast(${cap} as integer) then audit_event_count + 1 else cast(${cap + 1} as integer) end,
       updated_at = cast(${now} as bigint)
     where url_token = ${token} and expired = 0 and views_remaining > 0 and expires_at > cast(${now} as bigint)
-      ${onlyWithoutPassphrase ? sql`and passphrase_record is null` : sql``}`;
+      ${onlyWithoutPassphrase ? sql`and passphrase_record is null and link_proof_record is null` : sql``}`;
 
   async function consumeViewSqlite(token: string, now: number, audit: AuditContext, onlyWithoutPassphrase: boolean): Promise<ConsumeViewResult> {
     return writeTransaction(database, async (trx) => {
@@ -168,7 +177,9 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
 
   /**
    * PostgreSQL does the whole view in one statement (one round trip): data-modifying CTEs share one
-   * snapshot, so `payload` still reads the row that `burned` deletes when this is the last view.
+   * snapshot, so `payload` still reads the row that `burned` deletes when this is the last view. The
+   * `push.revealed` notification goes into the outbox in the same statement, as `insertAuditRow` does on
+   * SQLite (a view that ends the push by its views is not `expired_unread`, so that needs nothing).
    */
   async function consumeViewPostgres(token: string, now: number, audit: AuditContext, onlyWithoutPassphrase: boolean): Promise<ConsumeViewResult> {
     const result = await sql<Selectable<PushesTable> & { payload_envelope: Buffer | null }>`
@@ -186,6 +197,11 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
         from consumed c cross join (values (1, 'viewed', null), (2, 'expired', 'views')) as e(position, kind, reason)
         where (e.kind = 'viewed' and c.audit_event_count <= cast(${cap} as integer)) or (e.kind = 'expired' and c.views_remaining = 0)
         order by e.position
+      ),
+      notified as (
+        insert into notification_outbox (event_id, type, push_id, owner_user_id, subject_name, occurred_at)
+        select cast(${newEventId()} as text), 'push.revealed', c.id, c.owner_user_id, c.name, cast(${now} as bigint)
+        from consumed c where c.audit_event_count <= cast(${cap} as integer)
       )
       select c.*, payload.payload_envelope from consumed c left join payload on true`.execute(db);
     const row = result.rows[0];
@@ -196,7 +212,7 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
   }
 
   return {
-    async create(push, payloadEnvelope, audit) {
+    async create(push, payloadEnvelope, audit, attach) {
       const values = {
         url_token: push.token,
         kind: push.kind,
@@ -210,6 +226,8 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
         retrieval_step: push.retrievalStep ? 1 : 0,
         deletable_by_viewer: push.deletableByViewer === null ? null : push.deletableByViewer ? 1 : 0,
         passphrase_record: push.passphraseRecord,
+        passphrase_protected: push.passphraseProtected ? 1 : 0,
+        link_proof_record: push.linkProofRecord,
         note_envelope: push.noteEnvelope,
         // The `created` event below is the first one counted against the audit cap.
         audit_event_count: 1,
@@ -224,7 +242,7 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
         user_id: audit.userId,
         created_at: push.createdAt,
       };
-      if (database.dialect === 'postgres') {
+      if (database.dialect === 'postgres' && attach === undefined) {
         // One statement, one round trip: the push, its payload row and its first audit event.
         const row = await db
           .with('created', (cte) => cte.insertInto('pushes').values(values).returningAll())
@@ -260,6 +278,7 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
         const row = await trx.insertInto('pushes').values(values).returningAll().executeTakeFirstOrThrow();
         await trx.insertInto('push_payloads').values({ push_id: row.id, payload_envelope: payloadEnvelope }).execute();
         await trx.insertInto('audit_events').values({ push_id: row.id, reason: null, ...event }).execute();
+        await attach?.(trx, row.id);
         return toPushRecord(row);
       });
     },
@@ -405,7 +424,9 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
             ...(changes.expireAfterViews !== undefined ? { expire_after_views: changes.expireAfterViews } : {}),
             ...(changes.name !== undefined ? { name: changes.name } : {}),
             ...(changes.noteEnvelope !== undefined ? { note_envelope: changes.noteEnvelope } : {}),
-            ...(changes.passphrase !== undefined ? { passphrase_record: changes.passphrase.record, passphrase_failures: 0 } : {}),
+            ...(changes.passphrase !== undefined
+              ? { passphrase_record: changes.passphrase.record, passphrase_protected: changes.passphrase.record === null ? 0 : 1, passphrase_failures: 0 }
+              : {}),
           })
           .where('id', '=', pushId)
           .where('expired', '=', 0)
@@ -468,6 +489,8 @@ export function toPushRecord(row: Selectable<PushesTable>): PushRecord {
     retrievalStep: row.retrieval_step === 1,
     deletableByViewer: row.deletable_by_viewer === null ? null : row.deletable_by_viewer === 1,
     passphraseRecord: row.passphrase_record,
+    passphraseProtected: row.passphrase_protected === 1,
+    linkProofRecord: row.link_proof_record ?? null,
     passphraseFailures: row.passphrase_failures,
     noteEnvelope: row.note_envelope,
     expired: row.expired === 1,

@@ -1,6 +1,6 @@
 import type { KindPolicy, PushPolicy } from '../config/load-config.js';
 import type { FieldProblem } from '../errors/app-error.js';
-import type { PushKind } from './push-kinds.js';
+import { QR_MAX_BYTES, qrOverflowBytes, type PushKind } from './push-kinds.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -41,7 +41,6 @@ export function characterCount(text: string): number {
 }
 
 export function kindProblem(kind: PushKind, policy: PushPolicy): FieldProblem | undefined {
-  if (kind === 'file') return { field: 'kind', code: 'kind_unavailable', params: { kind }, message: 'File pushes are not available yet.' };
   return policy.kinds[kind].enabled ? undefined : { field: 'kind', code: 'kind_disabled', params: { kind }, message: `${KIND_LABELS[kind]} pushes are disabled.` };
 }
 
@@ -57,7 +56,30 @@ export function payloadProblem(kind: Exclude<PushKind, 'file'>, payload: string 
     return { field: 'payload', code: 'too_long', params: { max: policy.maxCharacters }, message: `The payload is too large.  You can only push up to ${policy.maxCharacters} bytes.` };
   }
   if (kind === 'url' && !isWebUrl(payload)) return { field: 'payload', code: 'invalid_url', message: 'must be a valid HTTP or HTTPS URL.' };
+  if (kind === 'qr') {
+    const bytes = qrOverflowBytes(payload);
+    if (bytes !== undefined) {
+      return {
+        field: 'payload',
+        code: 'qr_too_large',
+        params: { max: QR_MAX_BYTES, bytes },
+        message: `is ${bytes} bytes of UTF-8: a QR code holds at most ${QR_MAX_BYTES} bytes (characters outside ASCII take 2 to 4 bytes each).`,
+      };
+    }
+  }
   return undefined;
+}
+
+/**
+ * The WHATWG URL serialisation of a pushed URL (what a browser would load): the host in punycode
+ * (`bücher.example` → `xn--bcher-kva.example`), the path and query percent-encoded as UTF-8. Stored at
+ * creation so the redirect always carries an ASCII Location header that lands where the sender meant.
+ * Callers check isWebUrl first.
+ *
+ * @example normaliseWebUrl('https://bücher.example/straße?q=ä') // 'https://xn--bcher-kva.example/stra%C3%9Fe?q=%C3%A4'
+ */
+export function normaliseWebUrl(text: string): string {
+  return new URL(text).href;
 }
 
 /** Only absolute http(s) URLs with a host: `javascript:`, `data:`, `file:` and the like can never be pushed. */

@@ -16,9 +16,17 @@ import { createOidcSignInService } from '../accounts/oidc-sign-in-service.js';
 import { createSignInChallengeStore } from '../accounts/sign-in-challenge-store.js';
 import type { PassdropConfig } from '../config/load-config.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
+import type { BlobStore } from '../files/blob-store.js';
+import { blobDiskDirectory, lazyBlobStore } from '../files/create-blob-store.js';
+import { createFilePushService } from '../files/file-push-service.js';
+import { createPushFileStore } from '../files/push-file-store.js';
 import { startExpirySweeper } from '../jobs/expiry-sweeper.js';
 import { instrumentPushService, instrumentSignIn } from '../metrics/instrument-services.js';
 import { createPassdropMetrics, type PassdropMetrics } from '../metrics/passdrop-metrics.js';
+import { startNotificationWorker } from '../jobs/notification-worker.js';
+import { createNotificationDelivery } from '../notifications/notification-delivery.js';
+import { createOutboxStore, enqueueEvent } from '../notifications/outbox-store.js';
+import { createWebhookStore } from '../notifications/webhook-store.js';
 import { createAuditStore } from '../pushes/audit-store.js';
 import { createPushService } from '../pushes/push-service.js';
 import { createPushStore } from '../pushes/push-store.js';
@@ -54,6 +62,8 @@ export interface AppDependencies {
   readonly probeRoutes?: Partial<Record<SurfaceName, (scope: FastifyInstance) => void>>;
   /** Hooks on request events (`request.answered`), run inside the answer's transaction (src/requests/request-events.ts). */
   readonly requestEvents?: RequestEventHooks;
+  /** Where file contents go; by default the store PASSDROP_FILE_STORAGE names, opened on first use. */
+  readonly blobs?: BlobStore;
 }
 
 declare module 'fastify' {
@@ -164,8 +174,31 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const pushStore = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
   const auditStore = createAuditStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
   const pushes = instrumentPushService(createPushService({ store: pushStore, audit: auditStore, keys: deps.keys, policy: config.pushes, access: config.accounts, clock }), metrics);
+    const blobs = deps.blobs ?? lazyBlobStore(config.fileStorage, config.dataDir);
+  if (!deps.blobs) app.addHook('onClose', () => blobs.close());
+  const files = createFilePushService({
+    pushes,
+    files: createPushFileStore(deps.database),
+    audit: auditStore,
+    blobs,
+    keys: deps.keys,
+    policy: config.files,
+    access: config.accounts,
+    clock,
+    diskDirectory: blobDiskDirectory(config.fileStorage, config.dataDir),
+  });
   const requestStore = createRequestStore(deps.database, { auditEventsPerRequest: config.requests.auditEventsPerRequest });
-  const requests = createRequestService({ store: requestStore, rateLimits, keys: deps.keys, policy: config.requests, clock, ...(deps.requestEvents ? { events: deps.requestEvents } : {}) });
+  const outbox = createOutboxStore(deps.database);
+  const webhookStore = createWebhookStore(deps.database);
+  const mailer = createMailer(config.mail);
+  const requestEvents: RequestEventHooks = {
+    // The answer and its notification commit together (the outbox row is written in the answer's transaction).
+    async answered(event, executor) {
+      await enqueueEvent(executor, { type: 'request.answered', requestId: event.requestId, ownerUserId: event.ownerUserId, subjectName: event.requestName, occurredAt: event.answeredAt });
+      await deps.requestEvents?.answered?.(event, executor);
+    },
+  };
+  const requests = createRequestService({ store: requestStore, rateLimits, keys: deps.keys, policy: config.requests, clock, events: requestEvents });
   const site = createSiteAddress(config.server);
   await registerRequestLimits(app, { counters: rateLimits, operations: config.operations, clock, onRefused: (action, scope) => metrics.rateLimited(action, scope) });
 
@@ -178,7 +211,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         probes.operations?.(scope);
       });
       await siteScope.register(async (scope) => {
-        await passwordPusherApiSurface(scope, { service: pushes, config, site, clock, accounts, allowedMethods });
+        await passwordPusherApiSurface(scope, { service: pushes, files, config, site, clock, accounts, allowedMethods });
         probes['password-pusher-api']?.(scope);
       });
       await siteScope.register(
@@ -189,7 +222,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         { prefix: PASSDROP_API_PREFIX },
       );
       await siteScope.register(async (scope) => {
-        await webSurface(scope, { config, site, pushes, requests, signIn, oidc, settings, accounts: accountStore, tokens, mailer: createMailer(config.mail), clock, allowedMethods });
+        await webSurface(scope, { config, site, pushes, requests, signIn, oidc, settings, accounts: accountStore, tokens, mailer, clock, allowedMethods });
         probes.web?.(scope);
       });
     },
@@ -226,9 +259,26 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         await sessionStore.purgeExpired(now);
         await accountStore.purgeEmailTokens(now);
         await rateLimits.purge(now - 24 * 3_600_000);
+        // Blobs of expired file pushes (after the last download window) and of abandoned uploads.
+        await files.sweep(now);
       },
     });
     app.addHook('onClose', () => sweeper.stop());
+    const notificationWorker = startNotificationWorker({
+      outbox,
+      deliver: createNotificationDelivery({
+        webhooks: webhookStore,
+        keys: deps.keys,
+        mailer,
+        findUserEmail: async (userId) => (await accountStore.findUserById(userId))?.email,
+        policy: config.notifications,
+        brandTitle: config.brand.title,
+      }),
+      policy: config.notifications,
+      clock,
+      logger: deps.logger,
+    });
+    app.addHook('onClose', () => notificationWorker.stop());
     if (await signIn.needsFirstRun()) {
       const code = await signIn.issueFirstRunCode();
       deps.logger.warn(`No accounts yet. Open ${site.path('/setup')} to create the first admin with this one-time code: ${code}`);

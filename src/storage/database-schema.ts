@@ -29,6 +29,10 @@ export interface PushesTable {
   retrieval_step: number;
   deletable_by_viewer: number | null;
   passphrase_record: string | null;
+  /** Migration 0006: SHA-256 record of a format-2 end-to-end push's link proof. */
+  link_proof_record: Generated<string | null>;
+  /** Migration 0006: 1 when the push was created with a passphrase (kept after expiry). */
+  passphrase_protected: Generated<number>;
   passphrase_failures: Generated<number>;
   passphrase_window_start: Generated<number>;
   passphrase_window_count: Generated<number>;
@@ -39,6 +43,10 @@ export interface PushesTable {
   expire_reason: string | null;
   created_at: number;
   updated_at: number;
+  /** Space-separated event types the owner wants receipts for; null: the owner's default (migration 0007). */
+  receipt_events: Generated<string | null>;
+  /** 'email', 'dashboard', both (space-separated) or ''; null with receipt_events null. */
+  receipt_channels: Generated<string | null>;
 }
 
 export interface PushPayloadsTable {
@@ -213,6 +221,108 @@ export interface SignInChallengesTable {
   expires_at: number;
 }
 
+export interface NotificationOutboxTable {
+  id: Generated<number>;
+  event_id: string;
+  type: string;
+  push_id: number | null;
+  request_id: number | null;
+  owner_user_id: number | null;
+  subject_name: string;
+  occurred_at: number;
+  dispatched_at: number | null;
+}
+
+export interface WebhooksTable {
+  id: Generated<number>;
+  owner_user_id: number | null;
+  url: string;
+  events: string;
+  secret_envelope: Buffer;
+  description: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NotificationDeliveriesTable {
+  id: Generated<number>;
+  outbox_id: number;
+  channel: string;
+  webhook_id: number | null;
+  user_id: number | null;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  give_up_at: number;
+  last_attempt_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  last_response: string | null;
+  finished_at: number | null;
+  created_at: number;
+}
+
+export interface NotificationInboxTable {
+  id: Generated<number>;
+  user_id: number;
+  event_id: string;
+  type: string;
+  push_id: number | null;
+  request_id: number | null;
+  subject_name: string;
+  occurred_at: number;
+  read_at: number | null;
+}
+
+export interface ReceiptPreferencesTable {
+  user_id: number;
+  events: string;
+  by_email: number;
+  on_dashboard: number;
+  updated_at: number;
+}
+
+export interface PushLinkEmailsTable {
+  id: Generated<number>;
+  push_id: number;
+  user_id: number;
+  recipients_envelope: Buffer;
+  recipients_count: number;
+  locale: string;
+  link_envelope: Buffer | null;
+  status: Generated<string>;
+  successful_sends: Generated<number>;
+  error_message: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  finished_at: number | null;
+}
+
+export interface PushFilesTable {
+  id: Generated<number>;
+  push_id: number;
+  position: number;
+  name: Generated<string>;
+  content_type: Generated<string>;
+  sealed_metadata: Buffer | null;
+  size: number;
+  stored_size: number;
+  blob_key: string;
+  wrapped_key: Buffer | null;
+  upload_state: string;
+  created_at: number;
+  blob_deleted_at: number | null;
+}
+
+export interface PushFileGrantsTable {
+  id: Generated<number>;
+  push_id: number;
+  grant_digest: string;
+  expires_at: number;
+  created_at: number;
+}
+
 export interface DatabaseSchema {
   user_identities: UserIdentitiesTable;
   passkeys: PasskeysTable;
@@ -228,8 +338,16 @@ export interface DatabaseSchema {
   pushes: PushesTable;
   push_payloads: PushPayloadsTable;
   audit_events: AuditEventsTable;
+  push_files: PushFilesTable;
+  push_file_grants: PushFileGrantsTable;
   requests: RequestsTable;
   request_answers: RequestAnswersTable;
   request_answer_payloads: RequestAnswerPayloadsTable;
   request_audit_events: RequestAuditEventsTable;
+  notification_outbox: NotificationOutboxTable;
+  webhooks: WebhooksTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  notification_inbox: NotificationInboxTable;
+  receipt_preferences: ReceiptPreferencesTable;
+  push_link_emails: PushLinkEmailsTable;
 }

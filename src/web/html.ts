@@ -42,3 +42,16 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
 export function trusted(markup: string): SafeHtml {
   return new SafeHtml(markup);
 }
+
+/**
+ * Text for the content of a `<pre>` or `<textarea>` that the browser must read back exactly (a secret):
+ * escaped, with a newline in front because the HTML parser drops one newline right after those start
+ * tags, and every carriage return as `&#13;` because the parser turns a raw CR (and CRLF) into LF while a
+ * character reference keeps it (HTML Living Standard, "preprocessing the input stream" and the `pre` and
+ * `textarea` parsing rules). So `\nline\r\n` reaches the DOM as `\nline\r\n`.
+ *
+ * @example html`<pre>${exactText(secret)}</pre>`
+ */
+export function exactText(text: string): SafeHtml {
+  return new SafeHtml(`\n${escapeHtml(text).replace(/\r/g, '&#13;')}`);
+}

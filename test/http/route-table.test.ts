@@ -35,6 +35,7 @@ const EXPECTED_ACCESS: Readonly<Record<string, AccessLevel>> = {
   'POST /f.json': 'account',
   'POST /r.json': 'account',
   'OPTIONS /p.json': 'public',
+  'GET /p/:token/files/:position/:grant': 'visitor',
   ...Object.fromEntries(
     ['p', 'f', 'r'].flatMap((prefix) => [
       [`GET /${prefix}/:token/preview.json`, 'visitor'],
@@ -175,6 +176,8 @@ function concretePath(url: string, token = UNKNOWN_TOKEN): string {
     .replace(':token', token)
     .replace(':id', '1')
     .replace(':answer', 'AAAAAAAAAAAAAAAAAAAAAA')
+    .replace(':position', '0')
+    .replace(':grant', 'A'.repeat(43))
     .replace(':action', 'promote')
     .replace(':provider', 'example')
     .replace('*', 'index.css');

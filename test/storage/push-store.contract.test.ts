@@ -25,6 +25,8 @@ function newPush(overrides: Partial<NewPush> = {}): NewPush {
     retrievalStep: false,
     deletableByViewer: true,
     passphraseRecord: null,
+    passphraseProtected: false,
+    linkProofRecord: null,
     noteEnvelope: null,
     createdAt: T0,
     ...overrides,

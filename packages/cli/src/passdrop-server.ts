@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { accessProofFor, E2eError, newLinkSecret, openE2e, sealE2e } from '../../../src/crypto/e2e/e2e-format.js';
+import { accessProofFor, E2eError, linkProofFor, newLinkSecret, openE2e, sealE2e } from '../../../src/crypto/e2e/e2e-format.js';
 import type { pushApiSchemas, PushViewJson } from '../../../src/surfaces/passdrop-api/push-api-schemas.js';
 import { characterCount } from '../../../src/pushes/push-validation.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
@@ -88,6 +88,7 @@ export function passdropServer(base: string, token: string | undefined, limits: 
         const sealed = await sealE2e(push.payload, { kind: push.kind as 'text' | 'qr', linkSecret, ...(push.passphrase ? { passphrase: push.passphrase } : {}) });
         body.payload = sealed.ciphertext;
         if (sealed.accessProof) body.access_proof = sealed.accessProof;
+        if (sealed.linkProof) body.link_proof = sealed.linkProof;
       } else {
         body.payload = text;
         if (push.passphrase) body.passphrase = push.passphrase;
@@ -131,13 +132,18 @@ export function passdropServer(base: string, token: string | undefined, limits: 
       }
       let passphrase: string | undefined = push.passphrase_protected ? await prompts.passphrase(1) : undefined;
       if (push.views_remaining <= 1) await prompts.confirmView(push.views_remaining);
+      // Format 2: the link proves itself before the server uses a view (format-1 pushes ignore it).
+      const linkProof = endToEnd ? { link_proof: await linkProofFor(link.linkSecret!) } : {};
       for (let attempt = 1; ; attempt += 1) {
         const body =
-          passphrase === undefined ? {}
-          : endToEnd ? { access_proof: await accessProofFor({ linkSecret: link.linkSecret!, passphrase }) }
+          passphrase === undefined ? { ...linkProof }
+          : endToEnd ? { ...linkProof, access_proof: await accessProofFor({ linkSecret: link.linkSecret!, passphrase }) }
           : { passphrase };
         const response = await requestJson(`${pushUrl}/reveal`, { method: 'POST', body, token });
         const code = (response.body as ErrorJson | undefined)?.code;
+        if (code === 'LINK_DAMAGED' || code === 'LINK_PROOF_REQUIRED') {
+          throw new CliError("The link's key does not match this push: the link is damaged. Ask the sender for the whole link again (no view was used).", EXIT.damagedLink);
+        }
         if ((code === 'PASSPHRASE_INCORRECT' || code === 'PASSPHRASE_REQUIRED') && attempt < 3) {
           passphrase = await prompts.passphrase(attempt + 1);
           continue;

@@ -7,6 +7,8 @@ import {
   base64UrlEncode,
   E2eError,
   e2eEnvelopeNeedsPassphrase,
+  e2eEnvelopeVersion,
+  linkProofFor,
   newLinkSecret,
   openE2e,
   openE2eText,
@@ -23,8 +25,11 @@ interface Vector {
   plaintext: string;
   ciphertext: string;
   accessProof: string | null;
+  /** Format 2 only. */
+  linkProof?: string;
 }
 const vectors = JSON.parse(readFileSync(new URL('../../../docs/e2e-test-vectors.json', import.meta.url), 'utf8')) as Vector[];
+const vectorsV2 = JSON.parse(readFileSync(new URL('../../../docs/e2e-test-vectors-v2.json', import.meta.url), 'utf8')) as Vector[];
 const FAST = 100_000;
 
 const rejects = (promise: Promise<unknown>, reason: string) =>
@@ -41,6 +46,33 @@ describe('the end-to-end format', () => {
         assert.equal(await accessProofFor({ linkSecret: vector.linkSecret, passphrase: vector.passphrase, iterations: vector.iterations }), vector.accessProof);
       }
     }
+  });
+
+  it('opens every committed format-2 test vector byte for byte and reproduces its link proof and access proof', async () => {
+    assert.ok(vectorsV2.length >= 3);
+    for (const vector of vectorsV2) {
+      assert.equal(e2eEnvelopeVersion(vector.ciphertext), 2);
+      const passphrase = vector.passphrase ?? undefined;
+      const opened = await openE2eText(vector.ciphertext, { kind: vector.kind, linkSecret: vector.linkSecret, ...(passphrase ? { passphrase } : {}) });
+      assert.equal(opened, vector.plaintext, vector.description);
+      assert.equal(await linkProofFor(vector.linkSecret), vector.linkProof);
+      if (vector.passphrase) assert.equal(await accessProofFor({ linkSecret: vector.linkSecret, passphrase: vector.passphrase, iterations: vector.iterations }), vector.accessProof);
+    }
+    assert.equal(e2eEnvelopeVersion(vectors[0]!.ciphertext), 1);
+  });
+
+  it('seals format 2 with a link proof that a changed or cut link secret does not reproduce', async () => {
+    const linkSecret = newLinkSecret();
+    const sealed = await sealE2e('x', { kind: 'text', linkSecret });
+    assert.equal(e2eEnvelopeVersion(sealed.ciphertext), 2);
+    assert.match(sealed.linkProof ?? '', /^[A-Za-z0-9_-]{43}$/);
+    const damaged = linkSecret.slice(0, -4) + (linkSecret.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    assert.notEqual(await linkProofFor(damaged), sealed.linkProof);
+    await rejects(linkProofFor(linkSecret.slice(0, -4)), 'malformed');
+    const v1 = await sealE2e('x', { kind: 'text', linkSecret, version: 1 });
+    assert.equal(v1.linkProof, null);
+    assert.equal(await openE2eText(v1.ciphertext, { kind: 'text', linkSecret }), 'x');
+    assert.equal(e2eEnvelopeVersion('not an envelope'), undefined);
   });
 
   it('round-trips text and bytes, with and without a passphrase', async () => {
@@ -96,8 +128,11 @@ describe('the end-to-end format', () => {
     await rejects(openE2e('AAAA', { kind: 'text', linkSecret: newLinkSecret() }), 'malformed');
     await rejects(sealE2e('x', { kind: 'text', linkSecret: 'short' }), 'malformed');
     await rejects(sealE2e('x', { kind: 'text', linkSecret: newLinkSecret(), passphrase: 'p', iterations: 10 }), 'malformed');
-    const v2 = base64UrlDecode((await sealE2e('x', { kind: 'text', linkSecret: newLinkSecret() })).ciphertext);
-    v2[0] = 2;
-    await rejects(openE2e(base64UrlEncode(v2), { kind: 'text', linkSecret: newLinkSecret() }), 'unsupported-version');
+    const v3 = base64UrlDecode((await sealE2e('x', { kind: 'text', linkSecret: newLinkSecret() })).ciphertext);
+    v3[0] = 3;
+    await rejects(openE2e(base64UrlEncode(v3), { kind: 'text', linkSecret: newLinkSecret() }), 'unsupported-version');
+    const relabelled = base64UrlDecode((await sealE2e('x', { kind: 'text', linkSecret: newLinkSecret() })).ciphertext);
+    relabelled[0] = 1;
+    await rejects(openE2e(base64UrlEncode(relabelled), { kind: 'text', linkSecret: newLinkSecret() }), 'decrypt-failed');
   });
 });

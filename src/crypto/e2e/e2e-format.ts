@@ -3,7 +3,9 @@
  * from a link secret that travels only in the URL fragment. Uses only WebCrypto, so the same module
  * runs in browsers and in Node.
  */
-export const E2E_VERSION = 1;
+/** The version new pushes are sealed with. Version 1 (no link proof) is still opened. */
+export const E2E_VERSION = 2;
+const SUPPORTED_VERSIONS = new Set([1, 2]);
 export const E2E_PBKDF2_ITERATIONS = 600_000;
 const MIN_ITERATIONS = 100_000;
 const MAX_ITERATIONS = 10_000_000;
@@ -15,6 +17,7 @@ const FLAG_PASSPHRASE = 0x01;
 
 export type E2eKind = 'text' | 'qr' | 'file';
 export type E2eErrorReason = 'malformed' | 'passphrase-required' | 'decrypt-failed' | 'unsupported-version';
+export type E2eVersion = 1 | 2;
 
 export class E2eError extends Error {
   constructor(readonly reason: E2eErrorReason, message: string = reason) {
@@ -128,7 +131,25 @@ export async function deriveE2eFileRoot(options: {
 }
 
 function additionalData(kind: E2eKind, header: Uint8Array): Uint8Array {
-  return concat(encoder.encode(`passdrop/e2e/v1|${kind}`), header.subarray(0, 6));
+  return concat(encoder.encode(`passdrop/e2e/v${header[0]}|${kind}`), header.subarray(0, 6));
+}
+
+/**
+ * Format 2's link proof: HKDF-SHA256(ikm = link secret, salt = 32 zero bytes, info = "passdrop/e2e/v2/link-proof"),
+ * 32 bytes, base64url (43 characters). Sent at creation and with every reveal of a format-2 push; the server
+ * keeps only its SHA-256 and spends no view without it, so a damaged or cut link (or a scanner that has the
+ * URL without its fragment) cannot use a view. It is independent of the content key (another HKDF info).
+ * Throws E2eError('malformed') when the link secret is not 32 bytes of base64url (a cut link).
+ *
+ * @example const linkProof = await linkProofFor(location.hash.slice(1));
+ */
+export async function linkProofFor(linkSecret: string): Promise<string> {
+  const secret = decodeSecret(linkSecret);
+  try {
+    return base64UrlEncode((await hkdf(secret, 'passdrop/e2e/v2/link-proof', 'bits')) as Uint8Array);
+  } finally {
+    secret.fill(0);
+  }
 }
 
 function checkIterations(iterations: number): void {
@@ -138,21 +159,23 @@ function checkIterations(iterations: number): void {
 }
 
 /**
- * Encrypts for the link `…#linkSecret`. With a passphrase, also returns the access proof to send to
- * the server (never the passphrase).
+ * Encrypts for the link `…#linkSecret` in format 2 (or 1 with `version: 1`, for test vectors only). Returns
+ * the link proof to send to the server (format 2; null in format 1) and, with a passphrase, the access
+ * proof (never the passphrase).
  *
- * @example const { ciphertext, accessProof } = await sealE2e('hunter2', { kind: 'text', linkSecret: newLinkSecret() });
+ * @example const { ciphertext, linkProof, accessProof } = await sealE2e('hunter2', { kind: 'text', linkSecret: newLinkSecret() });
  */
 export async function sealE2e(
   plaintext: Uint8Array | string,
-  options: { kind: E2eKind; linkSecret: string; passphrase?: string; iterations?: number },
-): Promise<{ ciphertext: string; accessProof: string | null }> {
+  options: { kind: E2eKind; linkSecret: string; passphrase?: string; iterations?: number; version?: E2eVersion },
+): Promise<{ ciphertext: string; accessProof: string | null; linkProof: string | null }> {
+  const version = options.version ?? E2E_VERSION;
   const passphrase = options.passphrase === '' ? undefined : options.passphrase;
   const iterations = passphrase === undefined ? 0 : (options.iterations ?? E2E_PBKDF2_ITERATIONS);
   if (passphrase !== undefined) checkIterations(iterations);
   const { contentKey, accessProof } = await deriveKeys(decodeSecret(options.linkSecret), passphrase, iterations);
   const header = new Uint8Array(HEADER_LENGTH);
-  header[0] = E2E_VERSION;
+  header[0] = version;
   header[1] = passphrase === undefined ? 0 : FLAG_PASSPHRASE;
   new DataView(header.buffer).setUint32(2, iterations);
   header.set(globalThis.crypto.getRandomValues(new Uint8Array(IV_LENGTH)), 6);
@@ -164,7 +187,8 @@ export async function sealE2e(
       data as BufferSource,
     ),
   );
-  return { ciphertext: base64UrlEncode(concat(header, sealed)), accessProof };
+  const linkProof = version >= 2 ? await linkProofFor(options.linkSecret) : null;
+  return { ciphertext: base64UrlEncode(concat(header, sealed)), accessProof, linkProof };
 }
 
 /** The proof a recipient sends the server to get the ciphertext of a passphrase-protected push. */
@@ -174,21 +198,33 @@ export async function accessProofFor(options: { linkSecret: string; passphrase: 
   return (await deriveKeys(decodeSecret(options.linkSecret), options.passphrase, iterations)).accessProof!;
 }
 
-function parseEnvelope(ciphertext: string): { header: Uint8Array; body: Uint8Array; passphrase: boolean; iterations: number } {
+function parseEnvelope(ciphertext: string): { header: Uint8Array; body: Uint8Array; passphrase: boolean; iterations: number; version: E2eVersion } {
   const bytes = base64UrlDecode(ciphertext);
   if (bytes.length < HEADER_LENGTH + TAG_LENGTH) throw new E2eError('malformed', 'the ciphertext is too short');
-  if (bytes[0] !== E2E_VERSION) throw new E2eError('unsupported-version', `format version ${bytes[0]} is not supported`);
+  if (!SUPPORTED_VERSIONS.has(bytes[0]!)) throw new E2eError('unsupported-version', `format version ${bytes[0]} is not supported`);
   const flags = bytes[1]!;
   if ((flags & ~FLAG_PASSPHRASE) !== 0) throw new E2eError('malformed', 'unknown flags');
   const iterations = new DataView(bytes.buffer, bytes.byteOffset).getUint32(2);
   const passphrase = (flags & FLAG_PASSPHRASE) !== 0;
   if (passphrase) checkIterations(iterations);
   else if (iterations !== 0) throw new E2eError('malformed', 'iterations without a passphrase');
-  return { header: bytes.subarray(0, HEADER_LENGTH), body: bytes.subarray(HEADER_LENGTH), passphrase, iterations };
+  return { header: bytes.subarray(0, HEADER_LENGTH), body: bytes.subarray(HEADER_LENGTH), passphrase, iterations, version: bytes[0] as E2eVersion };
 }
 
 export function e2eEnvelopeNeedsPassphrase(ciphertext: string): boolean {
   return parseEnvelope(ciphertext).passphrase;
+}
+
+/**
+ * The format version of a ciphertext from its first byte (1 or 2), or undefined when it is not a
+ * well-formed envelope. The server uses it to require a link proof for format 2 at creation.
+ */
+export function e2eEnvelopeVersion(ciphertext: string): E2eVersion | undefined {
+  try {
+    return parseEnvelope(ciphertext).version;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function openE2e(ciphertext: string, options: { kind: E2eKind; linkSecret: string; passphrase?: string }): Promise<Uint8Array> {

@@ -26,7 +26,7 @@ export function toPushView(push: PushRecord, siteUrl: string, showName: boolean)
     kind: push.kind,
     url: secretUrl(siteUrl, push),
     encryption: push.encryption,
-    passphrase_protected: push.passphraseRecord !== null,
+    passphrase_protected: push.passphraseProtected,
     retrieval_step: push.retrievalStep,
     deletable_by_viewer: push.deletableByViewer,
     expire_after_views: push.expireAfterViews,
@@ -71,6 +71,7 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
         passphrase: body.passphrase,
         encryption: body.encryption,
         accessProof: body.access_proof,
+        linkProof: body.link_proof,
         retrievalStep: body.retrieval_step,
         deletableByViewer: body.deletable_by_viewer,
         name: body.name,
@@ -98,7 +99,8 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
   api.post('/pushes/:token/reveal', { schema: pushApiSchemas.reveal, config: recipient, preValidation: bodyOptional }, async (request) => {
     const { token } = request.params;
     if (!isWellFormedToken(token)) throw new AppError('PUSH_NOT_FOUND');
-    const result = await service.retrieve(token, request.body?.access_proof ?? request.body?.passphrase, auditContextOf(request), request.user);
+    const credentials = { passphrase: request.body?.access_proof ?? request.body?.passphrase, linkProof: request.body?.link_proof };
+    const result = await service.retrieve(token, credentials, auditContextOf(request), request.user);
     switch (result.outcome) {
       case 'revealed':
         return { payload: result.payload, push: toPushView(result.push, site.publicUrl(request), isOwner(result.push, request.user)) };
@@ -112,6 +114,10 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
         throw new AppError('PASSPHRASE_REQUIRED');
       case 'passphrase_incorrect':
         throw new AppError('PASSPHRASE_INCORRECT');
+      case 'link_proof_required':
+        throw new AppError('LINK_PROOF_REQUIRED');
+      case 'link_damaged':
+        throw new AppError('LINK_DAMAGED');
       case 'rate_limited':
         throw new AppError('PASSPHRASE_RATE_LIMITED', { headers: { 'retry-after': '60' } });
       default:

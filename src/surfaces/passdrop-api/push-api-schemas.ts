@@ -76,6 +76,10 @@ export const CreatePushBody = {
       type: 'string',
       description: 'For encryption "client" with a passphrase: the proof derived from the passphrase and the link secret (never the passphrase)',
     },
+    link_proof: {
+      type: 'string',
+      description: 'For encryption "client" in format 2 (required then): the proof derived from the link secret alone; every reveal must send it',
+    },
     expire_after_minutes: { type: 'integer', description: 'Lifetime in minutes (give only one of the three lifetimes)' },
     expire_after_days: { type: 'integer', description: 'Lifetime in days' },
     expires_at: { type: 'string', format: 'date-time', description: 'Absolute expiry time (ISO 8601)' },
@@ -120,6 +124,7 @@ export const pushApiSchemas = {
       properties: {
         passphrase: { type: 'string' },
         access_proof: { type: 'string', description: 'For an end-to-end push with a passphrase, instead of the passphrase' },
+        link_proof: { type: 'string', description: 'For an end-to-end push in format 2: the proof derived from the link secret (no view is used without it)' },
       },
     },
     response: {
@@ -132,6 +137,7 @@ export const pushApiSchemas = {
         required: ['payload', 'push'],
       },
       401: ErrorBody,
+      403: ErrorBody,
       404: ErrorBody,
       410: ErrorBody,
       429: ErrorBody,

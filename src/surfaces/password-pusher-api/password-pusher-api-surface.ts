@@ -9,6 +9,7 @@ import { catalogueErrorOf, unmatchedRouteError, type AllowedMethods } from '../s
 import { limitEveryRoute, matchedAccess, stampSurface } from '../surface-kit/route-access.js';
 import { authenticateToken } from '../surface-kit/token-authentication.js';
 import { PASSWORD_PUSHER_BODIES, refusalBody } from './password-pusher-bodies.js';
+import { abandonUnfinishedUploads, FileUploadStopped, receiveFilePart, sendStoppedUpload } from './password-pusher-file-upload.js';
 import {
   registerPasswordPusherV1Routes,
   registerPasswordPusherV2Routes,
@@ -43,8 +44,14 @@ export async function passwordPusherApiSurface(scope: FastifyInstance, deps: Pas
     // Password Pusher clients send nested keys such as password[payload]=…
     parser: (body) => qs.parse(body, { depth: 2, parameterLimit: 200, arrayLimit: 50 }),
   });
-  // Multipart fields arrive as a flat object; file uploads come with file pushes, so none is accepted yet.
-  await scope.register(multipart, { attachFieldsToBody: 'keyValues', limits: { files: 0, fields: 200, fieldSize: deps.config.server.bodyLimitBytes } });
+  // Multipart fields arrive as a flat object; `files[]` parts are streamed to the blob store as they
+  // arrive (never buffered), past the JSON body limit, up to the file push limits.
+  await scope.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    onFile: receiveFilePart(deps.files),
+    limits: { files: deps.config.files.maxFiles + 1, fields: 200, fieldSize: deps.config.server.bodyLimitBytes, fileSize: deps.config.files.maxFileBytes + 1 },
+  });
+  abandonUnfinishedUploads(scope);
 
   scope.addHook('onRequest', async function authenticate(request: FastifyRequest, reply: FastifyReply) {
     request.authentication = (await authenticateToken(request, { accounts: deps.accounts, requireMfa: deps.config.accounts.requireMfa })) ?? ANONYMOUS;
@@ -57,7 +64,14 @@ export async function passwordPusherApiSurface(scope: FastifyInstance, deps: Pas
   });
 
   const bodyLimit = deps.config.server.bodyLimitBytes;
-  scope.setErrorHandler((error, request, reply) => sendPasswordPusherError(reply, catalogueErrorOf(request, error, bodyLimit)));
+  scope.setErrorHandler((error, request, reply) => {
+    if (error instanceof FileUploadStopped) return sendStoppedUpload(reply, error);
+    // busboy's own per-file cap (one byte past PASSDROP_FILE_MAX_FILE_MIB) answers like ours.
+    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+      return sendStoppedUpload(reply, new FileUploadStopped(413, { error: `A file may be at most ${Math.floor(deps.config.files.maxFileBytes / 1048576)} MiB; this server stopped the upload there.` }));
+    }
+    return sendPasswordPusherError(reply, catalogueErrorOf(request, error, bodyLimit));
+  });
   const notFound = (request: FastifyRequest, reply: FastifyReply) => sendPasswordPusherError(reply, unmatchedRouteError(request, deps.allowedMethods));
 
   registerPasswordPusherV1Routes(scope, deps);

@@ -15,6 +15,12 @@ export const PASSWORD_PUSHER_BODIES = {
   },
   passphraseRateLimited: { error: 'Too many passphrase attempts. Please try again in a minute.' },
   notDeletable: { error: 'That push is not deletable by viewers.' },
+  /** Ours (Password Pusher has no end-to-end pushes): its `{error}` shape with a 409, and no view used. */
+  endToEnd: {
+    error:
+      'This push is end-to-end encrypted: the server cannot read it, and its key is only in the link after the #. Open the link in a browser, or use the passdrop command line (passdrop get LINK). No view was used.',
+    status: 'conflict',
+  },
 } as const;
 
 /**

@@ -23,7 +23,14 @@ export interface PasswordPusherPush {
   note?: string;
   name?: string;
   payload?: string | null;
-  files?: unknown[];
+  files?: PasswordPusherFile[];
+}
+
+/** One entry of Password Pusher's `files` array; `url` works until the view's download window ends. */
+export interface PasswordPusherFile {
+  filename: string;
+  content_type: string;
+  url: string;
 }
 
 /** Whole days the creator asked for; pushes made with minutes or a time show their lifetime rounded up. */
@@ -40,6 +47,8 @@ export function toPasswordPusherJson(
   context: { baseUrl: string; now: number },
   extras: {
     payload?: string | null;
+    /** The files a view revealed (file pushes). */
+    files?: PasswordPusherFile[];
     note?: string;
     includeNameAndNote?: boolean;
     /** Set when this response delivers the payload: the view that uses the last count still reports the push as live. */
@@ -50,7 +59,7 @@ export function toPasswordPusherJson(
   const htmlUrl = secretUrl(context.baseUrl, push);
   // Password Pusher expires a push right after the response that used its last view.
   const expiredNow = push.expired && extras.delivered === undefined;
-  const hadPassphrase = extras.delivered?.hadPassphrase ?? push.passphraseRecord !== null;
+  const hadPassphrase = extras.delivered?.hadPassphrase ?? push.passphraseProtected;
   const json: PasswordPusherPush = {
     expire_after_views: push.expireAfterViews,
     expired: expiredNow,
@@ -58,6 +67,7 @@ export function toPasswordPusherJson(
     deletable_by_viewer: push.deletableByViewer,
     retrieval_step: push.retrievalStep,
     expired_on: !expiredNow || push.expiredAt === null ? null : new Date(push.expiredAt).toISOString(),
+    // As Password Pusher: null after expiry (its expiry sets the passphrase to nil), whatever it had.
     passphrase: expiredNow || hadPassphrase ? null : '',
     created_at: new Date(push.createdAt).toISOString(),
     updated_at: new Date(push.updatedAt).toISOString(),
@@ -74,7 +84,7 @@ export function toPasswordPusherJson(
   }
   if ('payload' in extras) {
     json.payload = extras.payload ?? null;
-    json.files = [];
+    json.files = extras.files ?? [];
   }
   return json;
 }

@@ -1,7 +1,10 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PassdropConfig } from '../../config/load-config.js';
 import type { PushKind } from '../../pushes/push-kinds.js';
 import type { AuditEventKind } from '../../pushes/push-record.js';
+import type { DownloadWindow, FilePushService } from '../../files/file-push-service.js';
 import type { PushService, RetrieveResult, ViewerDeleteResult } from '../../pushes/push-service.js';
 import { isWellFormedToken } from '../../pushes/push-token.js';
 import { auditContextOf } from '../surface-kit/request-facts.js';
@@ -30,6 +33,7 @@ const AUDIT_KIND_NAMES: Record<AuditEventKind, string> = {
   edited: 'edit',
   owner_view: 'owner_view',
   admin_view: 'admin_view',
+  file_download: 'file_download',
 };
 
 /** `?page=`: a whole number up to 200 (below 1 counts as 1); anything else is refused. */
@@ -49,10 +53,17 @@ function passphraseOf(request: FastifyRequest): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** The push's owner and admins read without using a view, so an end-to-end push is no trap for them. */
+function mayReadWithoutView(push: { ownerUserId: number | null }, user: { id: number; admin: boolean } | null | undefined): boolean {
+  return user !== null && user !== undefined && (push.ownerUserId === user.id || user.admin);
+}
+
 const tokenOf = (request: FastifyRequest) => (request.params as { token: string }).token;
 
 export interface PasswordPusherRouteDependencies {
   readonly service: PushService;
+  /** File pushes: uploads, views with download windows, downloads. */
+  readonly files: FilePushService;
   readonly config: PassdropConfig;
   readonly site: SiteAddress;
   readonly clock: () => number;
@@ -63,13 +74,27 @@ export interface PasswordPusherRouteDependencies {
  * out-of-range expiry is refused (422) instead of silently replaced, the passphrase is never echoed,
  * and tokens are longer.
  */
-function createHandlers({ service, site, clock }: PasswordPusherRouteDependencies) {
+function createHandlers({ service, files, site, clock }: PasswordPusherRouteDependencies) {
   const context = (request: FastifyRequest) => ({ baseUrl: site.publicUrl(request), now: clock() });
 
   async function create(request: FastifyRequest, reply: FastifyReply, rootKey: RootKey, pathKind: PushKind | undefined) {
-    const parsed = parseCreateRequest(request.body, rootKey, pathKind);
+    const upload = request.fileUpload;
+    // Files alone are a whole file push: the root key may then be absent from the fields.
+    const body = upload ? withRootKey(request.body, rootKey) : request.body;
+    const parsed = parseCreateRequest(body, rootKey, upload ? (pathKind ?? 'file') : pathKind);
     if (!parsed.ok) return reply.code(parsed.status).send(parsed.body);
-    const result = await service.create(parsed.input, { authentication: request.authentication, audit: auditContextOf(request) });
+    if (parsed.input.kind === 'file' && !upload) {
+      // Password Pusher: a file push needs an account even without files (unless PASSDROP_FILE_PUSHES_ANONYMOUS).
+      const decision = files.mayCreate(request.authentication);
+      if (!decision.ok) {
+        const refusal = refusalBody(decision.reason);
+        return reply.code(refusal.status).send(refusal.body);
+      }
+    }
+    const createContext = { authentication: request.authentication, audit: auditContextOf(request) };
+    const { kind, ...fields } = parsed.input;
+    const result =
+      upload && kind === 'file' ? await upload.finish(fields, createContext) : await service.create(parsed.input, createContext);
     if (!result.ok) {
       if ('refused' in result) {
         const refusal = refusalBody(result.refused);
@@ -80,10 +105,20 @@ function createHandlers({ service, site, clock }: PasswordPusherRouteDependencie
     return reply.code(201).send(toPasswordPusherJson(result.push, context(request), { includeNameAndNote: true, note: parsed.input.note ?? '' }));
   }
 
-  function sendRetrieve(request: FastifyRequest, reply: FastifyReply, result: RetrieveResult) {
+  function sendRetrieve(request: FastifyRequest, reply: FastifyReply, result: RetrieveResult, downloads: DownloadWindow | undefined) {
     switch (result.outcome) {
-      case 'revealed':
-        return reply.send(toPasswordPusherJson(result.push, context(request), { payload: result.payload, delivered: { hadPassphrase: result.hadPassphrase } }));
+      case 'revealed': {
+        const baseUrl = site.publicUrl(request);
+        // Password Pusher's files array; each url works until the view's download window ends.
+        const fileList = (downloads?.files ?? []).map((file) => ({
+          filename: file.name,
+          content_type: file.contentType,
+          url: `${baseUrl}/p/${result.push.token}/files/${file.position}/${downloads!.grant}`,
+        }));
+        return reply
+          .header('cache-control', 'no-store')
+          .send(toPasswordPusherJson(result.push, context(request), { payload: result.payload, files: fileList, delivered: { hadPassphrase: result.hadPassphrase } }));
+      }
       case 'expired':
         return reply.send(toPasswordPusherJson(result.push, context(request), { payload: null }));
       case 'not_found':
@@ -94,6 +129,9 @@ function createHandlers({ service, site, clock }: PasswordPusherRouteDependencie
         return reply.code(401).send(PASSWORD_PUSHER_BODIES.passphrase);
       case 'rate_limited':
         return reply.code(429).header('retry-after', '60').send(PASSWORD_PUSHER_BODIES.passphraseRateLimited);
+      case 'link_proof_required':
+      case 'link_damaged':
+        return reply.code(409).send(PASSWORD_PUSHER_BODIES.endToEnd);
       default:
         return assertNever(result);
     }
@@ -119,13 +157,39 @@ function createHandlers({ service, site, clock }: PasswordPusherRouteDependencie
     async retrieve(request: FastifyRequest, reply: FastifyReply) {
       const token = tokenOf(request);
       if (!isWellFormedToken(token)) return reply.code(404).send(PASSWORD_PUSHER_BODIES.notFound);
-      return sendRetrieve(request, reply, await service.retrieve(token, passphraseOf(request), auditContextOf(request), request.user));
+      // Password Pusher's clients would take the ciphertext for the secret: refuse before any view is used.
+      // (Its owner still reads it without a view, as on every surface.)
+      const push = await service.peek(token);
+      if (push?.encryption === 'client' && !push.expired && !mayReadWithoutView(push, request.user)) {
+        return reply.code(409).send(PASSWORD_PUSHER_BODIES.endToEnd);
+      }
+      const { result, downloads } = await files.retrieve(token, passphraseOf(request), auditContextOf(request), request.user);
+      return sendRetrieve(request, reply, result, downloads);
     },
 
     async destroy(request: FastifyRequest, reply: FastifyReply) {
       const token = tokenOf(request);
       if (!isWellFormedToken(token)) return reply.code(404).send(PASSWORD_PUSHER_BODIES.notFound);
-      return sendDelete(request, reply, await service.deleteByViewer(token, auditContextOf(request), request.user));
+      return sendDelete(request, reply, await files.deleteByViewer(token, auditContextOf(request), request.user));
+    },
+
+    /** One file of a file push, through the grant a view handed out: streamed, decrypted on the way. */
+    async download(request: FastifyRequest, reply: FastifyReply) {
+      const { token, position, grant } = request.params as { token: string; position: string; grant: string };
+      if (!isWellFormedToken(token) || !/^\d{1,4}$/.test(position) || !/^[A-Za-z0-9_-]{43}$/.test(grant)) {
+        return reply.code(404).send(PASSWORD_PUSHER_BODIES.notFound);
+      }
+      const result = await files.download(token, Number(position), grant, auditContextOf(request));
+      if (!result.ok) return reply.code(404).send(PASSWORD_PUSHER_BODIES.notFound);
+      const { file } = result;
+      const name = result.endToEnd ? `file-${file.position + 1}.passdrop` : file.name;
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-type', result.endToEnd ? 'application/octet-stream' : file.contentType)
+        .header('content-disposition', contentDisposition(name))
+        .header('x-content-type-options', 'nosniff')
+        .header('content-length', String(file.size))
+        .send(Readable.fromWeb(result.body as NodeReadableStream<Uint8Array>));
     },
 
     async preview(request: FastifyRequest, reply: FastifyReply) {
@@ -202,6 +266,9 @@ export function registerPasswordPusherV1Routes(app: FastifyInstance, deps: Passw
       .send(),
   );
 
+  // Downloads of file push files (the `url` of Password Pusher's files array).
+  app.get('/p/:token/files/:position/:grant', { schema: schemas.download, config: visitor }, handlers.download);
+
   for (const prefix of ['p', 'f', 'r']) {
     app.get(`/${prefix}/:token/preview.json`, { schema: schemas.preview, config: { ...visitor, limits: ['reveal'] } }, handlers.preview);
     // The retrieval-step link with .json appended (Password Pusher's json_url when the step is on).
@@ -255,7 +322,7 @@ export function registerPasswordPusherV2Routes(app: FastifyInstance, deps: Passw
       pushes: {
         enabled: true,
         email_auto_dispatch: false,
-        file_attachments: { enabled: false, requires_authentication: true },
+        file_attachments: { enabled: config.pushes.kinds.file.enabled, requires_authentication: !config.files.anonymous },
         url_pushes: { enabled: config.pushes.kinds.url.enabled },
         qr_code_pushes: { enabled: config.pushes.kinds.qr.enabled },
       },
@@ -274,6 +341,18 @@ export function registerPasswordPusherVersionV1Routes(app: FastifyInstance): voi
 
 /** Password Pusher validates its own way (and answers its own error bodies); the schema is for the docs. */
 const acceptAnything = () => () => true;
+
+/** Adds `<root>[kind]=file` so that a multipart body of files only still has its root key. */
+function withRootKey(body: unknown, rootKey: RootKey): Record<string, unknown> {
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  return { [`${rootKey}[kind]`]: 'file', ...fields };
+}
+
+/** RFC 6266 `attachment` with an ASCII fallback and the UTF-8 name (RFC 8187). */
+function contentDisposition(name: string): string {
+  const fallback = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
 
 function assertNever(value: never): never {
   throw new Error(`unhandled outcome ${JSON.stringify(value)}`);

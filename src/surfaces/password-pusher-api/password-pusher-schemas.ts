@@ -108,6 +108,22 @@ export const passwordPusherSchemas = {
     params: Token,
     response: { 200: Push, 401: ErrorString, 404: ErrorString },
   },
+  download: {
+    tags,
+    summary: 'Download one file of a file push (the url in the files array of a view)',
+    description:
+      'Works from the view that listed it until its download window ends (PASSDROP_FILE_DOWNLOAD_WINDOW_MINUTES), any number of times; each download is an audit event. The body is the file (server-side uploads) or its record stream (end-to-end uploads, docs/file-encryption.md).',
+    params: {
+      type: 'object',
+      properties: {
+        token: { type: 'string' },
+        position: { type: 'string', description: "The file's 0-based place in the push" },
+        grant: { type: 'string', description: "The view's download grant" },
+      },
+      required: ['token', 'position', 'grant'],
+    },
+    response: { 404: ErrorString },
+  },
   preview: {
     tags,
     summary: 'The secret link of a push (uses no view)',

@@ -19,6 +19,7 @@ function translateProblems(problems: readonly FieldProblem[], t: Translate, kind
       if (problem.code === 'required') return { ...problem, message: t('create.required') };
       if (problem.code === 'too_long') return { ...problem, message: t('create.tooLong', { max: kindPolicy.maxCharacters }) };
       if (problem.code === 'invalid_url') return { ...problem, message: t('create.invalidUrl') };
+      if (problem.code === 'qr_too_large') return { ...problem, message: t('create.qrTooLarge', { ...problem.params }) };
     }
     if (problem.field === 'expire_after_views') {
       return { ...problem, message: t('create.viewsHint', { min: kindPolicy.expireAfterViews.min, max: kindPolicy.expireAfterViews.max }) };
@@ -60,7 +61,9 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
     const kind: ServerPushKind = (SERVER_PUSH_KINDS as readonly string[]).includes(requestedKind ?? '') ? (requestedKind as ServerPushKind) : 'text';
     const values: CreateFormValues = {
       kind,
-      payload: textField(body, 'payload'),
+      // A form submits a textarea's line breaks as CRLF whatever was typed or pasted (HTML's form encoding);
+      // its value in the page, which the browser-encrypted path sends as is, has LF. Deliver that value.
+      payload: textField(body, 'payload')?.replace(/\r\n/g, '\n'),
       expireAfterMinutes: wholeNumber(textField(body, 'expire_after_minutes')),
       expireAfterViews: wholeNumber(textField(body, 'expire_after_views')),
       // An unticked checkbox sends nothing: in a form, absent means false.

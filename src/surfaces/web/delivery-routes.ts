@@ -3,9 +3,10 @@ import QRCode from 'qrcode';
 import type { PushRecord } from '../../pushes/push-record.js';
 import type { RetrieveResult } from '../../pushes/push-service.js';
 import { isWellFormedToken } from '../../pushes/push-token.js';
-import { html, trusted, type SafeHtml } from '../../web/html.js';
+import { exactText, html, trusted, type SafeHtml } from '../../web/html.js';
 import { csrfField, renderPage, type PageContext } from '../../web/layout.js';
 import { formatTime } from '../../web/pages/share-page.js';
+import { isWebUrl, normaliseWebUrl } from '../../pushes/push-validation.js';
 import { auditContextOf } from '../surface-kit/request-facts.js';
 import type { WebRouteContext } from './web-surface.js';
 
@@ -75,11 +76,14 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: WebRouteConte
     const { t } = context;
     const needsPassphrase = push.passphraseRecord !== null;
     const endToEnd = push.encryption === 'client';
+    // The sender turned the retrieval step off: the browser module reveals at once (it alone holds the
+    // key). A scanner without JavaScript, or without the fragment, still uses no view.
+    const autoReveal = endToEnd && !push.retrievalStep && !needsPassphrase && message === undefined;
     const body = html`<h1>${t('deliver.heading')}</h1>
 <div data-step-info><p>${t('deliver.intro', { count: push.viewsRemaining })}</p>
 ${facts(context, push)}</div>
 ${message ? html`<div class="alert" role="alert"><p>${message}</p></div>` : ''}
-<form method="post" action="${site.path(`/p/${push.token}/reveal`)}" class="reveal-form"${endToEnd ? html` data-e2e data-token="${push.token}" data-kind="${push.kind}"` : ''}>
+<form method="post" action="${site.path(`/p/${push.token}/reveal`)}" class="reveal-form"${endToEnd ? html` data-e2e data-token="${push.token}" data-kind="${push.kind}"` : ''}${autoReveal ? html` data-auto-reveal` : ''}>
   ${csrfField(context)}
   ${needsPassphrase
     ? html`<div class="field"><label for="passphrase">${t('deliver.passphraseLabel')}</label>
@@ -93,16 +97,50 @@ ${endToEnd ? html`<p class="hint no-js-only">${t('deliver.needsJavaScript')}</p>
     return page(reply, context, status, t('deliver.heading'), body, endToEnd);
   }
 
-  async function revealedPage(request: FastifyRequest, reply: FastifyReply, push: PushRecord, payload: string): Promise<FastifyReply> {
-    if (push.kind === 'url') return reply.redirect(payload, 303);
+  /**
+   * A URL push's destination. A GET (no retrieval step) is answered with a 303. The reveal form's POST
+   * cannot be: CSP Level 3 applies `form-action 'self'` to the redirects that follow a form submission,
+   * so Chromium would block a 303 to another site after the view was used. It gets a page that navigates
+   * with a `Refresh` header (outside form-action) and shows the link, in case the browser does not follow.
+   */
+  function urlDestination(request: FastifyRequest, reply: FastifyReply, push: PushRecord, payload: string): FastifyReply {
+    const destination = isWebUrl(payload) ? normaliseWebUrl(payload) : undefined;
+    if (!destination) return expiredPage(request, reply);
+    if (request.method !== 'POST') return reply.redirect(destination, 303);
     const context = pageContext(request, reply);
     const { t } = context;
-    const qr = push.kind === 'qr' ? await QRCode.toString(payload, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }) : '';
+    reply.header('refresh', `0; url=${destination}`);
+    return page(
+      reply,
+      context,
+      200,
+      t('deliver.openingLink'),
+      html`<h1>${t('deliver.openingLink')}</h1>
+<p><a class="button primary" href="${destination}" rel="noreferrer" data-destination><bdi class="ltr-value" dir="ltr">${destination}</bdi></a></p>
+<p><a href="${destination}" rel="noreferrer">${t('deliver.continueToLink')}</a></p>
+${facts(context, push)}`,
+    );
+  }
+
+  /** The QR drawing, or undefined when the content cannot be drawn (a push made before capacity was checked): the text is still delivered. */
+  async function qrSvg(payload: string): Promise<string | undefined> {
+    try {
+      return await QRCode.toString(payload, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function revealedPage(request: FastifyRequest, reply: FastifyReply, push: PushRecord, payload: string): Promise<FastifyReply> {
+    if (push.kind === 'url') return urlDestination(request, reply, push, payload);
+    const context = pageContext(request, reply);
+    const { t } = context;
+    const qr = push.kind === 'qr' ? await qrSvg(payload) : undefined;
     const body = html`<h1>${t('deliver.revealedHeading')}</h1>
-${push.kind === 'qr' ? html`<figure class="qr">${trusted(qr)}</figure>` : ''}
+${qr !== undefined ? html`<figure class="qr">${trusted(qr)}</figure>` : ''}
 <details class="secret" data-reblur>
   <summary>${t('deliver.showSecret')}</summary>
-  <pre id="secret-text" class="secret-text">${payload}</pre>
+  <pre id="secret-text" class="secret-text ltr-value" dir="ltr">${exactText(payload)}</pre>
 </details>
 <p><button type="button" class="primary js-only" data-copy="secret-text">${t('common.copy')}</button></p>
 ${facts(context, push)}
@@ -127,6 +165,10 @@ ${push.deletableByViewer && !push.expired
         return stepPage(request, reply, result.push, 401, t('deliver.wrongPassphrase'));
       case 'rate_limited':
         return stepPage(request, reply.header('retry-after', '60'), result.push, 429, t('deliver.tooMany'));
+      case 'link_proof_required':
+      case 'link_damaged':
+        // Only end-to-end pushes have a link proof, and those are revealed by the browser module.
+        return stepPage(request, reply, result.push, 400, t('deliver.brokenLink'));
       default:
         throw new Error(`unhandled outcome ${JSON.stringify(result satisfies never)}`);
     }

@@ -1,5 +1,5 @@
 /** Loaded on every page: theme toggle, language switcher, copy buttons with a toast, local and relative times. */
-import { strings } from './dom.js';
+import { copyText, strings } from './dom.js';
 
 const THEME_KEY = 'passdrop-theme';
 const root = document.documentElement;
@@ -52,7 +52,7 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('[data-copy]')
   button.addEventListener('click', async () => {
     const target = document.getElementById(button.dataset.copy ?? '');
     const value = target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement ? target.value : (target?.textContent ?? '');
-    await navigator.clipboard.writeText(value);
+    if (!(await copyText(value))) return;
     const label = button.querySelector('span') ?? button;
     const before = label.textContent;
     label.textContent = text.copied ?? 'Copied';

@@ -7,7 +7,8 @@ import {
   generateCharacterPassword,
   generatePassphrase,
 } from './password-generator.js';
-import { fill, jsonHeaders, markBusy, showError, sitePath, strings } from './dom.js';
+import { QR_MAX_BYTES, qrOverflowBytes } from '../../pushes/push-kinds.js';
+import { fill, hasWebCrypto, jsonHeaders, markBusy, showError, sitePath, strings } from './dom.js';
 
 const text = strings();
 const form = document.querySelector<HTMLFormElement>('form.create-form');
@@ -35,17 +36,27 @@ if (form && payload) {
   wireGenerator(payload);
 
   const error = form.querySelector<HTMLElement>('[data-form-error]');
+  // On a plain-HTTP origin other than localhost the browser has no WebCrypto: the form posts to the
+  // server, which encrypts at rest, and the page says so and why.
+  const endToEnd = kind !== 'url' && hasWebCrypto();
+  const note = form.querySelector<HTMLElement>('[data-encryption-note]');
+  if (kind !== 'url' && !endToEnd && note) {
+    note.textContent = text.insecureOrigin ?? '';
+    note.classList.add('alert');
+    note.dataset.insecureOrigin = '';
+  }
   form.addEventListener('submit', async (event) => {
     saveChoices(form);
-    // Links go to the server, which must know where to redirect; the form posts as without JavaScript.
-    if (kind === 'url') return;
-    event.preventDefault();
     const problem = validate(form, payload, max);
     if (problem) {
+      event.preventDefault();
       showError(error, problem);
       payload.focus();
       return;
     }
+    // Links go to the server, which must know where to redirect; the form posts as without JavaScript.
+    if (!endToEnd) return;
+    event.preventDefault();
     showError(error, '');
     const done = markBusy(form, text.working);
     try {
@@ -61,6 +72,9 @@ if (form && payload) {
 function validate(form: HTMLFormElement, field: HTMLInputElement | HTMLTextAreaElement, max: number): string | undefined {
   if (field.value.trim() === '') return text.required;
   if ([...field.value].length > max) return fill(text.tooLong, { max });
+  // Checked before encrypting: the server cannot see an end-to-end payload, and a QR code must hold it when opened.
+  const qrBytes = kind === 'qr' ? qrOverflowBytes(field.value) : undefined;
+  if (qrBytes !== undefined) return fill(text.qrTooLarge, { max: QR_MAX_BYTES, count: qrBytes });
   const views = form.querySelector<HTMLInputElement>('#expire_after_views');
   if (views && !views.checkValidity()) return text.viewsOutOfRange;
   return undefined;
@@ -81,6 +95,7 @@ async function createEndToEnd(form: HTMLFormElement, plaintext: string, pushKind
     deletable_by_viewer: data.get('deletable_by_viewer') === 'true',
   };
   if (sealed.accessProof) body.access_proof = sealed.accessProof;
+  if (sealed.linkProof) body.link_proof = sealed.linkProof;
   const name = String(data.get('name') ?? '');
   const note = String(data.get('note') ?? '');
   if (name) body.name = name;

@@ -57,3 +57,36 @@ export function jsonHeaders(): Record<string, string> {
 export function sitePath(path: string): string {
   return `${document.documentElement.dataset.basePath ?? ''}${path}`;
 }
+
+/**
+ * Puts `value` on the clipboard exactly (CRLF, leading newlines and all). Uses the async clipboard where
+ * the page has it (a secure context: HTTPS or localhost); on a plain-HTTP origin, where
+ * `navigator.clipboard` is undefined, it answers the `copy` event of `execCommand('copy')` with the value
+ * itself (not a selected textarea, whose value would turn CRLF into LF). Call it from a click handler.
+ * Answers whether the browser accepted it.
+ */
+export async function copyText(value: string): Promise<boolean> {
+  if (window.isSecureContext && navigator.clipboard?.writeText) {
+    try {
+      await navigator.clipboard.writeText(value);
+      return true;
+    } catch {
+      // Denied (permissions policy, no focus): fall through to the copy event.
+    }
+  }
+  const answer = (event: ClipboardEvent) => {
+    event.clipboardData?.setData('text/plain', value);
+    event.preventDefault();
+  };
+  document.addEventListener('copy', answer);
+  try {
+    return document.execCommand('copy');
+  } finally {
+    document.removeEventListener('copy', answer);
+  }
+}
+
+/** Whether this page may use WebCrypto (crypto.subtle exists only in secure contexts: HTTPS or localhost). */
+export function hasWebCrypto(): boolean {
+  return window.isSecureContext && globalThis.crypto?.subtle !== undefined;
+}

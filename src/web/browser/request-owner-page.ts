@@ -4,7 +4,7 @@
  * (each open uses one of the answer's views).
  */
 import { importRequesterKey, keyFingerprint, openAnswerText, RequestCryptoError, requesterKeyMatches } from '../../crypto/requests/request-answer-format.js';
-import { fill, jsonHeaders, showError, sitePath, strings } from './dom.js';
+import { copyText, fill, jsonHeaders, showError, sitePath, strings } from './dom.js';
 import { loadRequestKey, saveRequestKey } from './request-key-store.js';
 
 const text = strings();
@@ -142,7 +142,7 @@ if (section) {
     details.append(element('summary', { textContent: text.showAnswer ?? '' }), pre);
     const copy = element('button', { type: 'button', className: 'secondary', textContent: text.copy ?? 'Copy' });
     copy.addEventListener('click', async () => {
-      await navigator.clipboard.writeText(secret);
+      if (!(await copyText(secret))) return;
       copy.textContent = text.copied ?? 'Copied';
     });
     const left = answer.expired ? text.lastView : answer.views_remaining === 1 ? text.viewsLeftOne : fill(text.viewsLeft, { count: answer.views_remaining });

@@ -3,8 +3,8 @@
  * proof when there is a passphrase) and decrypts it here with the key from the link's fragment.
  * Everywhere it closes a shown secret again after 30 seconds.
  */
-import { accessProofFor, E2eError, openE2eText, type E2eKind } from '../../crypto/e2e/e2e-format.js';
-import { jsonHeaders, markBusy, showError, sitePath, strings } from './dom.js';
+import { accessProofFor, E2eError, linkProofFor, openE2eText, type E2eKind } from '../../crypto/e2e/e2e-format.js';
+import { copyText, jsonHeaders, markBusy, showError, sitePath, strings } from './dom.js';
 
 const REBLUR_MS = 30_000;
 const text = strings();
@@ -39,7 +39,17 @@ if (form) {
     const passphrase = passphraseInput?.value ?? '';
     const done = markBusy(form, text.working);
     try {
-      const body = passphrase ? { access_proof: await accessProofFor({ linkSecret, passphrase }) } : {};
+      // The link proves itself first (format 2): a cut or changed link is told apart from a wrong
+      // passphrase, and the server uses no view for either. A cut secret fails here, before any request.
+      let linkProof: string;
+      try {
+        linkProof = await linkProofFor(linkSecret);
+      } catch {
+        showError(error, text.brokenLink ?? '');
+        return;
+      }
+      const body: Record<string, string> = { link_proof: linkProof };
+      if (passphrase) body.access_proof = await accessProofFor({ linkSecret, passphrase });
       const response = await fetch(sitePath(`/api/passdrop/v1/pushes/${encodeURIComponent(token)}/reveal`), {
         method: 'POST',
         headers: jsonHeaders(),
@@ -48,7 +58,8 @@ if (form) {
       const json = (await response.json()) as { payload?: string; code?: string; push?: RevealedPush };
       if (!response.ok || json.payload === undefined) {
         const message =
-          json.code === 'PASSPHRASE_INCORRECT' ? text.wrongPassphrase
+          json.code === 'LINK_DAMAGED' || json.code === 'LINK_PROOF_REQUIRED' ? text.brokenLink
+          : json.code === 'PASSPHRASE_INCORRECT' ? text.wrongPassphrase
           : json.code === 'PASSPHRASE_REQUIRED' ? text.passphraseRequired
           : json.code === 'PASSPHRASE_RATE_LIMITED' ? text.tooMany
           : json.code === 'PUSH_EXPIRED' || json.code === 'PUSH_LOCKED' || json.code === 'PUSH_NOT_FOUND' ? text.expired
@@ -66,6 +77,9 @@ if (form) {
     }
   });
 }
+
+// The sender turned the retrieval step off: reveal without waiting for a click.
+if (form?.hasAttribute('data-auto-reveal') && form.querySelector('[data-form-error]')?.hasAttribute('hidden')) form.requestSubmit();
 
 interface RevealedPush {
   token: string;
@@ -106,7 +120,8 @@ async function showSecret(form: HTMLFormElement, secret: string, kind: E2eKind, 
   summary.textContent = text.showSecret ?? '';
   const pre = document.createElement('pre');
   pre.id = 'secret-text';
-  pre.className = 'secret-text';
+  pre.className = 'secret-text ltr-value';
+  pre.dir = 'ltr';
   pre.textContent = secret;
   details.append(summary, pre);
   reblurAfterOpening(details);
@@ -115,7 +130,7 @@ async function showSecret(form: HTMLFormElement, secret: string, kind: E2eKind, 
   copy.className = 'primary';
   copy.textContent = text.copy ?? 'Copy';
   copy.addEventListener('click', async () => {
-    await navigator.clipboard.writeText(secret);
+    if (!(await copyText(secret))) return;
     copy.textContent = text.copied ?? 'Copied';
   });
   const nodes: Node[] = [];

@@ -1,7 +1,7 @@
 import type { KindPolicy, PushPolicy } from '../../config/load-config.js';
 import type { FieldProblem } from '../../errors/app-error.js';
 import { SERVER_PUSH_KINDS, type ServerPushKind } from '../../pushes/push-kinds.js';
-import { html, type SafeHtml } from '../html.js';
+import { exactText, html, type SafeHtml } from '../html.js';
 import { csrfField, renderPage, type PageContext } from '../layout.js';
 
 const MINUTE_CHOICES = [5, 15, 30, 60, 240, 720, 1440, 2880, 4320, 10080, 20160, 43200, 86400, 129600];
@@ -69,7 +69,7 @@ export function renderCreatePage(
       ? html`<input id="payload" name="payload" type="url" inputmode="url" required autocomplete="off" spellcheck="false"
   maxlength="${kindPolicy.maxCharacters}" placeholder="https://" value="${values.payload ?? ''}" aria-describedby="${describedBy('payload', 'payload')}">`
       : html`<textarea id="payload" name="payload" rows="${kind === 'qr' ? 4 : 6}" required autocomplete="off" spellcheck="false"
-  maxlength="${kindPolicy.maxCharacters}" data-max-characters="${kindPolicy.maxCharacters}" aria-describedby="${describedBy('payload', 'payload')}">${values.payload ?? ''}</textarea>`;
+  maxlength="${kindPolicy.maxCharacters}" data-max-characters="${kindPolicy.maxCharacters}" aria-describedby="${describedBy('payload', 'payload')}">${exactText(values.payload ?? '')}</textarea>`;
 
   const body = html`<h1>${t(`create.heading.${kind}`)}</h1>
 ${tabs}
@@ -157,6 +157,8 @@ ${csrfField(context)}
       strength: t('generator.strength', { bits: '{{bits}}' }),
       failed: t('create.failed'),
       working: t('create.working'),
+      qrTooLarge: t('create.qrTooLarge', { max: '{{max}}', count: '{{count}}' }),
+      insecureOrigin: t('create.insecureOrigin'),
     },
   });
 }
