@@ -64,24 +64,35 @@ export function csrfField(context: PageContext): SafeHtml | string {
   return context.account ? html`<input type="hidden" name="_csrf" value="${context.account.csrfToken}">` : '';
 }
 
-function navLink(context: PageContext, href: string, label: string, iconName: IconName): SafeHtml {
-  const current = context.currentPath !== undefined && (context.currentPath === href || (href !== '/' && context.currentPath.startsWith(`${href}/`)));
-  return html`<a href="${context.path(href)}"${current ? html` aria-current="page"` : ''}>${icon(context.assets.url('icons.svg'), iconName)}<span>${label}</span></a>`;
+/** Whether `href` is the request's path or one of its ancestors ('/dashboard' for '/dashboard/requests'). */
+function pathIsUnder(path: string | undefined, href: string): boolean {
+  return path !== undefined && (path === href || (href !== '/' && path.startsWith(`${href}/`)));
+}
+
+/** The navigation item to mark current: the longest href the request's path falls under, so a page marks one item. */
+function currentNavHref(context: PageContext, hrefs: readonly string[]): string | undefined {
+  return hrefs.filter((href) => pathIsUnder(context.currentPath, href)).sort((a, b) => b.length - a.length)[0];
+}
+
+function navLink(context: PageContext, current: string | undefined, href: string, label: string, iconName: IconName): SafeHtml {
+  return html`<a href="${context.path(href)}"${current === href ? html` aria-current="page"` : ''}>${icon(context.assets.url('icons.svg'), iconName)}<span>${label}</span></a>`;
 }
 
 function accountNavigation(context: PageContext): SafeHtml {
   const { t, account } = context;
   if (account?.signedIn) {
+    const current = currentNavHref(context, ['/', '/dashboard', '/dashboard/requests', '/account', '/admin']);
     return html`<nav class="account-nav" aria-label="${t('nav.account')}">
-  ${navLink(context, '/', t('layout.newPush'), 'plus')}
-  ${navLink(context, '/dashboard', t('nav.dashboard'), 'layout-dashboard')}
-  ${navLink(context, '/dashboard/requests', t('requests.nav'), 'inbox')}
-  ${navLink(context, '/account', t('nav.settings'), 'settings')}
-  ${account.admin ? navLink(context, '/admin', t('nav.admin'), 'shield') : ''}
+  ${navLink(context, current, '/', t('layout.newPush'), 'plus')}
+  ${navLink(context, current, '/dashboard', t('nav.dashboard'), 'layout-dashboard')}
+  ${navLink(context, current, '/dashboard/requests', t('requests.nav'), 'inbox')}
+  ${navLink(context, current, '/account', t('nav.settings'), 'settings')}
+  ${account.admin ? navLink(context, current, '/admin', t('nav.admin'), 'shield') : ''}
   <form method="post" action="${context.path(`/account/sign-out`)}" class="inline-form">${csrfField(context)}<button type="submit" class="quiet small">${icon(context.assets.url('icons.svg'), 'log-out', 'icon-flip')}<span>${t('nav.signOut')}</span></button></form>
 </nav>`;
   }
-  return html`<nav class="account-nav" aria-label="${t('nav.account')}">${navLink(context, '/', t('layout.newPush'), 'plus')}${navLink(context, '/account/sign-in', t('nav.signIn'), 'user')}</nav>`;
+  const current = currentNavHref(context, ['/', '/account/sign-in']);
+  return html`<nav class="account-nav" aria-label="${t('nav.account')}">${navLink(context, current, '/', t('layout.newPush'), 'plus')}${navLink(context, current, '/account/sign-in', t('nav.signIn'), 'user')}</nav>`;
 }
 
 /** The page shell: language and direction, theme, header, footer, icons; no inline script or style. */

@@ -33,7 +33,8 @@ describeEachDatabase('request pages', (fixture) => {
     assert.match(owner.lastBody, /listed request/);
     assert.match(owner.lastBody, new RegExp(`href="/dashboard/requests/${request.token}"`));
     assert.match(owner.lastBody, /href="\/dashboard\/requests\/new"/);
-    assert.match(owner.lastBody, /<a href="\/dashboard\/requests">Requests<\/a>/, 'the navigation links to requests');
+    assert.match(owner.lastBody, /<a href="\/dashboard\/requests" aria-current="page">.*?<span>Requests<\/span><\/a>/, 'the navigation links to requests, marked current');
+    assert.doesNotMatch(owner.lastBody, /<a href="\/dashboard" aria-current="page">/, 'one navigation item is current, not its parent too');
     assert.equal((await owner.get('/dashboard/requests/new')).status, 200);
     assert.match(owner.lastBody, /Making a request needs JavaScript/);
     assert.match(owner.lastBody, /nobody can ever read the answers/, 'the page says what is lost with the key');
