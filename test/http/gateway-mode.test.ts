@@ -110,11 +110,19 @@ describeEachDatabase('the public gateway mode', (fixture) => {
   it('answers 404 to every other route, however its path is spelled', async () => {
     const push = await createPush(internal, { payload: 'never through the gateway', expire_after_views: 100 });
     let fired = 0;
+    // A path the gateway serves for another method (GET of a request's answers; POST answers it) is 405
+    // with an Allow that never lists the hidden method; every other spelling is 404.
+    const servedUrls = new Set(gateway.app.routeTable.filter((entry) => entry.served).map((entry) => entry.url));
     for (const route of gateway.app.routeTable.filter((entry) => !entry.served)) {
       for (const path of spellings(concretePath(route.url, push.token))) {
         const response = await gateway.fetch(path, requestFor(route));
         fired += 1;
-        assert.equal(response.status, 404, `${route.method} ${path} (${keyOf(route)}) answered ${response.status} on the gateway`);
+        const allow = response.headers.get('allow');
+        if (response.status === 405 && servedUrls.has(route.url)) {
+          assert.ok(allow !== null && !allow.split(', ').includes(route.method), `${route.method} ${path}: Allow ${allow}`);
+        } else {
+          assert.equal(response.status, 404, `${route.method} ${path} (${keyOf(route)}) answered ${response.status} on the gateway`);
+        }
         await response.arrayBuffer();
       }
     }

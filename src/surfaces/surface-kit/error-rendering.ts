@@ -24,7 +24,15 @@ export function trackAllowedMethods(app: FastifyInstance): AllowedMethods {
       }
     }
   });
-  return (request) => METHODS.filter((method) => shadowRouter.find(method, request.url.split('?', 1)[0] ?? '/') !== null);
+  return (request) => {
+    const path = request.url.split('?', 1)[0] ?? '/';
+    // A match that binds a parameter to '' ('/api/v2/pushes/' against '/api/v2/pushes/:token') is no route of
+    // that path: the real router would not have chosen it either.
+    return METHODS.filter((method) => {
+      const found = shadowRouter.find(method, path);
+      return found !== null && Object.values(found.params).every((value) => value !== '');
+    });
+  };
 }
 
 /** The error for a request no route matched: 405 with `Allow` when the path exists for other methods, else 404. */
