@@ -24,7 +24,9 @@ dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
 # Container tests (test/deploy): podman with runc (crun refuses this machine's cgroup layout), netavark
 # and aardvark-dns (compose services find each other by name), podman-compose, and debootstrap for the
 # local base images that stand in for registry images (see test/deploy/ci-images).
-for package in podman runc netavark aardvark-dns podman-compose debootstrap; do
+# netavark sets up container networks through iptables (a Recommends of podman, so not installed by
+# --no-install-recommends; without it every build step fails with "netavark: No such file or directory").
+for package in podman runc netavark aardvark-dns iptables podman-compose debootstrap; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 
