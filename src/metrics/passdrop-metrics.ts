@@ -26,6 +26,8 @@ export interface MetricsSources {
   readonly clock: () => number;
   /** Connections of the database pool, when it has one (PostgreSQL). */
   readonly poolStats?: () => { total: number; idle: number; waiting: number };
+  /** The notification outbox's backlog (a database read at each scrape). */
+  readonly outboxBacklog?: () => Promise<{ undispatchedEvents: number; pendingDeliveries: number }>;
 }
 
 export function createPassdropMetrics(sources: MetricsSources): PassdropMetrics {
@@ -70,6 +72,20 @@ export function createPassdropMetrics(sources: MetricsSources): PassdropMetrics 
         this.set({ state: 'total' }, stats.total);
         this.set({ state: 'idle' }, stats.idle);
         this.set({ state: 'waiting' }, stats.waiting);
+      },
+    });
+  }
+  const outboxBacklog = sources.outboxBacklog;
+  if (outboxBacklog) {
+    new Gauge({
+      name: 'passdrop_outbox_backlog',
+      help: 'Notification work not yet done: events not yet fanned out (state="events") and deliveries pending or awaiting a retry (state="deliveries")',
+      labelNames: ['state'],
+      registers: [registry],
+      async collect() {
+        const backlog = await outboxBacklog();
+        this.set({ state: 'events' }, backlog.undispatchedEvents);
+        this.set({ state: 'deliveries' }, backlog.pendingDeliveries);
       },
     });
   }

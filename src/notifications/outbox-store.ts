@@ -120,6 +120,12 @@ export async function enqueuePushEvent(
     .execute();
 }
 
+/** Counts of work not yet done (`passdrop_outbox_backlog`). */
+export interface OutboxBacklog {
+  readonly undispatchedEvents: number;
+  readonly pendingDeliveries: number;
+}
+
 /** Where one event goes: webhooks, email receipts to the owner, dashboard receipts to the owner. */
 export interface Destinations {
   readonly webhookIds: readonly number[];
@@ -148,6 +154,8 @@ export interface OutboxStore {
   listDeliveries(webhookId: number, page: { offset: number; limit: number }): Promise<DeliveryLogEntry[]>;
   /** The earliest time a pending delivery is due, if any (lets the worker sleep until then). */
   nextDueAt(): Promise<number | undefined>;
+  /** The backlog, for metrics: events not yet fanned out, and deliveries still pending (retries included). */
+  backlog(): Promise<OutboxBacklog>;
   /** Deletes dispatched events (and their deliveries) dispatched before `cutoff` whose deliveries all finished. */
   purgeBefore(cutoff: number, limit: number): Promise<number>;
 }
@@ -340,6 +348,14 @@ export function createOutboxStore(database: Database): OutboxStore {
         .where('status', '=', 'pending')
         .executeTakeFirst();
       return row?.due === null || row?.due === undefined ? undefined : Number(row.due);
+    },
+
+    async backlog() {
+      const [events, deliveries] = await Promise.all([
+        db.selectFrom('notification_outbox').select((eb) => eb.fn.countAll().as('count')).where('dispatched_at', 'is', null).executeTakeFirstOrThrow(),
+        db.selectFrom('notification_deliveries').select((eb) => eb.fn.countAll().as('count')).where('status', '=', 'pending').executeTakeFirstOrThrow(),
+      ]);
+      return { undispatchedEvents: Number(events.count), pendingDeliveries: Number(deliveries.count) };
     },
 
     async purgeBefore(cutoff, limit) {

@@ -116,7 +116,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   applyGatewayMode(app, config.operations.gateway);
   const routeTable = trackRouteTable(app);
   app.decorate('routeTable', routeTable);
-  const metrics = createPassdropMetrics({ clock, ...(deps.database.poolStats ? { poolStats: () => deps.database.poolStats!() } : {}) });
+  const outbox = createOutboxStore(deps.database);
+  const metrics = createPassdropMetrics({
+    clock,
+    outboxBacklog: () => outbox.backlog(),
+    ...(deps.database.poolStats ? { poolStats: () => deps.database.poolStats!() } : {}),
+  });
   app.decorate('metrics', metrics);
   const allowedMethods = trackAllowedMethods(app);
   // Each surface's onRequest hook fills these in; until then a request is anonymous.
@@ -188,7 +193,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     diskDirectory: blobDiskDirectory(config.fileStorage, config.dataDir),
   });
   const requestStore = createRequestStore(deps.database, { auditEventsPerRequest: config.requests.auditEventsPerRequest });
-  const outbox = createOutboxStore(deps.database);
   const webhookStore = createWebhookStore(deps.database);
   const mailer = createMailer(config.mail);
   const requestEvents: RequestEventHooks = {

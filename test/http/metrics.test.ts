@@ -6,6 +6,7 @@ import { createPush } from '../support/push-helpers.js';
 import { createTestDatabase } from '../support/test-databases.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { signIn, signUp, WebClient } from '../support/web-client.js';
+import { addWebhook } from '../support/webhook-receiver.js';
 
 const TOKEN = 'a-metrics-token-long-enough';
 
@@ -23,8 +24,16 @@ describeEachDatabase('/metrics on its own port', (fixture) => {
     const now = Date.now();
     server = await startTestServer(fixture.database, {
       clock: () => now,
-      env: { PASSDROP_METRICS_PORT: String(await freePort()), PASSDROP_METRICS_HOST: '127.0.0.1', PASSDROP_METRICS_TOKEN: TOKEN, PASSDROP_CREATE_LIMIT_PER_IP: '6' },
+      env: {
+        PASSDROP_METRICS_PORT: String(await freePort()),
+        PASSDROP_METRICS_HOST: '127.0.0.1',
+        PASSDROP_METRICS_TOKEN: TOKEN,
+        PASSDROP_CREATE_LIMIT_PER_IP: '6',
+        PASSDROP_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: 'true',
+      },
     });
+    // A webhook nobody listens on: the reveal's event stays in the outbox's backlog (retries last a day).
+    await addWebhook(fixture.database, server.config.masterKey.key!, { url: `http://127.0.0.1:${await freePort()}/hook`, events: ['push.revealed'], ownerUserId: null });
     metricsUrl = `${server.metricsUrl!}/metrics`;
   });
   after(() => server.stop());
@@ -97,6 +106,8 @@ describeEachDatabase('/metrics on its own port', (fixture) => {
     assert.match(text, /^passdrop_sweeper_runs_total /m);
     assert.match(text, /^process_cpu_user_seconds_total /m);
     assert.match(text, /^nodejs_eventloop_lag_seconds /m);
+    const backlog = (sample(text, 'passdrop_outbox_backlog{state="events"}') ?? 0) + (sample(text, 'passdrop_outbox_backlog{state="deliveries"}') ?? 0);
+    assert.ok(backlog >= 1, `the unanswered webhook's event is in the backlog (${backlog})`);
     if (fixture.kind === 'postgres') assert.ok(sample(text, 'passdrop_db_pool_connections{state="total"}')! >= 1);
     for (const secret of secrets) assert.ok(!text.includes(secret), `the metrics hold ${secret}`);
     assert.ok(!/127\.0\.0\.1/.test(text), 'the metrics hold an address');
