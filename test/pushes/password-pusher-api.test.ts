@@ -283,7 +283,7 @@ describeEachDatabase('Password Pusher API', (fixture) => {
           pushes: {
             enabled: true,
             email_auto_dispatch: false,
-            file_attachments: { enabled: false, requires_authentication: true },
+            file_attachments: { enabled: true, requires_authentication: true },
             url_pushes: { enabled: true },
             qr_code_pushes: { enabled: true },
           },
