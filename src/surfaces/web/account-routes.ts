@@ -137,7 +137,19 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
     const providerLogout = request.session ? await deps.oidc.endSessionUrl(request.session, `${site.publicUrl(request)}/`) : undefined;
     if (request.session) await signIn.endSession(request.session);
     clearSessionCookie(reply, deps.cookies);
-    return reply.redirect(providerLogout ?? site.path('/'), 303);
+    if (providerLogout === undefined) return reply.redirect(site.path('/'), 303);
+    // Not a 303: CSP Level 3 applies `form-action 'self'` to the redirects after a form post, so Chromium
+    // would block one to the provider. A page that navigates by the Refresh header (outside form-action),
+    // with the link in case the browser does not follow.
+    request.session = null;
+    request.user = null;
+    const context = pageContext(request, reply);
+    reply.header('refresh', `0; url=${providerLogout}`);
+    return htmlReply(
+      reply,
+      200,
+      renderMessagePage(context, context.t('sso.signedOutHeading'), context.t('sso.signingOutOfProvider'), { href: providerLogout, label: context.t('sso.continueSignOut') }),
+    );
   });
 
   app.get('/account/sign-up', { config: open, exposeHeadRoute: true }, async (request, reply) => {
