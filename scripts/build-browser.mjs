@@ -17,6 +17,7 @@ await build({
     'request-create-page': 'src/web/browser/request-create-page.ts',
     'request-owner-page': 'src/web/browser/request-owner-page.ts',
     'request-answer-page': 'src/web/browser/request-answer-page.ts',
+    passkeys: 'src/web/browser/passkeys.ts',
     // Lets the browser tests check the request answer vectors in Chromium (docs/requests-encryption.md).
     'request-answer-format': 'src/crypto/requests/request-answer-format.ts',
     // Not used by any page: lets the browser tests check the committed test vectors in the browser's own WebCrypto.

@@ -13,6 +13,8 @@ import { createSessionStore } from '../accounts/session-store.js';
 import { createSignInService } from '../accounts/sign-in-service.js';
 import { createIdentityStore } from '../accounts/identity-store.js';
 import { createOidcSignInService } from '../accounts/oidc-sign-in-service.js';
+import { createPasskeyService } from '../accounts/passkey-service.js';
+import { createPasskeyStore } from '../accounts/passkey-store.js';
 import { createSignInChallengeStore } from '../accounts/sign-in-challenge-store.js';
 import type { PassdropConfig } from '../config/load-config.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
@@ -168,6 +170,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     signupEmailPattern: config.accounts.signupEmailPattern,
     clock,
   });
+  const passkeys = createPasskeyService({
+    enabled: config.accounts.sso.passkeys,
+    allowLogins: config.accounts.allowLogins,
+    passkeys: createPasskeyStore(deps.database),
+    accounts: accountStore,
+    challenges,
+    signIn,
+    clock,
+  });
   const settings = createAccountSettingsService({
     accounts: accountStore,
     sessions: sessionStore,
@@ -226,7 +237,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         { prefix: PASSDROP_API_PREFIX },
       );
       await siteScope.register(async (scope) => {
-        await webSurface(scope, { config, site, pushes, requests, signIn, oidc, settings, accounts: accountStore, tokens, mailer, clock, allowedMethods });
+        await webSurface(scope, { config, site, pushes, requests, signIn, oidc, passkeys, settings, accounts: accountStore, tokens, mailer, clock, allowedMethods });
         probes.web?.(scope);
       });
     },

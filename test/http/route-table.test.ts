@@ -114,6 +114,11 @@ const EXPECTED_ACCESS: Readonly<Record<string, AccessLevel>> = {
   // web: single sign-on (start, and the provider's redirect back)
   'GET /account/sso/:provider': 'public',
   'GET /account/sso/:provider/callback': 'public',
+  'POST /account/passkeys/options': 'account',
+  'POST /account/passkeys': 'account',
+  'POST /account/passkeys/:id/remove': 'account',
+  'POST /account/passkey-sign-in/options': 'public',
+  'POST /account/passkey-sign-in': 'public',
   'GET /account/sign-up': 'public',
   'HEAD /account/sign-up': 'public',
   'POST /account/sign-up': 'public',

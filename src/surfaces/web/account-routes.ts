@@ -64,6 +64,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
     allowSignups: policy.allowSignups && passwords,
     mailEnabled: deps.mailer.enabled && passwords,
     passwords,
+    passkeys: deps.passkeys.enabled,
     providers: deps.oidc.providers.map((provider) => ({
       name: provider.name,
       href: site.path(`/account/sso/${provider.id}${extra.next ? `?next=${encodeURIComponent(extra.next)}` : ''}`),
@@ -246,6 +247,9 @@ function registerSettingsRoutes(
       twoFactorEnabled: user.twoFactorEnabled,
       unusedBackupCodes: user.twoFactorEnabled ? await settings.unusedBackupCodes(user) : 0,
       requireMfa: config.accounts.requireMfa,
+      passkeys: deps.passkeys.enabled
+        ? (await deps.passkeys.list(user)).map(({ id, name, createdAt, lastUsedAt }) => ({ id, name, createdAt, lastUsedAt }))
+        : undefined,
     };
     const problems = state.problems ? translateAccountProblems(context, state.problems) : undefined;
     return htmlReply(reply, status, renderSettings(context, view, { ...state, ...(problems ? { problems } : {}) }));
@@ -254,7 +258,12 @@ function registerSettingsRoutes(
   app.get('/account', { config: account }, async (request, reply) => {
     const { t } = pageContext(request, reply);
     const query = request.query as Record<string, unknown>;
-    const info = query.saved === '1' ? t('account.settings.saved') : query.confirmed === '1' ? t('account.confirm.done') : undefined;
+    const info =
+      query.saved === '1' ? t('account.settings.saved')
+      : query.confirmed === '1' ? t('account.confirm.done')
+      : query.passkey === 'added' ? t('passkeys.addedNotice')
+      : query.passkey === 'removed' ? t('passkeys.removedNotice')
+      : undefined;
     return settingsPage(request, reply, 200, { info });
   });
 

@@ -42,14 +42,19 @@ function passwordHint(context: PageContext): string {
 
 export function renderSignIn(
   context: PageContext,
-  state: FormState & { next?: string; allowSignups: boolean; mailEnabled: boolean; providers?: readonly { name: string; href: string }[]; passwords?: boolean },
+  state: FormState & { next?: string; allowSignups: boolean; mailEnabled: boolean; providers?: readonly { name: string; href: string }[]; passwords?: boolean; passkeys?: boolean },
 ): string {
   const { t } = context;
   const passwords = state.passwords ?? true;
   const providers = state.providers ?? [];
+  // The passkey button is shown by its script only where the browser has WebAuthn.
+  const passkey = state.passkeys
+    ? html`<button type="button" class="secondary" data-passkey-sign-in${state.next ? html` data-next="${state.next}"` : ''} hidden>${t('passkeys.signIn')}</button>`
+    : '';
   const body = html`<h1>${t('account.signIn.heading')}</h1>
 ${notice(state.info, 'info')}${notice(state.message)}
-${providers.length > 0 ? html`<p class="actions">${providers.map((provider) => html`<a class="button secondary" href="${provider.href}">${t('sso.signInWith', { provider: provider.name })}</a>`)}</p>` : ''}
+${providers.length > 0 || passkey !== '' ? html`<p class="actions">${providers.map((provider) => html`<a class="button secondary" href="${provider.href}">${t('sso.signInWith', { provider: provider.name })}</a>`)}${passkey}</p>
+<p class="field-error" role="alert" data-passkey-error hidden></p>` : ''}
 ${passwords
     ? html`<form method="post" action="${context.path(`/account/sign-in`)}" class="narrow-form">
   ${csrfField(context)}
@@ -61,7 +66,41 @@ ${passwords
 <p>${state.mailEnabled ? html`<a href="${context.path(`/account/forgot-password`)}">${t('account.forgot.link')}</a>` : ''}</p>
 ${state.allowSignups ? html`<p>${t('account.signIn.noAccount')} <a href="${context.path(`/account/sign-up`)}">${t('account.signUp.link')}</a></p>` : ''}`
     : html`<p>${t('sso.passwordsDisabled')}</p>`}`;
-  return send(context, t('account.signIn.heading'), body);
+  if (!state.passkeys) return send(context, t('account.signIn.heading'), body);
+  return renderPage(context, { title: t('account.signIn.heading'), body, scripts: ['passkeys'], browserStrings: passkeyStrings(context) });
+}
+
+function passkeyStrings(context: PageContext): Record<string, string> {
+  const { t } = context;
+  return { working: t('passkeys.working'), passkeyCancelled: t('passkeys.cancelled'), passkeyFailed: t('passkeys.failed') };
+}
+
+/** One of the account's passkeys, as the settings page lists it. */
+export interface PasskeyView {
+  readonly id: number;
+  readonly name: string;
+  readonly createdAt: number;
+  readonly lastUsedAt: number | null;
+}
+
+function passkeySection(context: PageContext, passkeys: readonly PasskeyView[]): SafeHtml {
+  const { t } = context;
+  return html`<section aria-labelledby="passkeys-heading">
+  <h2 id="passkeys-heading">${t('passkeys.heading')}</h2>
+  <p>${t('passkeys.intro')}</p>
+  ${passkeys.length === 0
+    ? html`<p>${t('passkeys.none')}</p>`
+    : html`<ul class="plain-list" data-passkey-list>${passkeys.map(
+        (passkey) => html`<li><strong>${passkey.name}</strong> · ${t('passkeys.added')} ${time(context, passkey.createdAt)} · ${passkey.lastUsedAt === null ? t('passkeys.neverUsed') : html`${t('passkeys.lastUsed')} ${time(context, passkey.lastUsedAt)}`}
+  <form method="post" action="${context.path(`/account/passkeys/${passkey.id}/remove`)}" class="inline-form">${csrfField(context)}<button type="submit" class="quiet small danger" aria-label="${t('passkeys.removeNamed', { name: passkey.name })}">${t('passkeys.remove')}</button></form></li>`,
+      )}</ul>`}
+  <form class="narrow-form" data-passkey-register hidden>
+    ${inputField({ name: 'name', label: t('passkeys.name'), hint: t('passkeys.nameHint'), autocomplete: 'off', attributes: html` maxlength="64"` })}
+    <p class="field-error" role="alert" data-form-error hidden></p>
+    <button type="submit" class="primary">${t('passkeys.add')}</button>
+  </form>
+  <p class="hint no-js-only">${t('passkeys.needsJavaScript')}</p>
+</section>`;
 }
 
 export function renderTwoFactorChallenge(context: PageContext, state: FormState): string {
@@ -145,7 +184,7 @@ export interface SettingsView {
   readonly requireMfa: boolean;
 }
 
-export function renderSettings(context: PageContext, view: SettingsView, state: FormState & { form?: string }): string {
+export function renderSettings(context: PageContext, view: SettingsView & { passkeys?: readonly PasskeyView[] | undefined }, state: FormState & { form?: string }): string {
   const { t } = context;
   const problems = state.problems ?? [];
   const forForm = (form: string, field: string) => (state.form === form ? problemFor(problems, field) : undefined);
@@ -184,6 +223,7 @@ ${notice(state.info, 'info')}${notice(state.message)}
   </form>`
     : html`<p>${t('account.twoFactor.off')}</p><p><a class="button primary" href="${context.path(`/account/two-factor`)}">${t('account.twoFactor.setUp')}</a></p>`}
 </section>
+${view.passkeys ? passkeySection(context, view.passkeys) : ''}
 <section aria-labelledby="tokens-heading">
   <h2 id="tokens-heading">${t('account.settings.tokensHeading')}</h2>
   <p>${t('account.settings.tokensIntro')}</p>
@@ -198,7 +238,8 @@ ${notice(state.info, 'info')}${notice(state.message)}
     <button type="submit" class="danger">${t('account.delete.submit')}</button>
   </form>
 </section>`;
-  return send(context, t('account.settings.heading'), body);
+  if (!view.passkeys) return send(context, t('account.settings.heading'), body);
+  return renderPage(context, { title: t('account.settings.heading'), body, scripts: ['passkeys'], browserStrings: passkeyStrings(context) });
 }
 
 export function renderTwoFactorSetup(context: PageContext, setup: { secret: string; uri: string; qrSvg: string }, state: FormState): string {
