@@ -47,6 +47,7 @@ import { createSiteAddress } from '../surfaces/surface-kit/public-url.js';
 import { stampSurface, trackRouteTable, type RouteTableEntry, type SurfaceName } from '../surfaces/surface-kit/route-access.js';
 import { registerSecurityHeaders } from '../surfaces/surface-kit/security-headers.js';
 import { webSurface } from '../surfaces/web/web-surface.js';
+import { answerClientError, answerFrameworkError } from './framework-errors.js';
 import { registerRequestLimits } from './request-limits.js';
 
 export interface AppDependencies {
@@ -110,6 +111,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // HEAD must never change anything: only routes that declare `exposeHeadRoute: true` (pure reads) get one.
     exposeHeadRoutes: false,
     routerOptions: { constraints: { format: formatConstraint, gateway: gatewayConstraint } },
+    // A path the router cannot decode, and bytes Node's parser refuses, answer in the catalogue's shape.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   }) as unknown as FastifyInstance;
 
   // First, so the route table and the 405 router below see which routes a gateway process hides.

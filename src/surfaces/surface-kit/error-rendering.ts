@@ -95,12 +95,24 @@ export function toAppError(thrown: unknown, bodyLimit: number): AppError {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('INVALID_BODY', { params: { reason: 'it is not valid JSON' } });
   }
+  if (isMalformedMultipart(error)) return new AppError('INVALID_BODY', { params: { reason: 'it is not well-formed multipart form data' } });
   if (error.statusCode === 429) return new AppError('RATE_LIMITED');
   if (error.statusCode === 413) return new AppError('BODY_TOO_LARGE', { params: { limit: formatBytes(bodyLimit) } });
   if (error instanceof SyntaxError || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
     return new AppError('INVALID_BODY', { params: { reason: 'it is malformed' } });
   }
   return new AppError('INTERNAL_ERROR');
+}
+
+/**
+ * busboy (under @fastify/multipart) throws plain errors, without a status, for a multipart body with
+ * no boundary or one that ends early; they are the client's fault. Messages from
+ * @fastify/busboy 3 (lib/types/multipart.js, deps/dicer/lib/Dicer.js).
+ */
+const MALFORMED_MULTIPART = /^(?:Multipart: Boundary not found|Boundary required|Unexpected end of multipart data|\w+ terminated early due to unexpected end of multipart data|Malformed part header)$/;
+
+function isMalformedMultipart(error: FastifyError): boolean {
+  return error.statusCode === undefined && typeof error.message === 'string' && MALFORMED_MULTIPART.test(error.message);
 }
 
 type ValidationIssue = { keyword?: string; message?: string; params?: Record<string, unknown>; instancePath?: string };
