@@ -33,6 +33,7 @@ import { createPushStore } from '../pushes/push-store.js';
 import type { RequestEventHooks } from '../requests/request-events.js';
 import { createRequestService } from '../requests/request-service.js';
 import { createRequestStore } from '../requests/request-store.js';
+import { createDatabaseHealthProbe } from '../storage/database-health.js';
 import { createInstanceSettingsStore } from '../storage/instance-settings-store.js';
 import type { Database } from '../storage/open-database.js';
 import { registerHealthRoutes } from '../surfaces/operations/health-routes.js';
@@ -49,6 +50,9 @@ import { registerSecurityHeaders } from '../surfaces/surface-kit/security-header
 import { webSurface } from '../surfaces/web/web-surface.js';
 import { answerClientError, answerFrameworkError } from './framework-errors.js';
 import { registerRequestLimits } from './request-limits.js';
+
+/** How often `/up` writes to the database at most (a load balancer may poll it every second). */
+const HEALTH_WRITE_PROBE_INTERVAL_MS = 5_000;
 
 export interface AppDependencies {
   readonly config: PassdropConfig;
@@ -204,6 +208,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   };
   const requests = createRequestService({ store: requestStore, rateLimits, keys: deps.keys, policy: config.requests, clock, events: requestEvents });
   const site = createSiteAddress(config.server);
+  const health = createDatabaseHealthProbe({
+    database: deps.database,
+    settings: createInstanceSettingsStore(deps.database, clock),
+    clock,
+    intervalMs: HEALTH_WRITE_PROBE_INTERVAL_MS,
+  });
   await registerRequestLimits(app, { counters: rateLimits, operations: config.operations, clock, onRefused: (action, scope) => metrics.rateLimited(action, scope) });
 
   // --- the surfaces ----------------------------------------------------------------------------
@@ -211,7 +221,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(
     async (siteScope) => {
       await siteScope.register(async (scope) => {
-        await operationsSurface(scope, { config, database: deps.database, allowedMethods, openApiDocument: () => app.swagger() });
+        await operationsSurface(scope, { config, health, allowedMethods, openApiDocument: () => app.swagger() });
         probes.operations?.(scope);
       });
       await siteScope.register(async (scope) => {
@@ -236,7 +246,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // Outside the sub-path: health checks still answer at /up; anything else says where Passdrop lives.
     await app.register(async (outside) => {
       stampSurface(outside, 'operations');
-      registerHealthRoutes(outside, deps.database);
+      registerHealthRoutes(outside, health);
       outside.setNotFoundHandler((request, reply) =>
         reply
           .code(404)

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { AppError, type FieldProblem } from '../../errors/app-error.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseOutage } from '../../storage/database-outage.js';
 import { isHiddenByGateway } from './gateway-mode.js';
 
 const METHODS: readonly HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -94,6 +95,9 @@ export function toAppError(thrown: unknown, bodyLimit: number): AppError {
       return new AppError('INVALID_BODY', { params: { reason: 'the Content-Type is JSON but the body is empty' } });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('INVALID_BODY', { params: { reason: 'it is not valid JSON' } });
+  }
+  if (isDatabaseOutage(error)) {
+    return new AppError('DATABASE_UNAVAILABLE', { headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } });
   }
   if (isMalformedMultipart(error)) return new AppError('INVALID_BODY', { params: { reason: 'it is not well-formed multipart form data' } });
   if (error.statusCode === 429) return new AppError('RATE_LIMITED');
