@@ -29,6 +29,7 @@ import { createOutboxStore, enqueueEvent } from '../notifications/outbox-store.j
 import { createWebhookStore } from '../notifications/webhook-store.js';
 import { createAuditStore } from '../pushes/audit-store.js';
 import { createPushService } from '../pushes/push-service.js';
+import { createPushLinkVault } from '../pushes/push-link-vault.js';
 import { createPushStore } from '../pushes/push-store.js';
 import type { RequestEventHooks } from '../requests/request-events.js';
 import { createRequestService } from '../requests/request-service.js';
@@ -179,7 +180,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     clock,
     allowedEmailPattern: config.accounts.signupEmailPattern,
   });
-  const pushStore = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
+  const pushStore = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush, links: createPushLinkVault(deps.keys) });
   const auditStore = createAuditStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
   const pushes = instrumentPushService(createPushService({ store: pushStore, audit: auditStore, keys: deps.keys, policy: config.pushes, access: config.accounts, clock }), metrics);
     const blobs = deps.blobs ?? lazyBlobStore(config.fileStorage, config.dataDir);
@@ -260,6 +261,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }
 
   if (deps.runJobs !== false) {
+    // Before the first request: links stored before migration 0015 get their digest and envelope.
+    const sealedLinks = await pushStore.sealLegacyLinks();
+    if (sealedLinks > 0) deps.logger.info({ pushes: sealedLinks }, 'sealed the link tokens of pushes stored before migration 0015');
     const sweeper = startExpirySweeper({
       store: pushStore,
       also: [requestStore],
