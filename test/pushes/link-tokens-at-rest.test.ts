@@ -8,6 +8,7 @@ import { databaseBytes, inspectDatabase } from '../support/database-inspector.js
 import { describeEachDatabase } from '../support/each-database.js';
 import { createPasswordPusherPush, createPush, json } from '../support/push-helpers.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { WebClient, signIn } from '../support/web-client.js';
 
 /**
  * Issue 12, item 6: a leaked database (a backup, a dump) must not list live links. Pushes keep the
@@ -49,9 +50,12 @@ describeEachDatabase('link tokens at rest', (fixture) => {
     assert.equal((await json(await server.fetch(`/p/${tokens[0]}.json`))).payload, 'anonymous secret');
     const active = await json<Array<{ url_token: string; name: string }>>(await server.fetch('/p/active.json', { headers: asOwner() }));
     assert.ok(active.some((push) => push.url_token === tokens[1]), 'the owner\'s list shows the link again, opened from its envelope');
-    const dashboardPage = await server.fetch(`/api/v2/pushes/${tokens[1]}/audit`, { headers: asOwner() });
-    assert.equal(dashboardPage.status, 200);
-    await dashboardPage.arrayBuffer();
+    // The web dashboard shows the owner the whole link again, to copy.
+    const owner = new WebClient(server);
+    assert.equal((await signIn(owner, 'owner@example.com', 'a long enough password')).status, 303);
+    const page = await owner.get(`/dashboard/pushes/${tokens[1]}`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), new RegExp(`value="[^"]*/p/${tokens[1]}[^"]*"`));
   });
 
   it('converts pushes stored before migration 0015 when the server starts', async () => {
