@@ -16,7 +16,9 @@ export function renderErrorPage(context: PageContext, error: AppError, requestId
           ? 'forbidden'
           : error.statusCode < 500
             ? 'badRequest'
-            : 'failed';
+            : error.code === 'DATABASE_UNAVAILABLE'
+              ? 'unavailable'
+              : 'failed';
   const title = t(`errors.${kind}Title`);
   // A rate-limit page says how long to wait: the Retry-After the limiter set, in seconds. A refused
   // request (4xx) quotes the catalogue's message, which says what to change; a 5xx says nothing more.
