@@ -2,17 +2,20 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, it } from 'node:test';
 import type { RouteTableEntry, SurfaceName } from '../../src/surfaces/surface-kit/route-access.js';
+import { createAccountService } from '../../src/accounts/account-service.js';
+import { createAccountStore } from '../../src/accounts/account-store.js';
 import { accountWithToken } from '../support/account-tokens.js';
 import { describeEachDatabase } from '../support/each-database.js';
+import { openMigratedDatabase } from '../support/open-test-store.js';
 import { createPush } from '../support/push-helpers.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { WebClient, signUp } from '../support/web-client.js';
+import { PASSWORD, WebClient, signIn, signUp } from '../support/web-client.js';
 
 /**
  * The fuzzer of issue 12, item 3: a seeded, deterministic generator sends malformed requests to every
  * route in the app's route table — wrong JSON types, `__proto__`/`constructor` keys, bad percent-encodings,
  * truncated and boundary-less multipart, odd cookies and headers — as a visitor, with an API token and
- * with a web session, and fails on any 5xx or any 4xx body that is not its surface's documented error
+ * with a web session and as an administrator, and fails on any 5xx or any 4xx body that is not its surface's documented error
  * shape. The same seed sends the same requests; change FUZZ_SEED to explore (the failure names the seed).
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
@@ -132,7 +135,7 @@ const ODD_HEADERS: readonly Record<string, string>[] = [
 ];
 
 interface Identity {
-  readonly name: 'visitor' | 'api-token' | 'web-session';
+  readonly name: 'visitor' | 'api-token' | 'web-session' | 'admin-session';
   readonly headers: Record<string, string>;
   readonly csrf?: string;
 }
@@ -258,6 +261,17 @@ describeEachDatabase('the route fuzzer (malformed input never gets a 5xx)', (fix
     identities.push({ name: 'web-session', headers: { cookie: [...web.cookies].map(([name, value]) => `${name}=${value}`).join('; ') }, csrf: web.csrfToken! });
     const token = await accountWithToken(fixture.database, 'fuzz-api@example.com');
     identities.push({ name: 'api-token', headers: { authorization: `Bearer ${token}` } });
+    // An administrator too, so the admin pages' handlers see the malformed input (not just a 403).
+    const database = await openMigratedDatabase(fixture.database);
+    try {
+      assert.ok((await createAccountService({ store: createAccountStore(database), clock: Date.now }).addUser('fuzz-admin@example.com', PASSWORD, { admin: true })).ok);
+    } finally {
+      await database.close();
+    }
+    const admin = new WebClient(server);
+    assert.equal((await signIn(admin, 'fuzz-admin@example.com')).status, 303);
+    await admin.get('/admin');
+    identities.push({ name: 'admin-session', headers: { cookie: [...admin.cookies].map(([name, value]) => `${name}=${value}`).join('; ') }, csrf: admin.csrfToken! });
   });
   after(() => server.stop());
 
@@ -282,7 +296,7 @@ describeEachDatabase('the route fuzzer (malformed input never gets a 5xx)', (fix
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
         const surfaces = routes.filter((other) => other.method === route.method && other.url === route.url).map((other) => other.surface);
         const problem = answer.status >= 500 ? `status ${answer.status}` : shapeProblem(surfaces, request, answer);
-        if (problem) failures.push(`${route.method} ${route.url} as ${identity.name}: ${problem}\n  ${request.method} ${request.path} ${JSON.stringify(request.headers)}\n  body ${JSON.stringify(request.body?.slice(0, 300))}\n  → ${answer.status} ${answer.type} ${answer.body.slice(0, 200)}`);
+        if (problem) failures.push(`${route.method} ${route.url} as ${identity.name}: ${problem}\n  ${request.method} ${request.path} ${JSON.stringify(request.headers).slice(0, 400)}\n  body ${JSON.stringify(request.body?.slice(0, 300))}\n  → ${answer.status} ${answer.type} ${answer.body.slice(0, 200)}`);
       }
     }
     const figures = [...statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${status}×${count}`).join(' ');

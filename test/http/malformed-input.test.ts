@@ -118,6 +118,13 @@ describeEachDatabase('malformed input gets a 4xx in the documented shape', (fixt
     assert.deepEqual(answer, { status: 400 });
   });
 
+  it('answers an id past the database integer range with 422, not a database error', async () => {
+    const response = await server.fetch('/api/passdrop/v1/tokens/99999999999999999999', { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(response.status, 422);
+    assert.equal(((await response.json()) as { code: string }).code, 'VALIDATION_FAILED');
+    assert.deepEqual(serverErrors(), []);
+  });
+
   it('answers the page of an unknown or closed request without logging a server error', async () => {
     const response = await server.fetch('/req/AAAAAAAAAAAAAAAAAAAAAA', { headers: { accept: 'text/html' } });
     assert.equal(response.status, 404);
