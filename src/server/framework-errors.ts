@@ -11,7 +11,7 @@ import { escapeHtml } from '../web/html.js';
  * Fastify's `frameworkErrors`: what answers a request the router cannot even match (a path with a lone
  * `%`, a path parameter past `maxParamLength`). No surface owns it, so the answer is the catalogue's
  * `INVALID_URL` as JSON (which also has Password Pusher's `{"error": …}` field), or a bare page for a
- * browser asking for HTML. Anything else Fastify reports here is a bug and stays a logged 500.
+ * browser's page request. Anything else Fastify reports here is a bug and stays a logged 500.
  */
 export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const known = error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH';
@@ -19,13 +19,26 @@ export function answerFrameworkError(error: FastifyError, request: FastifyReques
   else request.log.info({ code: 'INVALID_URL', statusCode: 400 }, 'request rejected');
   const appError = new AppError(known ? 'INVALID_URL' : 'INTERNAL_ERROR');
   reply.code(appError.statusCode).header('x-request-id', request.id).header('cache-control', 'no-store');
-  const accept = request.headers.accept ?? '';
-  if (accept.includes('text/html') && !request.url.startsWith('/api/')) {
+  if (wantsPage(request)) {
     return reply
       .type('text/html; charset=utf-8')
       .send(minimalHtmlPage('Bad address', `<p>${escapeHtml(appError.message)}</p><p>Request id: ${escapeHtml(request.id)}</p>`));
   }
   return reply.send(errorBody(appError, request.id));
+}
+
+/**
+ * Whether a request no route matched is a browser's page request: it asks for HTML, with a method the web
+ * pages take, and its path is not an API's (`/api/…`, or Password Pusher's `….json`).
+ */
+function wantsPage(request: FastifyRequest): boolean {
+  const path = request.url.split('?', 1)[0] ?? '';
+  return (
+    (request.headers.accept ?? '').includes('text/html') &&
+    ['GET', 'HEAD', 'POST'].includes(request.method) &&
+    !/\/api\//.test(path) &&
+    !path.endsWith('.json')
+  );
 }
 
 /**
