@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, it } from 'node:test';
+import { sql } from 'kysely';
 import { describeEachDatabase } from '../support/each-database.js';
 import { createPush } from '../support/push-helpers.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -65,6 +66,24 @@ describeEachDatabase('database outages under a running server', (fixture) => {
     const response = await server.fetch('/up');
     return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as Record<string, unknown> };
   };
+
+  if (fixture.kind === 'postgres') {
+    it('survives PostgreSQL ending a connection the server holds between two statements', async () => {
+      await server.database.db.connection().execute(async (connection) => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(connection);
+        const pid = rows[0]!.pid;
+        await withAdminClient(async (client) => {
+          await client.query('SELECT pg_terminate_backend($1)', [pid]);
+          // Until the backend is gone, its farewell (57P01) is on its way to the idle client.
+          while ((await client.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount! > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await assert.rejects(sql`select 1`.execute(connection));
+      });
+      // The process is still here (an unhandled 'error' would have ended it), and the pool carries on.
+      await createPush(server, { payload: 'after a dropped connection' });
+    });
+  }
 
   it('answers 503 DATABASE_UNAVAILABLE with Retry-After on every surface, /up goes 503, and both recover without a restart', async () => {
     await createPush(server, { payload: 'before the outage' });
