@@ -3,6 +3,7 @@ import { totpEnvelopeContext } from '../accounts/two-factor.js';
 import { loadConfig } from '../config/load-config.js';
 import { rewrapEnvelope } from '../crypto/envelope.js';
 import { resolveMasterKeys } from '../crypto/master-key-ring.js';
+import { createPushLinkVault } from '../pushes/push-link-vault.js';
 import { createPushStore } from '../pushes/push-store.js';
 import { createRequestStore } from '../requests/request-store.js';
 import { StartupError } from '../server/start-passdrop.js';
@@ -12,8 +13,8 @@ import { parseCommandArguments, usageError, type ServerCommand } from './server-
 
 const HELP = `Usage: passdrop-server rotate-keys
 
-Re-wraps every stored secret (push payloads, notes, sealed two-factor secrets, request instructions
-and answers) under the current
+Re-wraps every stored secret (push payloads, notes and links, sealed two-factor secrets, request
+instructions and answers) under the current
 master key. Rotate in three steps:
   1. move the old key to PASSDROP_MASTER_KEY_PREVIOUS and put a new one in PASSDROP_MASTER_KEY
      (generate one with: openssl rand -hex 32), and restart the servers;
@@ -36,7 +37,9 @@ export const rotateKeysCommand: ServerCommand = {
     const database = openDatabase(loaded.config.database);
     try {
       await migrate(database);
-      const store = createPushStore(database, { auditEventsPerPush: loaded.config.pushes.auditEventsPerPush });
+      const store = createPushStore(database, { auditEventsPerPush: loaded.config.pushes.auditEventsPerPush, links: createPushLinkVault(keys.ring) });
+      // Rows from before migration 0015 are sealed first, so their links are re-wrapped with the rest.
+      await store.sealLegacyLinks();
       const pushSecrets = await store.rewrapEnvelopes((envelope, token, field) => rewrapEnvelope(envelope, keys.ring, { pushToken: token, field }));
       const totpSecrets = await createAccountStore(database).rewrapTotpEnvelopes((envelope, userId) =>
         rewrapEnvelope(envelope, keys.ring, totpEnvelopeContext(userId)),

@@ -6,6 +6,13 @@
 export const errorCatalogue = {
   ROUTE_NOT_FOUND: { status: 404, message: 'There is nothing at this address.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'This address does not accept the {method} method.' },
+  INVALID_URL: {
+    status: 400,
+    message: 'The address is not valid: it has a malformed percent-encoding (such as a lone %) or a part that is too long.',
+  },
+  MALFORMED_REQUEST: { status: 400, message: 'The request is not valid HTTP.' },
+  REQUEST_TIMEOUT: { status: 408, message: 'The request took too long to arrive (PASSDROP_REQUEST_TIMEOUT_SECONDS); send it again.' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are larger than this server accepts.' },
   INVALID_BODY: { status: 400, message: 'The request body could not be read: {reason}.' },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,

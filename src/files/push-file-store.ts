@@ -1,4 +1,5 @@
 import { sql, type Selectable } from 'kysely';
+import { tokenDigest } from '../crypto/token-digest.js';
 import type { PushFilesTable } from '../storage/database-schema.js';
 import type { Database } from '../storage/open-database.js';
 import type { WriteExecutor } from '../storage/write-transaction.js';
@@ -130,7 +131,7 @@ export function createPushFileStore(database: Database): PushFileStore {
         .select('g.expires_at as grant_expires_at')
         .where('g.grant_digest', '=', grantDigest)
         .where('g.expires_at', '>', now)
-        .where('p.url_token', '=', token)
+        .where('p.link_digest', '=', tokenDigest(token))
         .where((eb) => eb.or([eb('p.expired', '=', 0), eb('p.expire_reason', '=', 'views')]))
         .where('f.position', '=', position)
         .where('f.upload_state', '=', 'complete')

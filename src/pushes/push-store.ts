@@ -4,6 +4,7 @@ import type { Database } from '../storage/open-database.js';
 import { writeTransaction, type WriteExecutor } from '../storage/write-transaction.js';
 import { newEventId } from '../notifications/outbox-store.js';
 import type { PushKind } from './push-kinds.js';
+import type { PushLinkVault } from './push-link-vault.js';
 import { insertAuditRow, insertCountedAuditEvent, truncateAuditText } from './audit-store.js';
 import type { AuditContext, AuditEventKind, ExpireReason, PushEncryption, PushRecord } from './push-record.js';
 
@@ -65,8 +66,17 @@ export interface PushStore {
   readPayloadEnvelope(pushId: number): Promise<Buffer | undefined>;
   /** Changes an active push's settings in one transaction, with an `edited` audit event; undefined when it is no longer active. */
   updateSettings(pushId: number, changes: PushSettingsChange, now: number, audit: AuditContext): Promise<PushRecord | undefined>;
-  /** Visits every stored envelope (payloads and notes) so `rotate-keys` can re-wrap them. */
+  /**
+   * Visits every stored envelope (payloads and notes) so `rotate-keys` can re-wrap them; the sealed
+   * links are re-wrapped here too (by the link vault). Answers how many envelopes changed.
+   */
   rewrapEnvelopes(rewrap: (envelope: Buffer, token: string, field: 'payload' | 'note') => Buffer): Promise<number>;
+  /**
+   * Rows written before migration 0015 hold their plaintext link token in `link_digest` and no
+   * envelope: seals each token and replaces it with its digest (one conditional UPDATE per row, so
+   * processes starting together convert each row once). Answers how many rows it converted.
+   */
+  sealLegacyLinks(): Promise<number>;
 }
 
 /** Rows that belong to a new push, inserted in its creating transaction (the files of a file push). */
@@ -93,6 +103,8 @@ export interface PushSettingsChange {
 export interface PushStoreOptions {
   /** Most audit events kept per push; expiry and lock events are recorded even past it. */
   readonly auditEventsPerPush: number;
+  /** How link tokens are stored: digest for look-ups, sealed for showing again (push-link-vault.ts). */
+  readonly links: PushLinkVault;
 }
 
 const PASSPHRASE_WINDOW_MS = 60_000;
@@ -100,32 +112,40 @@ const PASSPHRASE_WINDOW_MS = 60_000;
 /**
  * The push store, written once with Kysely for both SQLite and PostgreSQL.
  *
- * @example const store = createPushStore(database, { auditEventsPerPush: 2000 });
+ * @example const store = createPushStore(database, { auditEventsPerPush: 2000, links: createPushLinkVault(ring) });
  */
 export function createPushStore(database: Database, options: PushStoreOptions): PushStore {
   const { db } = database;
+  const { links } = options;
+
+  /** The row's link token: known to the caller that looked it up, else opened from its envelope. */
+  const toRecord = (row: Selectable<PushesTable>, knownToken?: string): PushRecord => toPushRecord(row, knownToken ?? linkTokenOf(row));
+  const linkTokenOf = (row: Pick<Selectable<PushesTable>, 'link_digest' | 'link_envelope'>): string =>
+    // A row not yet converted (written before migration 0015) still holds the token itself.
+    row.link_envelope === null ? row.link_digest : links.open(row.link_envelope, row.link_digest);
 
   const insertAudit = (executor: WriteExecutor, pushId: number, kind: AuditEventKind, audit: AuditContext | null, now: number, reason: string | null = null) =>
     insertCountedAuditEvent(executor, options.auditEventsPerPush, { pushId, kind, audit, now, reason });
 
   async function expireWith(
     executor: WriteExecutor,
-    token: string,
+    token: string | { readonly digest: string },
     reason: ExpireReason,
     now: number,
     audit: AuditContext | null,
   ): Promise<PushRecord | undefined> {
+    const digest = typeof token === 'string' ? links.digest(token) : token.digest;
     const row = await executor
       .updateTable('pushes')
       .set({ expired: 1, expired_at: now, expire_reason: reason, passphrase_record: null, link_proof_record: null, updated_at: now })
-      .where('url_token', '=', token)
+      .where('link_digest', '=', digest)
       .where('expired', '=', 0)
       .returningAll()
       .executeTakeFirst();
     if (!row) return undefined;
     await executor.deleteFrom('push_payloads').where('push_id', '=', row.id).execute();
     await insertAudit(executor, row.id, reason === 'locked' ? 'locked' : 'expired', audit, now, reason);
-    return toPushRecord(row);
+    return toRecord(row, typeof token === 'string' ? token : undefined);
   }
 
   const cap = options.auditEventsPerPush;
@@ -155,7 +175,7 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
       link_proof_record = case when views_remaining = 1 then null else link_proof_record end,
       audit_event_count = case when audit_event_count < cast(${cap} as integer) then audit_event_count + 1 else cast(${cap + 1} as integer) end,
       updated_at = cast(${now} as bigint)
-    where url_token = ${token} and expired = 0 and views_remaining > 0 and expires_at > cast(${now} as bigint)
+    where link_digest = ${links.digest(token)} and expired = 0 and views_remaining > 0 and expires_at > cast(${now} as bigint)
       ${onlyWithoutPassphrase ? sql`and passphrase_record is null and link_proof_record is null` : sql``}`;
 
   async function consumeViewSqlite(token: string, now: number, audit: AuditContext, onlyWithoutPassphrase: boolean): Promise<ConsumeViewResult> {
@@ -171,7 +191,7 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
       if (!payload) throw new Error(`push ${row.id} is active but has no payload row`);
       if (row.audit_event_count <= cap) await insertAuditRow(trx, { pushId: row.id, kind: 'viewed', audit, now, reason: null });
       if (last) await insertAuditRow(trx, { pushId: row.id, kind: 'expired', audit: null, now, reason: 'views' });
-      return { ok: true, push: toPushRecord(row), payloadEnvelope: payload.payload_envelope, last } as const;
+      return { ok: true, push: toRecord(row, token), payloadEnvelope: payload.payload_envelope, last } as const;
     });
   }
 
@@ -208,13 +228,14 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
     if (!row) return { ok: false };
     const { payload_envelope: payloadEnvelope, ...push } = row;
     if (!payloadEnvelope) throw new Error(`push ${push.id} is active but has no payload row`);
-    return { ok: true, push: toPushRecord(push), payloadEnvelope, last: push.views_remaining === 0 };
+    return { ok: true, push: toRecord(push, token), payloadEnvelope, last: push.views_remaining === 0 };
   }
 
   return {
     async create(push, payloadEnvelope, audit, attach) {
       const values = {
-        url_token: push.token,
+        link_digest: links.digest(push.token),
+        link_envelope: links.seal(push.token),
         kind: push.kind,
         owner_user_id: push.ownerUserId,
         name: push.name,
@@ -272,20 +293,20 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
           .selectFrom('created')
           .selectAll()
           .executeTakeFirstOrThrow();
-        return toPushRecord(row);
+        return toRecord(row, push.token);
       }
       return writeTransaction(database, async (trx) => {
         const row = await trx.insertInto('pushes').values(values).returningAll().executeTakeFirstOrThrow();
         await trx.insertInto('push_payloads').values({ push_id: row.id, payload_envelope: payloadEnvelope }).execute();
         await trx.insertInto('audit_events').values({ push_id: row.id, reason: null, ...event }).execute();
         await attach?.(trx, row.id);
-        return toPushRecord(row);
+        return toRecord(row, push.token);
       });
     },
 
     async findByToken(token) {
-      const row = await db.selectFrom('pushes').selectAll().where('url_token', '=', token).executeTakeFirst();
-      return row ? toPushRecord(row) : undefined;
+      const row = await db.selectFrom('pushes').selectAll().where('link_digest', '=', links.digest(token)).executeTakeFirst();
+      return row ? toRecord(row, token) : undefined;
     },
 
     async consumeView(token, now, audit, options = {}) {
@@ -302,14 +323,14 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
           .innerJoin('push_payloads', 'push_payloads.push_id', 'pushes.id')
           .selectAll('pushes')
           .select('push_payloads.payload_envelope')
-          .where('url_token', '=', token)
+          .where('link_digest', '=', links.digest(token))
           .where('expired', '=', 0)
           .where('expires_at', '>', now)
           .executeTakeFirst();
         if (!row) return undefined;
         await insertAudit(trx, row.id, kind, audit, now);
         const { payload_envelope: payloadEnvelope, ...push } = row;
-        return { push: toPushRecord(push), payloadEnvelope };
+        return { push: toRecord(push, token), payloadEnvelope };
       });
     },
 
@@ -360,17 +381,17 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
     async sweepTimeExpired(now, limit) {
       const due = await db
         .selectFrom('pushes')
-        .select('url_token')
+        .select('link_digest')
         .where('expired', '=', 0)
         .where('expires_at', '<=', now)
         .orderBy('expires_at')
         .limit(limit)
         .execute();
       let expired = 0;
-      for (const { url_token: token } of due) {
+      for (const { link_digest: digest } of due) {
         // Each push is expired by the same conditional UPDATE as everywhere else, so several processes
         // sweeping at once expire it once.
-        if (await writeTransaction(database, (trx) => expireWith(trx, token, 'time', now, null))) expired += 1;
+        if (await writeTransaction(database, (trx) => expireWith(trx, { digest }, 'time', now, null))) expired += 1;
       }
       return expired;
     },
@@ -400,7 +421,7 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
         .offset(offset)
         .limit(limit)
         .execute();
-      return rows.map(toPushRecord);
+      return rows.map((row) => toRecord(row));
     },
 
     async countOwned(ownerUserId, query) {
@@ -437,7 +458,7 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
           await trx.updateTable('push_payloads').set({ payload_envelope: changes.passphrase.payloadEnvelope }).where('push_id', '=', pushId).execute();
         }
         await insertAuditRow(trx, { pushId, kind: 'edited', audit, now, reason: null });
-        return toPushRecord(row);
+        return toRecord(row);
       });
     },
 
@@ -446,10 +467,10 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
       const payloads = await db
         .selectFrom('push_payloads')
         .innerJoin('pushes', 'pushes.id', 'push_payloads.push_id')
-        .select(['push_payloads.push_id', 'pushes.url_token', 'push_payloads.payload_envelope'])
+        .select(['push_payloads.push_id', 'pushes.link_digest', 'pushes.link_envelope', 'push_payloads.payload_envelope'])
         .execute();
       for (const row of payloads) {
-        const rewrapped = rewrap(row.payload_envelope, row.url_token, 'payload');
+        const rewrapped = rewrap(row.payload_envelope, linkTokenOf(row), 'payload');
         if (rewrapped === row.payload_envelope) continue;
         await db
           .updateTable('push_payloads')
@@ -460,24 +481,47 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
       }
       const notes = await db
         .selectFrom('pushes')
-        .select(['id', 'url_token', 'note_envelope'])
+        .select(['id', 'link_digest', 'link_envelope', 'note_envelope'])
         .where('note_envelope', 'is not', null)
         .execute();
       for (const row of notes) {
-        const rewrapped = rewrap(row.note_envelope!, row.url_token, 'note');
+        const rewrapped = rewrap(row.note_envelope!, linkTokenOf(row), 'note');
         if (rewrapped === row.note_envelope) continue;
         await db.updateTable('pushes').set({ note_envelope: rewrapped }).where('id', '=', row.id).execute();
         count += 1;
       }
+      const sealedLinks = await db.selectFrom('pushes').select(['id', 'link_digest', 'link_envelope']).where('link_envelope', 'is not', null).execute();
+      for (const row of sealedLinks) {
+        const rewrapped = links.rewrap(row.link_envelope!, row.link_digest);
+        if (rewrapped === row.link_envelope) continue;
+        await db.updateTable('pushes').set({ link_envelope: rewrapped }).where('id', '=', row.id).execute();
+        count += 1;
+      }
       return count;
+    },
+
+    async sealLegacyLinks() {
+      const legacy = await db.selectFrom('pushes').select(['id', 'link_digest']).where('link_envelope', 'is', null).execute();
+      let converted = 0;
+      for (const { id, link_digest: token } of legacy) {
+        const result = await db
+          .updateTable('pushes')
+          .set({ link_digest: links.digest(token), link_envelope: links.seal(token) })
+          .where('id', '=', id)
+          .where('link_envelope', 'is', null)
+          .executeTakeFirst();
+        converted += Number(result.numUpdatedRows);
+      }
+      return converted;
     },
   };
 }
 
-export function toPushRecord(row: Selectable<PushesTable>): PushRecord {
+/** A pushes row as a record; `token` is the link token (the row holds only its digest and envelope). */
+export function toPushRecord(row: Selectable<PushesTable>, token: string): PushRecord {
   return {
     id: Number(row.id),
-    token: row.url_token,
+    token,
     kind: row.kind as PushKind,
     ownerUserId: row.owner_user_id === null ? null : Number(row.owner_user_id),
     name: row.name,

@@ -31,10 +31,12 @@ import { createOutboxStore, enqueueEvent } from '../notifications/outbox-store.j
 import { createWebhookStore } from '../notifications/webhook-store.js';
 import { createAuditStore } from '../pushes/audit-store.js';
 import { createPushService } from '../pushes/push-service.js';
+import { createPushLinkVault } from '../pushes/push-link-vault.js';
 import { createPushStore } from '../pushes/push-store.js';
 import type { RequestEventHooks } from '../requests/request-events.js';
 import { createRequestService } from '../requests/request-service.js';
 import { createRequestStore } from '../requests/request-store.js';
+import { createDatabaseHealthProbe } from '../storage/database-health.js';
 import { createInstanceSettingsStore } from '../storage/instance-settings-store.js';
 import type { Database } from '../storage/open-database.js';
 import { registerHealthRoutes } from '../surfaces/operations/health-routes.js';
@@ -49,7 +51,11 @@ import { createSiteAddress } from '../surfaces/surface-kit/public-url.js';
 import { stampSurface, trackRouteTable, type RouteTableEntry, type SurfaceName } from '../surfaces/surface-kit/route-access.js';
 import { registerSecurityHeaders } from '../surfaces/surface-kit/security-headers.js';
 import { webSurface } from '../surfaces/web/web-surface.js';
+import { answerClientError, answerFrameworkError } from './framework-errors.js';
 import { registerRequestLimits } from './request-limits.js';
+
+/** How often `/up` writes to the database at most (a load balancer may poll it every second). */
+const HEALTH_WRITE_PROBE_INTERVAL_MS = 5_000;
 
 export interface AppDependencies {
   readonly config: PassdropConfig;
@@ -112,6 +118,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // HEAD must never change anything: only routes that declare `exposeHeadRoute: true` (pure reads) get one.
     exposeHeadRoutes: false,
     routerOptions: { constraints: { format: formatConstraint, gateway: gatewayConstraint } },
+    // A path the router cannot decode, and bytes Node's parser refuses, answer in the catalogue's shape.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   }) as unknown as FastifyInstance;
 
   // First, so the route table and the 405 router below see which routes a gateway process hides.
@@ -187,7 +196,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     clock,
     allowedEmailPattern: config.accounts.signupEmailPattern,
   });
-  const pushStore = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
+  const pushStore = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush, links: createPushLinkVault(deps.keys) });
   const auditStore = createAuditStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
   const pushes = instrumentPushService(createPushService({ store: pushStore, audit: auditStore, keys: deps.keys, policy: config.pushes, access: config.accounts, clock }), metrics);
     const blobs = deps.blobs ?? lazyBlobStore(config.fileStorage, config.dataDir);
@@ -215,6 +224,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   };
   const requests = createRequestService({ store: requestStore, rateLimits, keys: deps.keys, policy: config.requests, clock, events: requestEvents });
   const site = createSiteAddress(config.server);
+  const health = createDatabaseHealthProbe({
+    database: deps.database,
+    settings: createInstanceSettingsStore(deps.database, clock),
+    clock,
+    intervalMs: HEALTH_WRITE_PROBE_INTERVAL_MS,
+  });
   await registerRequestLimits(app, { counters: rateLimits, operations: config.operations, clock, onRefused: (action, scope) => metrics.rateLimited(action, scope) });
 
   // --- the surfaces ----------------------------------------------------------------------------
@@ -222,7 +237,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(
     async (siteScope) => {
       await siteScope.register(async (scope) => {
-        await operationsSurface(scope, { config, database: deps.database, allowedMethods, openApiDocument: () => app.swagger() });
+        await operationsSurface(scope, { config, health, allowedMethods, openApiDocument: () => app.swagger() });
         probes.operations?.(scope);
       });
       await siteScope.register(async (scope) => {
@@ -247,7 +262,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // Outside the sub-path: health checks still answer at /up; anything else says where Passdrop lives.
     await app.register(async (outside) => {
       stampSurface(outside, 'operations');
-      registerHealthRoutes(outside, deps.database);
+      registerHealthRoutes(outside, health);
       outside.setNotFoundHandler((request, reply) =>
         reply
           .code(404)
@@ -261,6 +276,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }
 
   if (deps.runJobs !== false) {
+    // Before the first request: links stored before migration 0015 get their digest and envelope.
+    const sealedLinks = await pushStore.sealLegacyLinks();
+    if (sealedLinks > 0) deps.logger.info({ pushes: sealedLinks }, 'sealed the link tokens of pushes stored before migration 0015');
     const sweeper = startExpirySweeper({
       store: pushStore,
       also: [requestStore],

@@ -44,6 +44,14 @@ function databaseStore(counters: RateLimitStore, clock: () => number): FastifyRa
  * `createRateLimit` because one request counts against several limits (an API creation: `api` and
  * `create`), which its per-route configuration (one limit per route) cannot express.
  */
+/**
+ * The address a limit counts against. `request.ip` is undefined once the client has hung up (Node
+ * forgets a destroyed socket's address); such a request still counts, under one shared key.
+ */
+function clientAddressKey(request: FastifyRequest): string {
+  return request.ip === undefined ? 'disconnected' : normalizeIP(request.ip);
+}
+
 export async function registerRequestLimits(
   app: FastifyInstance,
   deps: { counters: RateLimitStore; operations: OperationsConfig; clock: () => number; onRefused?: LimitRefusedHook },
@@ -54,7 +62,7 @@ export async function registerRequestLimits(
   type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
   const limiters = new Map<string, Limiter>();
   for (const [action, limit] of Object.entries(rateLimits.actions) as Array<[LimitedAction, (typeof rateLimits.actions)[LimitedAction]]>) {
-    limiters.set(`${action}:ip`, app.createRateLimit({ max: limit.perIp, timeWindow: limit.windowMs, keyGenerator: (request) => `limit:${action}:ip:${normalizeIP(request.ip)}` }));
+    limiters.set(`${action}:ip`, app.createRateLimit({ max: limit.perIp, timeWindow: limit.windowMs, keyGenerator: (request) => `limit:${action}:ip:${clientAddressKey(request)}` }));
     limiters.set(`${action}:account`, app.createRateLimit({ max: limit.perAccount, timeWindow: limit.windowMs, keyGenerator: (request) => `limit:${action}:account:${request.user!.id}` }));
   }
   app.addHook('preParsing', async function enforceRequestLimits(request: FastifyRequest) {

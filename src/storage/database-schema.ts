@@ -17,7 +17,13 @@ export interface InstanceSettingsTable {
 
 export interface PushesTable {
   id: Generated<number>;
-  url_token: string;
+  /**
+   * Migration 0015: the SHA-256 digest (base64url) of the link token, for look-ups; a row written
+   * before it holds the plaintext token here until the startup step seals it (link_envelope null).
+   */
+  link_digest: string;
+  /** Migration 0015: the link token sealed with the master key (src/pushes/push-link-vault.ts). */
+  link_envelope: Generated<Buffer | null>;
   kind: string;
   owner_user_id: number | null;
   name: string;

@@ -88,6 +88,10 @@ function openPostgres(url: string, poolSize: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor may a checked-out one: node-postgres emits 'error' on a client whose connection drops between
+  // two statements (a PostgreSQL restart, pg_terminate_backend), and the pool listens only while the
+  // client is idle. The statement that follows fails (an outage: 503), and the pool then drops the client.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

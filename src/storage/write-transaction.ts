@@ -8,17 +8,25 @@ export type WriteExecutor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>
  * Runs `work` in a transaction that is about to write. On SQLite it begins IMMEDIATE, taking the write
  * lock up front: a deferred transaction that reads first could fail with SQLITE_BUSY when another
  * process writes, instead of waiting for busy_timeout.
+ *
+ * When `work` (or the commit) fails, the rollback is attempted, but it is the first error that is
+ * thrown: after an I/O error SQLite has often already rolled back on its own ("cannot rollback - no
+ * transaction is active"), and on a PostgreSQL connection that just died the rollback fails too; either
+ * of those would otherwise hide the real cause (and turn an outage into an unexplained 500).
  */
 export async function writeTransaction<T>(database: Database, work: (db: WriteExecutor) => Promise<T>): Promise<T> {
-  if (database.dialect === 'postgres') return database.db.transaction().execute(work);
   return database.db.connection().execute(async (connection) => {
-    await sql`begin immediate`.execute(connection);
+    await sql.raw(database.dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(connection);
     try {
       const result = await work(connection);
       await sql`commit`.execute(connection);
       return result;
     } catch (error) {
-      await sql`rollback`.execute(connection);
+      try {
+        await sql`rollback`.execute(connection);
+      } catch (rollbackError) {
+        if (error instanceof Error) (error as Error & { rollbackError?: unknown }).rollbackError = rollbackError;
+      }
       throw error;
     }
   });

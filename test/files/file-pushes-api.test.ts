@@ -11,6 +11,7 @@ import { inspectDatabase } from '../support/database-inspector.js';
 import { describeEachDatabase } from '../support/each-database.js';
 import { startTestS3Server, type TestS3Server } from '../support/s3-test-server.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { tokenDigest } from '../../src/crypto/token-digest.js';
 
 const MINUTE = 60_000;
 const MIB = 1024 * 1024;
@@ -158,7 +159,7 @@ for (const storage of ['disk', 's3'] as const) {
           .selectFrom('audit_events')
           .innerJoin('pushes', 'pushes.id', 'audit_events.push_id')
           .select(['audit_events.kind', 'audit_events.reason'])
-          .where('url_token', '=', push.url_token)
+          .where('link_digest', '=', tokenDigest(push.url_token))
           .orderBy('audit_events.id')
           .execute();
         assert.deepEqual(

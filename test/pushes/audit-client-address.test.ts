@@ -4,6 +4,7 @@ import { inspectDatabase } from '../support/database-inspector.js';
 import { createPush } from '../support/push-helpers.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { startTestServer } from '../support/test-server.js';
+import { tokenDigest } from '../../src/crypto/token-digest.js';
 
 const SPOOF = { 'x-forwarded-for': '203.0.113.99', 'user-agent': 'curl/8', referer: 'https://chat.example/x' };
 
@@ -24,7 +25,7 @@ describe('the audit log records the client address', () => {
         .selectFrom('audit_events')
         .innerJoin('pushes', 'pushes.id', 'audit_events.push_id')
         .select(['audit_events.kind', 'audit_events.ip', 'audit_events.user_agent', 'audit_events.referrer'])
-        .where('url_token', '=', push.token)
+        .where('link_digest', '=', tokenDigest(push.token))
         .where('audit_events.kind', '=', 'viewed')
         .execute();
     } finally {

@@ -5,6 +5,7 @@ import { inspectDatabase } from '../support/database-inspector.js';
 import { describeEachDatabase } from '../support/each-database.js';
 import { createPush, pushStatus } from '../support/push-helpers.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { tokenDigest } from '../../src/crypto/token-digest.js';
 
 const BOT = { 'user-agent': 'Slackbot-LinkExpanding 1.0', accept: 'text/html' };
 
@@ -26,7 +27,7 @@ describeEachDatabase('delivery pages', (fixture) => {
         .selectFrom('audit_events')
         .innerJoin('pushes', 'pushes.id', 'audit_events.push_id')
         .select('audit_events.kind')
-        .where('url_token', '=', token)
+        .where('link_digest', '=', tokenDigest(token))
         .orderBy('audit_events.id')
         .execute()
     ).map((row) => row.kind);

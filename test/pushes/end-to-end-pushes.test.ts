@@ -6,6 +6,7 @@ import { describeEachDatabase } from '../support/each-database.js';
 import { createPush, json, pushStatus } from '../support/push-helpers.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { linkProofFor, newLinkSecret, openE2eText, sealE2e } from '../../src/crypto/e2e/e2e-format.js';
+import { tokenDigest } from '../../src/crypto/token-digest.js';
 
 /** Stand-ins with the right shapes for format 1 (first byte 1, no flags): the server treats them as opaque. */
 const ciphertext = () => {
@@ -40,7 +41,7 @@ describeEachDatabase('end-to-end pushes on the server', (fixture) => {
 
     const inspector = inspectDatabase(fixture.database);
     try {
-      const row = await inspector.db.selectFrom('pushes').select('passphrase_record').where('url_token', '=', push.token).executeTakeFirstOrThrow();
+      const row = await inspector.db.selectFrom('pushes').select('passphrase_record').where('link_digest', '=', tokenDigest(push.token)).executeTakeFirstOrThrow();
       assert.match(row.passphrase_record ?? '', /^proof-sha256\$[A-Za-z0-9_-]{43}$/);
       assert.ok(!row.passphrase_record!.includes(accessProof), 'only a hash of the proof is stored');
     } finally {
@@ -92,7 +93,7 @@ describeEachDatabase('end-to-end pushes on the server', (fixture) => {
 
     const inspector = inspectDatabase(fixture.database);
     try {
-      const row = await inspector.db.selectFrom('pushes').select(['link_proof_record', 'passphrase_record']).where('url_token', '=', push.token).executeTakeFirstOrThrow();
+      const row = await inspector.db.selectFrom('pushes').select(['link_proof_record', 'passphrase_record']).where('link_digest', '=', tokenDigest(push.token)).executeTakeFirstOrThrow();
       assert.match(row.link_proof_record ?? '', /^proof-sha256\$[A-Za-z0-9_-]{43}$/);
       assert.ok(!row.link_proof_record!.includes(sealed.linkProof!), 'only a hash of the link proof is stored');
       assert.equal(row.passphrase_record, null);

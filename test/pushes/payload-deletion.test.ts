@@ -8,6 +8,7 @@ import { databaseBytes, inspectDatabase } from '../support/database-inspector.js
 import { describeEachDatabase } from '../support/each-database.js';
 import { createPush, json } from '../support/push-helpers.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { tokenDigest } from '../../src/crypto/token-digest.js';
 
 const MINUTE = 60_000;
 
@@ -29,7 +30,7 @@ describeEachDatabase('payloads are really deleted', (fixture) => {
   });
 
   async function storedRow(token: string) {
-    const push = await inspector.db.selectFrom('pushes').selectAll().where('url_token', '=', token).executeTakeFirstOrThrow();
+    const push = await inspector.db.selectFrom('pushes').selectAll().where('link_digest', '=', tokenDigest(token)).executeTakeFirstOrThrow();
     const payloads = await inspector.db.selectFrom('push_payloads').selectAll().where('push_id', '=', push.id).execute();
     return { push, payloads };
   }
@@ -86,7 +87,7 @@ describeEachDatabase('payloads are really deleted', (fixture) => {
       assert.equal((await server.fetch(`/p/${push.token}.json?passphrase=wrong${attempt}`)).status, 401);
     }
     await assertGone(push.token, 'locked');
-    const kinds = (await inspector.db.selectFrom('audit_events').innerJoin('pushes', 'pushes.id', 'audit_events.push_id').select('audit_events.kind').where('url_token', '=', push.token).orderBy('audit_events.id').execute()).map((row) => row.kind);
+    const kinds = (await inspector.db.selectFrom('audit_events').innerJoin('pushes', 'pushes.id', 'audit_events.push_id').select('audit_events.kind').where('link_digest', '=', tokenDigest(push.token)).orderBy('audit_events.id').execute()).map((row) => row.kind);
     assert.deepEqual(kinds, ['created', 'failed_passphrase', 'failed_passphrase', 'failed_passphrase', 'locked']);
     // The right passphrase no longer helps: the payload is gone.
     const late = await json(await server.fetch(`/p/${push.token}.json?passphrase=right`));
@@ -134,7 +135,7 @@ describeEachDatabase('payloads are really deleted', (fixture) => {
     const id = (await storedRow(push.token)).push.id;
     now += 31 * 24 * 60 * MINUTE;
     const deadline = Date.now() + 10_000;
-    const remaining = () => inspector.db.selectFrom('pushes').select('id').where('url_token', '=', push.token).execute();
+    const remaining = () => inspector.db.selectFrom('pushes').select('id').where('link_digest', '=', tokenDigest(push.token)).execute();
     while ((await remaining()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal((await remaining()).length, 0, 'the push metadata is purged');
     const audit = await inspector.db.selectFrom('audit_events').select('id').where('push_id', '=', id).execute();

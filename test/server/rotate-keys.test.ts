@@ -34,12 +34,16 @@ describeEachDatabase('rotating the master key', (fixture) => {
     const env = { ...testServerEnvironment(fixture.database), PASSDROP_MASTER_KEY: newKey, PASSDROP_MASTER_KEY_PREVIOUS: oldKey };
     const rotation = spawnPassdrop(['rotate-keys'], env);
     assert.equal(await rotation.exited(), 0, rotation.stderr());
-    assert.match(rotation.stdout(), /^Re-wrapped 4 stored secrets under key [0-9a-f]{16}\./);
+    assert.match(rotation.stdout(), /^Re-wrapped 6 stored secrets under key [0-9a-f]{16}\./);
 
     const inspector = inspectDatabase(fixture.database);
     try {
       const envelopes = await inspector.db.selectFrom('push_payloads').select('payload_envelope').execute();
       for (const { payload_envelope: envelope } of envelopes) assert.equal(envelopeKeyId(envelope), masterKeyFromHex(newKey).id);
+      // The sealed links (issue 12, item 6) too: payload, note and link of the first push, payload and link of the second.
+      const links = await inspector.db.selectFrom('pushes').select('link_envelope').execute();
+      assert.equal(links.length, 2);
+      for (const { link_envelope: envelope } of links) assert.equal(envelopeKeyId(envelope!), masterKeyFromHex(newKey).id);
       const totp = await inspector.db.selectFrom('users').select('totp_envelope').executeTakeFirstOrThrow();
       assert.equal(envelopeKeyId(totp.totp_envelope!), masterKeyFromHex(newKey).id);
     } finally {

@@ -7,6 +7,8 @@ import { createPushStore, type NewPush, type PushStore } from '../../src/pushes/
 import type { Database } from '../../src/storage/open-database.js';
 import { describeEachDatabase } from '../support/each-database.js';
 import { openMigratedDatabase } from '../support/open-test-store.js';
+import { masterKeyFromHex } from '../../src/crypto/master-key-ring.js';
+import { createPushLinkVault } from '../../src/pushes/push-link-vault.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const DAY = 86_400_000;
@@ -39,7 +41,8 @@ describeEachDatabase('push store', (fixture) => {
   let auditLog: AuditStore;
   before(async () => {
     database = await openMigratedDatabase(fixture.database);
-    store = createPushStore(database, { auditEventsPerPush: 10 });
+    const key = masterKeyFromHex(randomBytes(32).toString('hex'));
+    store = createPushStore(database, { auditEventsPerPush: 10, links: createPushLinkVault({ current: key, all: [key], byId: (id) => (id === key.id ? key : undefined) }) });
     auditLog = createAuditStore(database, { auditEventsPerPush: 10 });
   });
   after(() => database.close());

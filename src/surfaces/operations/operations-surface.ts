@@ -1,7 +1,7 @@
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { PassdropConfig } from '../../config/load-config.js';
-import type { Database } from '../../storage/open-database.js';
+import type { DatabaseHealthProbe } from '../../storage/database-health.js';
 import { catalogueErrorOf, sendErrorJson, unmatchedRouteError, type AllowedMethods } from '../surface-kit/error-rendering.js';
 import { defaultAccess, stampSurface } from '../surface-kit/route-access.js';
 import { registerHealthRoutes } from './health-routes.js';
@@ -25,10 +25,10 @@ const SWAGGER_DARK_CSS = `@media (prefers-color-scheme: dark) {
  */
 export async function operationsSurface(
   scope: FastifyInstance,
-  deps: { config: PassdropConfig; database: Pick<Database, 'ping'>; allowedMethods: AllowedMethods; openApiDocument: () => unknown },
+  deps: { config: PassdropConfig; health: DatabaseHealthProbe; allowedMethods: AllowedMethods; openApiDocument: () => unknown },
 ): Promise<void> {
   stampSurface(scope, 'operations');
-  registerHealthRoutes(scope, deps.database);
+  registerHealthRoutes(scope, deps.health);
   registerRobotsRoutes(scope);
   const bodyLimit = deps.config.server.bodyLimitBytes;
   await scope.register(

@@ -47,9 +47,15 @@ function parseWholeNumber(value: unknown): number | undefined | 'invalid' {
   return 'invalid';
 }
 
-function optionalText(value: unknown): string | undefined {
+/**
+ * A text field as Password Pusher reads it: a string, or a number or boolean taken as its text; an
+ * object or array (`{"payload":{"toString":1}}`) is a field problem, never converted.
+ */
+function optionalText(value: unknown): string | undefined | 'invalid' {
   if (value === undefined || value === null) return undefined;
-  return typeof value === 'string' ? value : String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return 'invalid';
 }
 
 /**
@@ -88,20 +94,26 @@ export function parseCreateRequest(body: unknown, rootKey: RootKey, pathKind: Pu
       problems.push({ field: 'expire_after_duration', code: 'not_allowed', message: 'must be one of 6 to 17 (1, 2, 3, 4, 5, 6, 7, 14, 21, 30, 60 or 90 days).' });
     }
   }
+  const texts: Record<string, string | undefined> = {};
+  for (const name of ['payload', 'passphrase', 'name', 'note'] as const) {
+    const text = optionalText(given[name]);
+    if (text === 'invalid') problems.push({ field: name, code: 'wrong_type', message: 'must be text.' });
+    else texts[name] = text;
+  }
   if (problems.length > 0) return { ok: false, status: 422, body: problemsByField(problems) };
 
   return {
     ok: true,
     input: {
       kind,
-      payload: optionalText(given.payload),
+      payload: texts.payload,
       expiry: { days, views: numbers.expire_after_views },
-      passphrase: optionalText(given.passphrase),
+      passphrase: texts.passphrase,
       // URL pushes cannot be deleted by viewers, and /r.json does not take the field at all.
       deletableByViewer: kind === 'url' ? undefined : parseFlag(given.deletable_by_viewer),
       retrievalStep: parseFlag(given.retrieval_step),
-      name: optionalText(given.name),
-      note: optionalText(given.note),
+      name: texts.name,
+      note: texts.note,
     },
   };
 }

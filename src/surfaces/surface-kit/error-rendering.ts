@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { AppError, type FieldProblem } from '../../errors/app-error.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseOutage } from '../../storage/database-outage.js';
 import { isHiddenByGateway } from './gateway-mode.js';
 
 const METHODS: readonly HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -103,12 +104,27 @@ export function toAppError(thrown: unknown, bodyLimit: number): AppError {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('INVALID_BODY', { params: { reason: 'it is not valid JSON' } });
   }
+  if (isDatabaseOutage(error)) {
+    return new AppError('DATABASE_UNAVAILABLE', { headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } });
+  }
+  if (isMalformedMultipart(error)) return new AppError('INVALID_BODY', { params: { reason: 'it is not well-formed multipart form data' } });
   if (error.statusCode === 429) return new AppError('RATE_LIMITED');
   if (error.statusCode === 413) return new AppError('BODY_TOO_LARGE', { params: { limit: formatBytes(bodyLimit) } });
   if (error instanceof SyntaxError || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
     return new AppError('INVALID_BODY', { params: { reason: 'it is malformed' } });
   }
   return new AppError('INTERNAL_ERROR');
+}
+
+/**
+ * busboy (under @fastify/multipart) throws plain errors, without a status, for a multipart body with
+ * no boundary or one that ends early; they are the client's fault. Messages from
+ * @fastify/busboy 3 (lib/types/multipart.js, deps/dicer/lib/Dicer.js).
+ */
+const MALFORMED_MULTIPART = /^(?:Multipart: Boundary not found|Boundary required|Unexpected end of multipart data|\w+ terminated early due to unexpected end of multipart data|Malformed part header)$/;
+
+function isMalformedMultipart(error: FastifyError): boolean {
+  return error.statusCode === undefined && typeof error.message === 'string' && MALFORMED_MULTIPART.test(error.message);
 }
 
 type ValidationIssue = { keyword?: string; message?: string; params?: Record<string, unknown>; instancePath?: string };

@@ -107,16 +107,21 @@ export function registerRequestRoutes(app: FastifyInstance, deps: WebRouteContex
 
   // --- the responder ---------------------------------------------------------------------------
 
-  async function openRequest(request: FastifyRequest, reply: FastifyReply): Promise<RequestRecord | FastifyReply> {
+  /**
+   * The open request the link names, or undefined once the "gone" page is sent. (Not the reply itself:
+   * a Fastify reply is a thenable, so awaiting one yields undefined.)
+   */
+  async function openRequest(request: FastifyRequest, reply: FastifyReply): Promise<RequestRecord | undefined> {
     const found = await requests.findForResponder((request.params as { token: string }).token);
-    if (!found) return send(reply, 404, renderRequestGonePage(pageContext(request, reply), false));
-    if (found.closed) return send(reply, 410, renderRequestGonePage(pageContext(request, reply), true));
-    return found;
+    if (!found) send(reply, 404, renderRequestGonePage(pageContext(request, reply), false));
+    else if (found.closed) send(reply, 410, renderRequestGonePage(pageContext(request, reply), true));
+    else return found;
+    return undefined;
   }
 
   app.get('/req/:token', { config: responder }, async (request, reply) => {
     const found = await openRequest(request, reply);
-    if (!('token' in found)) return found;
+    if (!found) return reply;
     await requests.recordOpened(found, auditContextOf(request, null));
     return send(reply, 200, renderAnswerPage(pageContext(request, reply), found, requests.readInstructions(found), config.requests.answerMaxCharacters));
   });

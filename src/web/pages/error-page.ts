@@ -14,11 +14,16 @@ export function renderErrorPage(context: PageContext, error: AppError, requestId
         ? 'rateLimited'
         : error.statusCode === 403
           ? 'forbidden'
-          : 'failed';
+          : error.statusCode < 500
+            ? 'badRequest'
+            : error.code === 'DATABASE_UNAVAILABLE'
+              ? 'unavailable'
+              : 'failed';
   const title = t(`errors.${kind}Title`);
-  // A rate-limit page says how long to wait: the Retry-After the limiter set, in seconds.
+  // A rate-limit page says how long to wait: the Retry-After the limiter set, in seconds. A refused
+  // request (4xx) quotes the catalogue's message, which says what to change; a 5xx says nothing more.
   const body = html`<h1>${title}</h1>
-<p>${t(`errors.${kind}Body`, { seconds: error.headers['retry-after'] ?? '60' })}</p>
+<p>${t(`errors.${kind}Body`, { seconds: error.headers['retry-after'] ?? '60', message: error.message })}</p>
 ${kind === 'failed' ? html`<p class="hint">${t('errors.requestId', { id: requestId })}</p>` : ''}
 <p><a href="${context.path(`/`)}">${t('layout.newPush')}</a></p>`;
   return renderPage(context, { title, body });
