@@ -136,7 +136,7 @@ describe('the web UI in a real browser', () => {
     await reader.goto(deletable);
     await reader.click('button[type="submit"]');
     await reader.waitForSelector('button.danger');
-    await Promise.all([reader.waitForURL(/\/delete$/), reader.click('button.danger')]);
+    await Promise.all([reader.waitForURL(/\/deleted$/), reader.click('button.danger')]);
     assert.match(await reader.textContent('h1') ?? '', /Deleted/);
     const late = await fresh();
     await late.goto(deletable);

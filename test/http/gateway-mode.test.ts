@@ -41,6 +41,8 @@ const GATEWAY_ROUTES = new Set([
   ...['p', 'f', 'r'].flatMap((prefix) => [`GET /${prefix}/:token`, `HEAD /${prefix}/:token`, `GET /${prefix}/:token/r`, `HEAD /${prefix}/:token/r`]),
   'POST /p/:token/reveal',
   'POST /p/:token/delete',
+  'GET /p/:token/deleted',
+  'HEAD /p/:token/deleted',
   'GET /req/:token',
   'HEAD /req/:token',
   'POST /req/:token',

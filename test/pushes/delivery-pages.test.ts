@@ -150,9 +150,17 @@ describeEachDatabase('delivery pages', (fixture) => {
     const push = await createPush(server, { payload: 'delete me', deletable_by_viewer: true });
     const page = await (await reveal(push.token)).text();
     assert.match(page, /action="\/p\/[^"]+\/delete"/);
-    const deleted = await server.fetch(`/p/${push.token}/delete`, { method: 'POST' });
-    assert.equal(deleted.status, 200);
+    // Post/redirect/get: a refresh reloads the page, never the form.
+    const deleted = await server.fetch(`/p/${push.token}/delete`, { method: 'POST', redirect: 'manual' });
+    assert.equal(deleted.status, 303);
+    assert.equal(deleted.headers.get('location'), `/p/${push.token}/deleted`);
     assert.equal((await pushStatus(server, push.token)).expire_reason, 'viewer');
+    const landing = await server.fetch(`/p/${push.token}/deleted`, { headers: { accept: 'text/html' } });
+    assert.equal(landing.status, 200);
+    assert.match(await landing.text(), /<h1>Deleted<\/h1>/);
+    // The landing page says "deleted" only for a push a recipient deleted.
+    const active = await createPush(server, { payload: 'still here', deletable_by_viewer: true });
+    assert.equal((await server.fetch(`/p/${active.token}/deleted`, { headers: { accept: 'text/html' } })).status, 404);
   });
 
   it('moves old /f and /r links to /p, keeping the query', async () => {

@@ -226,15 +226,26 @@ ${push.deletableByViewer && !push.expired
     return sendResult(request, reply, result);
   });
 
+  // Post/redirect/get: a refresh of the page after "Delete it now" reloads a GET, and never asks to post again.
   app.post('/p/:token/delete', { config: recipient }, async (request, reply) => {
     const { token } = request.params as { token: string };
     if (!isWellFormedToken(token)) return expiredPage(request, reply);
     const result = await service.deleteByViewer(token, auditContextOf(request), request.user);
+    if (result.outcome === 'deleted') return reply.redirect(site.path(`/p/${token}/deleted`), 303);
     const context = pageContext(request, reply);
     const { t } = context;
-    if (result.outcome === 'deleted') return page(reply, context, 200, t('deliver.deletedHeading'), html`<h1>${t('deliver.deletedHeading')}</h1><p>${t('deliver.deletedBody')}</p>`);
     if (result.outcome === 'not_deletable') return page(reply, context, 403, t('deliver.notDeletableHeading'), html`<h1>${t('deliver.notDeletableHeading')}</h1><p>${t('deliver.notDeletableBody')}</p>`);
     return expiredPage(request, reply);
+  });
+
+  /** Where "Delete it now" lands: says "deleted" only for a push a recipient deleted, the expired page otherwise. */
+  app.get('/p/:token/deleted', { config: recipient, exposeHeadRoute: true }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const push = isWellFormedToken(token) ? await service.peek(token) : undefined;
+    if (!push?.expired || push.expireReason !== 'viewer') return expiredPage(request, reply);
+    const context = pageContext(request, reply);
+    const { t } = context;
+    return page(reply, context, 200, t('deliver.deletedHeading'), html`<h1>${t('deliver.deletedHeading')}</h1><p>${t('deliver.deletedBody')}</p>`);
   });
 }
 
