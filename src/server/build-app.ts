@@ -36,7 +36,7 @@ import { createRequestStore } from '../requests/request-store.js';
 import { createInstanceSettingsStore } from '../storage/instance-settings-store.js';
 import type { Database } from '../storage/open-database.js';
 import { registerHealthRoutes } from '../surfaces/operations/health-routes.js';
-import { openApiDocumentation } from '../surfaces/operations/openapi-documentation.js';
+import { openApiDocumentation, securityFor } from '../surfaces/operations/openapi-documentation.js';
 import { operationsSurface } from '../surfaces/operations/operations-surface.js';
 import { PASSDROP_API_PREFIX, passdropApiSurface } from '../surfaces/passdrop-api/passdrop-api-surface.js';
 import { passwordPusherApiSurface } from '../surfaces/password-pusher-api/password-pusher-api-surface.js';
@@ -139,7 +139,17 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     metrics.observeRequest(request.routeOptions.url ?? '(unmatched)', request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
   await registerSecurityHeaders(app);
-  await app.register(swagger, { openapi: openApiDocumentation, hideUntagged: true });
+  await app.register(swagger, {
+    openapi: openApiDocumentation,
+    hideUntagged: true,
+    // Each operation says how it may sign in, from the access level its route declares.
+    transform: ({ schema, url, route }) => {
+      if (!schema) return { schema, url };
+      const access = (route.config as { access?: string } | undefined)?.access;
+      const passwordPusher = (schema.tags as string[] | undefined)?.some((tag) => tag.startsWith('Password Pusher')) ?? false;
+      return { schema: { ...schema, security: securityFor(access, passwordPusher) } as typeof schema, url };
+    },
+  });
 
   // --- stores and services ---------------------------------------------------------------------
   const accountStore = createAccountStore(deps.database);
