@@ -21,6 +21,8 @@ import { blobDiskDirectory, lazyBlobStore } from '../files/create-blob-store.js'
 import { createFilePushService } from '../files/file-push-service.js';
 import { createPushFileStore } from '../files/push-file-store.js';
 import { startExpirySweeper } from '../jobs/expiry-sweeper.js';
+import { createRevealHandoff } from '../pushes/reveal-handoff.js';
+import { createRevealHandoffStore } from '../pushes/reveal-handoff-store.js';
 import { instrumentPushService, instrumentSignIn } from '../metrics/instrument-services.js';
 import { createPassdropMetrics, type PassdropMetrics } from '../metrics/passdrop-metrics.js';
 import { startNotificationWorker } from '../jobs/notification-worker.js';
@@ -187,6 +189,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     allowedEmailPattern: config.accounts.signupEmailPattern,
   });
   const pushStore = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
+  const revealHandoffStore = createRevealHandoffStore(deps.database);
+  const revealHandoff = createRevealHandoff({ store: revealHandoffStore, keys: deps.keys, clock });
   const auditStore = createAuditStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
   const pushes = instrumentPushService(createPushService({ store: pushStore, audit: auditStore, keys: deps.keys, policy: config.pushes, access: config.accounts, clock }), metrics);
     const blobs = deps.blobs ?? lazyBlobStore(config.fileStorage, config.dataDir);
@@ -236,7 +240,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         { prefix: PASSDROP_API_PREFIX },
       );
       await siteScope.register(async (scope) => {
-        await webSurface(scope, { config, site, pushes, requests, signIn, oidc, settings, accounts: accountStore, tokens, mailer, clock, allowedMethods });
+        await webSurface(scope, { config, site, pushes, revealHandoff, requests, signIn, oidc, settings, accounts: accountStore, tokens, mailer, clock, allowedMethods });
         probes.web?.(scope);
       });
     },
@@ -262,7 +266,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   if (deps.runJobs !== false) {
     const sweeper = startExpirySweeper({
       store: pushStore,
-      also: [requestStore],
+      also: [requestStore, revealHandoffStore],
       database: deps.database,
       policy: config.pushes,
       clock,

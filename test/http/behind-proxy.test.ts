@@ -100,7 +100,10 @@ describeEachDatabase('under a sub-path (PASSDROP_BASE_URL=https://host/secrets/)
     const action = /<form method="post" action="([^"]+)" class="reveal-form/.exec(recipient.lastBody)?.[1];
     assert.match(action ?? '', /^\/secrets\/p\/[A-Za-z0-9_-]+\/reveal$/);
     const revealed = await recipient.post(action!, {});
-    assert.equal(revealed.status, 200);
+    assert.equal(revealed.status, 303);
+    assert.match(revealed.headers.get('location') ?? '', /^\/secrets\/p\/[A-Za-z0-9_-]+\/revealed$/);
+    assert.match(revealed.headers.get('set-cookie') ?? '', /Path=\/secrets\/p\/[A-Za-z0-9_-]+\/revealed;/);
+    assert.equal((await recipient.get(revealed.headers.get('location')!)).status, 200);
     assert.match(recipient.lastBody, /under a prefix/);
 
     // Every page a signed-in person reaches links only under the prefix (pagination, tabs, forms included).

@@ -42,6 +42,7 @@ const GATEWAY_ROUTES = new Set([
   'POST /p/:token/reveal',
   'POST /p/:token/delete',
   'GET /p/:token/deleted',
+  'GET /p/:token/revealed',
   'HEAD /p/:token/deleted',
   'GET /req/:token',
   'HEAD /req/:token',

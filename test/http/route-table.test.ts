@@ -105,6 +105,7 @@ const EXPECTED_ACCESS: Readonly<Record<string, AccessLevel>> = {
   'POST /p/:token/reveal': 'public',
   'POST /p/:token/delete': 'public',
   'GET /p/:token/deleted': 'public',
+  'GET /p/:token/revealed': 'public',
   'HEAD /p/:token/deleted': 'public',
   // web: account
   'GET /account/sign-in': 'public',
