@@ -204,6 +204,19 @@ describe('the web UI in a real browser', () => {
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light', 'the choice is remembered');
   });
 
+  it('styles email inputs like the other inputs, in light and dark mode', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const page = await fresh({ colorScheme });
+      await page.goto(`${server.url}/account/sign-up`);
+      const look = (selector: string) =>
+        page.$eval(selector, (element) => {
+          const style = getComputedStyle(element);
+          return { width: element.getBoundingClientRect().width, background: style.backgroundColor, color: style.color, border: style.borderTopColor, radius: style.borderTopLeftRadius, padding: style.paddingTop };
+        });
+      assert.deepEqual(await look('input[type="email"]'), await look('input[type="password"]'), colorScheme);
+    }
+  });
+
   for (const { code, dir: direction } of LANGUAGES) {
     it(`speaks ${code}`, async () => {
       const page = await fresh();
