@@ -13,7 +13,7 @@ const out = 'screenshots';
 const widths = (process.env.SCREENSHOT_WIDTHS ?? '360,768,1280').split(',').map(Number);
 const only = process.env.SCREENSHOT_ONLY?.split(',');
 const database = await createTestDatabase('sqlite');
-const server = await startTestServer(database, { env: { LOG_LEVEL: 'info' } });
+const server = await startTestServer(database, { env: { LOG_LEVEL: 'info' }, firstRun: 'pending' });
 const browser = await launchBrowser();
 let count = 0;
 try {

@@ -14,7 +14,8 @@ import { backupCodeDigest, looksLikeBackupCode, openTotpSecret, totpStep } from 
 
 const ATTEMPT_WINDOW_MS = 15 * 60_000;
 const FIRST_RUN_PREFIX = 'first-run-code:';
-const FIRST_RUN_LATCH = 'first-run-done';
+/** The instance setting that records that the first run is over (its value: when, epoch ms). */
+export const FIRST_RUN_LATCH = 'first-run-done';
 
 /** Who is asking, for rate limits and the session record. */
 export interface Requester {
@@ -45,6 +46,8 @@ export type SignUpResult =
   | { ok: true; session: NewSession }
   | { ok: true; confirmationSent: true }
   | { ok: false; reason: 'signups_disabled' | 'mail_failed' }
+  /** No account yet and the first-run page not used: the first account is the operator's, made there (or with the CLI). */
+  | { ok: false; reason: 'setup_pending' }
   | { ok: false; reason: 'rate_limited'; retryAfterMs: number }
   | { ok: false; reason: 'invalid'; problems: FieldProblem[] };
 
@@ -94,6 +97,11 @@ export function createSignInService(deps: SignInDependencies): SignInService {
   const policy = config.accounts;
   const idleMs = policy.sessionHours * 3_600_000;
   const lockoutMs = policy.signIn.lockoutMinutes * 60_000;
+
+  /** No account exists and the first-run page has not been used (its latch is unset). */
+  async function firstRunPending(): Promise<boolean> {
+    return (await accounts.countUsers()) === 0 && (await deps.settings.get(FIRST_RUN_LATCH)) === undefined;
+  }
 
   async function throttle(action: string, requester: Requester): Promise<number | undefined> {
     const now = clock();
@@ -179,6 +187,8 @@ export function createSignInService(deps: SignInDependencies): SignInService {
     async signUp({ email, password }, requester, links) {
       // Under PASSDROP_SSO_ONLY accounts are made on first sign-in through the provider.
       if (!policy.allowSignups || policy.sso.ssoOnly) return { ok: false, reason: 'signups_disabled' };
+      // Until the operator has made the first (admin) account, nobody else may take the instance over.
+      if (await firstRunPending()) return { ok: false, reason: 'setup_pending' };
       const wait = await throttle('sign-up', requester);
       if (wait !== undefined) return { ok: false, reason: 'rate_limited', retryAfterMs: wait };
       const problems = validateNewAccount(email, password, policy.signupEmailPattern);
@@ -211,9 +221,7 @@ export function createSignInService(deps: SignInDependencies): SignInService {
       await sessions.delete(session.id);
     },
 
-    async needsFirstRun() {
-      return (await accounts.countUsers()) === 0 && (await deps.settings.get(FIRST_RUN_LATCH)) === undefined;
-    },
+    needsFirstRun: firstRunPending,
 
     async issueFirstRunCode() {
       const code = randomToken(16);

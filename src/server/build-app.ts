@@ -23,6 +23,8 @@ import { blobDiskDirectory, lazyBlobStore } from '../files/create-blob-store.js'
 import { createFilePushService } from '../files/file-push-service.js';
 import { createPushFileStore } from '../files/push-file-store.js';
 import { startExpirySweeper } from '../jobs/expiry-sweeper.js';
+import { createRevealHandoff } from '../pushes/reveal-handoff.js';
+import { createRevealHandoffStore } from '../pushes/reveal-handoff-store.js';
 import { instrumentPushService, instrumentSignIn } from '../metrics/instrument-services.js';
 import { createPassdropMetrics, type PassdropMetrics } from '../metrics/passdrop-metrics.js';
 import { startNotificationWorker } from '../jobs/notification-worker.js';
@@ -40,7 +42,7 @@ import { createDatabaseHealthProbe } from '../storage/database-health.js';
 import { createInstanceSettingsStore } from '../storage/instance-settings-store.js';
 import type { Database } from '../storage/open-database.js';
 import { registerHealthRoutes } from '../surfaces/operations/health-routes.js';
-import { openApiDocumentation } from '../surfaces/operations/openapi-documentation.js';
+import { openApiDocumentation, securityFor } from '../surfaces/operations/openapi-documentation.js';
 import { operationsSurface } from '../surfaces/operations/operations-surface.js';
 import { PASSDROP_API_PREFIX, passdropApiSurface } from '../surfaces/passdrop-api/passdrop-api-surface.js';
 import { passwordPusherApiSurface } from '../surfaces/password-pusher-api/password-pusher-api-surface.js';
@@ -150,7 +152,17 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     metrics.observeRequest(request.routeOptions.url ?? '(unmatched)', request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
   await registerSecurityHeaders(app);
-  await app.register(swagger, { openapi: openApiDocumentation, hideUntagged: true });
+  await app.register(swagger, {
+    openapi: openApiDocumentation,
+    hideUntagged: true,
+    // Each operation says how it may sign in, from the access level its route declares.
+    transform: ({ schema, url, route }) => {
+      if (!schema) return { schema, url };
+      const access = (route.config as { access?: string } | undefined)?.access;
+      const passwordPusher = (schema.tags as string[] | undefined)?.some((tag) => tag.startsWith('Password Pusher')) ?? false;
+      return { schema: { ...schema, security: securityFor(access, passwordPusher) } as typeof schema, url };
+    },
+  });
 
   // --- stores and services ---------------------------------------------------------------------
   const accountStore = createAccountStore(deps.database);
@@ -197,6 +209,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     allowedEmailPattern: config.accounts.signupEmailPattern,
   });
   const pushStore = createPushStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush, links: createPushLinkVault(deps.keys) });
+  const revealHandoffStore = createRevealHandoffStore(deps.database);
+  const revealHandoff = createRevealHandoff({ store: revealHandoffStore, keys: deps.keys, clock });
   const auditStore = createAuditStore(deps.database, { auditEventsPerPush: config.pushes.auditEventsPerPush });
   const pushes = instrumentPushService(createPushService({ store: pushStore, audit: auditStore, keys: deps.keys, policy: config.pushes, access: config.accounts, clock }), metrics);
     const blobs = deps.blobs ?? lazyBlobStore(config.fileStorage, config.dataDir);
@@ -252,7 +266,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         { prefix: PASSDROP_API_PREFIX },
       );
       await siteScope.register(async (scope) => {
-        await webSurface(scope, { config, site, pushes, requests, signIn, oidc, passkeys, settings, accounts: accountStore, tokens, mailer, clock, allowedMethods });
+        await webSurface(scope, { config, site, pushes, revealHandoff, requests, signIn, oidc, passkeys, settings, accounts: accountStore, tokens, mailer, clock, allowedMethods });
         probes.web?.(scope);
       });
     },
@@ -281,7 +295,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     if (sealedLinks > 0) deps.logger.info({ pushes: sealedLinks }, 'sealed the link tokens of pushes stored before migration 0015');
     const sweeper = startExpirySweeper({
       store: pushStore,
-      also: [requestStore],
+      also: [requestStore, revealHandoffStore],
       database: deps.database,
       policy: config.pushes,
       clock,

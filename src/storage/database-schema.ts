@@ -321,6 +321,16 @@ export interface PushFilesTable {
   blob_deleted_at: number | null;
 }
 
+/** A revealed payload held for the GET after the reveal form's POST (migration 0016); taken once, a minute at most. */
+export interface RevealHandoffsTable {
+  id: Generated<number>;
+  push_id: number;
+  handle_digest: string;
+  payload_envelope: Buffer;
+  expires_at: number;
+  created_at: number;
+}
+
 export interface PushFileGrantsTable {
   id: Generated<number>;
   push_id: number;
@@ -346,6 +356,7 @@ export interface DatabaseSchema {
   audit_events: AuditEventsTable;
   push_files: PushFilesTable;
   push_file_grants: PushFileGrantsTable;
+  reveal_handoffs: RevealHandoffsTable;
   requests: RequestsTable;
   request_answers: RequestAnswersTable;
   request_answer_payloads: RequestAnswerPayloadsTable;

@@ -22,10 +22,23 @@ describeEachDatabase('first run, admin pages and the dashboard', (fixture) => {
   let server: TestServer;
   let adminClient: WebClient;
   before(async () => {
-    server = await startTestServer(fixture.database);
+    server = await startTestServer(fixture.database, { firstRun: 'pending' });
     adminClient = new WebClient(server);
   });
   after(() => server?.stop());
+
+  it('keeps sign-up closed until the first run, pointing to the first-run page', async () => {
+    const visitor = new WebClient(server);
+    const page = await visitor.get('/account/sign-up');
+    assert.equal(page.status, 403);
+    assert.match(visitor.lastBody, /not set up yet/);
+    assert.match(visitor.lastBody, /href="\/setup"/);
+    assert.ok(!visitor.lastBody.includes('name="password"'), 'no sign-up form');
+    const posted = await visitor.post('/account/sign-up', { email: 'early-bird@example.com', password: PASSWORD });
+    assert.equal(posted.status, 403);
+    assert.equal(posted.headers.getSetCookie().filter((cookie) => cookie.startsWith('passdrop_session')).length, 0);
+    assert.equal((await visitor.get('/setup')).status, 200, 'the first-run page still works');
+  });
 
   it('makes the first admin on the first-run page with the code from the log, then closes the page', async () => {
     const code = firstRunCode(server);
@@ -38,6 +51,7 @@ describeEachDatabase('first run, admin pages and the dashboard', (fixture) => {
     assert.equal((await adminClient.get('/admin')).status, 200);
     assert.equal((await new WebClient(server).get('/setup')).status, 404, 'closed once there is an account');
     assert.equal((await new WebClient(server).post('/setup', { code, email: 'second@example.com', password: PASSWORD })).status, 404);
+    assert.equal((await new WebClient(server).get('/account/sign-up')).status, 200, 'sign-up opens once the admin exists');
   });
 
   it('lists active and expired pushes, filters by kind, searches by name and pages through them', async () => {

@@ -124,9 +124,14 @@ describeEachDatabase('two-factor sign-in, backup codes and account settings', (f
     await browser.get('/account/tokens');
     assert.match(browser.lastBody, /You have no API tokens/);
     assert.equal((await browser.post('/account/tokens', { name: '  ' })).status, 422);
+    // Post/redirect/get: the token travels to the GET that shows it once, so a refresh never posts again.
     const created = await browser.post('/account/tokens', { name: 'ci deploys', expires_in_days: '30' });
-    assert.equal(created.status, 201);
-    assert.equal(created.headers.get('cache-control'), 'no-store');
+    assert.equal(created.status, 303);
+    assert.equal(created.headers.get('location'), '/account/tokens');
+    assert.match(created.headers.get('set-cookie') ?? '', /^passdrop_new_token=pd_[^;]+; Max-Age=300; Path=\/account\/tokens; HttpOnly; SameSite=Strict$/);
+    const shown = await browser.get('/account/tokens');
+    assert.equal(shown.status, 200);
+    assert.equal(shown.headers.get('cache-control'), 'no-store');
     const token = /id="new-token" type="text" readonly value="(pd_[A-Za-z0-9_-]+)"/.exec(browser.lastBody)![1]!;
     assert.equal((await server.fetch('/api/v2/pushes/active', { headers: { authorization: `Bearer ${token}` } })).status, 200);
     await browser.get('/account/tokens');

@@ -19,7 +19,7 @@ describe('accounts in a real browser', () => {
 
   before(async () => {
     database = await createTestDatabase('sqlite');
-    server = await startTestServer(database);
+    server = await startTestServer(database, { firstRun: 'pending' });
     browser = await launchBrowser();
   });
   after(async () => {

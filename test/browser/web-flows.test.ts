@@ -91,24 +91,28 @@ describe('the web UI in a real browser', () => {
     assert.deepEqual(watched.problems, []);
   });
 
-  it("opens the committed test vectors with the browser's own WebCrypto", async () => {
+  it("opens the committed test vectors of formats 1 and 2 with the browser's own WebCrypto, and reproduces their proofs", async () => {
     const page = await fresh();
     await page.goto(server.url);
-    const vectors = JSON.parse(readFileSync('docs/e2e-test-vectors.json', 'utf8')) as Array<{ kind: string; linkSecret: string; passphrase: string | null; plaintext: string; ciphertext: string; accessProof: string | null }>;
+    type Vector = { kind: string; linkSecret: string; passphrase: string | null; plaintext: string; ciphertext: string; accessProof: string | null; linkProof?: string; iterations?: number };
+    const vectors = ['docs/e2e-test-vectors.json', 'docs/e2e-test-vectors-v2.json'].flatMap((file) => JSON.parse(readFileSync(file, 'utf8')) as Vector[]);
+    assert.ok(vectors.some((vector) => vector.linkProof !== undefined), 'the format-2 vectors are included');
     const results = await page.evaluate(async (list) => {
       const url = [...document.querySelectorAll('script[src]')].map((script) => script.getAttribute('src')!).find((src) => src.includes('common.js'))!.replace('common.js', 'e2e-format.js');
       const format = (await import(url)) as {
         openE2eText: (ciphertext: string, options: object) => Promise<string>;
         accessProofFor: (options: object) => Promise<string>;
+        linkProofFor: (linkSecret: string) => Promise<string>;
       };
       return Promise.all(
         list.map(async (vector) => ({
           plaintext: await format.openE2eText(vector.ciphertext, { kind: vector.kind, linkSecret: vector.linkSecret, ...(vector.passphrase ? { passphrase: vector.passphrase } : {}) }),
-          accessProof: vector.passphrase ? await format.accessProofFor({ linkSecret: vector.linkSecret, passphrase: vector.passphrase }) : null,
+          accessProof: vector.passphrase ? await format.accessProofFor({ linkSecret: vector.linkSecret, passphrase: vector.passphrase, ...(vector.iterations ? { iterations: vector.iterations } : {}) }) : null,
+          ...(vector.linkProof !== undefined ? { linkProof: await format.linkProofFor(vector.linkSecret) } : {}),
         })),
       );
     }, vectors);
-    assert.deepEqual(results, vectors.map((vector) => ({ plaintext: vector.plaintext, accessProof: vector.accessProof })));
+    assert.deepEqual(results, vectors.map((vector) => ({ plaintext: vector.plaintext, accessProof: vector.accessProof, ...(vector.linkProof !== undefined ? { linkProof: vector.linkProof } : {}) })));
   });
 
   it('locks an end-to-end push after too many wrong passphrases, and lets a recipient delete a secret at once', async () => {
@@ -132,7 +136,7 @@ describe('the web UI in a real browser', () => {
     await reader.goto(deletable);
     await reader.click('button[type="submit"]');
     await reader.waitForSelector('button.danger');
-    await Promise.all([reader.waitForURL(/\/delete$/), reader.click('button.danger')]);
+    await Promise.all([reader.waitForURL(/\/deleted$/), reader.click('button.danger')]);
     assert.match(await reader.textContent('h1') ?? '', /Deleted/);
     const late = await fresh();
     await late.goto(deletable);
@@ -198,6 +202,19 @@ describe('the web UI in a real browser', () => {
     assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(245, 246, 248)');
     await page.reload();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light', 'the choice is remembered');
+  });
+
+  it('styles email inputs like the other inputs, in light and dark mode', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const page = await fresh({ colorScheme });
+      await page.goto(`${server.url}/account/sign-up`);
+      const look = (selector: string) =>
+        page.$eval(selector, (element) => {
+          const style = getComputedStyle(element);
+          return { width: element.getBoundingClientRect().width, background: style.backgroundColor, color: style.color, border: style.borderTopColor, radius: style.borderTopLeftRadius, padding: style.paddingTop };
+        });
+      assert.deepEqual(await look('input[type="email"]'), await look('input[type="password"]'), colorScheme);
+    }
   });
 
   for (const { code, dir: direction } of LANGUAGES) {

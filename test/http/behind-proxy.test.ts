@@ -31,7 +31,8 @@ describeEachDatabase('behind a reverse proxy that rewrites Host', (fixture) => {
     assert.match(created.headers.get('location') ?? '', /^\/p\/[A-Za-z0-9_-]+\/preview$/);
     await browser.get('/account/tokens');
     const token = await browser.post('/account/tokens', { name: 'ci' }, { headers: sameSite });
-    assert.equal(token.status, 201);
+    assert.equal(token.status, 303);
+    await browser.get('/account/tokens');
     assert.match(browser.lastBody, /pd_[A-Za-z0-9_-]{40,}/);
     const api = await browser.request('/api/passdrop/v1/pushes', {
       method: 'POST',
@@ -99,7 +100,10 @@ describeEachDatabase('under a sub-path (PASSDROP_BASE_URL=https://host/secrets/)
     const action = /<form method="post" action="([^"]+)" class="reveal-form/.exec(recipient.lastBody)?.[1];
     assert.match(action ?? '', /^\/secrets\/p\/[A-Za-z0-9_-]+\/reveal$/);
     const revealed = await recipient.post(action!, {});
-    assert.equal(revealed.status, 200);
+    assert.equal(revealed.status, 303);
+    assert.match(revealed.headers.get('location') ?? '', /^\/secrets\/p\/[A-Za-z0-9_-]+\/revealed$/);
+    assert.match(revealed.headers.get('set-cookie') ?? '', /Path=\/secrets\/p\/[A-Za-z0-9_-]+\/revealed;/);
+    assert.equal((await recipient.get(revealed.headers.get('location')!)).status, 200);
     assert.match(recipient.lastBody, /under a prefix/);
 
     // Every page a signed-in person reaches links only under the prefix (pagination, tabs, forms included).

@@ -104,6 +104,9 @@ const EXPECTED_ACCESS: Readonly<Record<string, AccessLevel>> = {
   'HEAD /r/:token/r': 'public',
   'POST /p/:token/reveal': 'public',
   'POST /p/:token/delete': 'public',
+  'GET /p/:token/deleted': 'public',
+  'GET /p/:token/revealed': 'public',
+  'HEAD /p/:token/deleted': 'public',
   // web: account
   'GET /account/sign-in': 'public',
   'HEAD /account/sign-in': 'public',

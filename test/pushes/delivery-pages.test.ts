@@ -3,6 +3,7 @@ import { after, before, it } from 'node:test';
 import type { Database } from '../../src/storage/open-database.js';
 import { inspectDatabase } from '../support/database-inspector.js';
 import { describeEachDatabase } from '../support/each-database.js';
+import { createRevealHandoffStore } from '../../src/pushes/reveal-handoff-store.js';
 import { createPush, pushStatus } from '../support/push-helpers.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { tokenDigest } from '../../src/crypto/token-digest.js';
@@ -32,13 +33,20 @@ describeEachDatabase('delivery pages', (fixture) => {
         .execute()
     ).map((row) => row.kind);
 
-  const reveal = (token: string, passphrase?: string) =>
+  const postReveal = (token: string, passphrase?: string) =>
     server.fetch(`/p/${token}/reveal`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: passphrase === undefined ? '' : new URLSearchParams({ passphrase }).toString(),
       redirect: 'manual',
     });
+  /** The reveal form as a browser sends it: a 303 after the view is used is followed, with its cookie, to the GET page. */
+  const reveal = async (token: string, passphrase?: string) => {
+    const posted = await postReveal(token, passphrase);
+    if (posted.status !== 303) return posted;
+    const cookie = posted.headers.get('set-cookie')!.split(';')[0]!;
+    return server.fetch(posted.headers.get('location')!, { headers: { accept: 'text/html', cookie }, redirect: 'manual' });
+  };
 
   it("lets a link scanner's GET and HEAD through without using a view", async () => {
     const push = await createPush(server, { payload: 'bot-proof', retrieval_step: true, expire_after_views: 1 });
@@ -58,6 +66,44 @@ describeEachDatabase('delivery pages', (fixture) => {
     assert.equal(revealed.status, 200);
     assert.match(await revealed.text(), /<pre[^>]*>\nbot-proof<\/pre>/, "a newline after <pre>, which the parser drops, keeps a leading newline of the secret");
     assert.deepEqual(await auditKinds(push.token), ['created', 'opened', 'opened', 'opened', 'viewed', 'expired']);
+  });
+
+  it('answers the reveal form with post/redirect/get: a 303 to a GET page that shows the secret once', async () => {
+    const push = await createPush(server, { payload: 'shown once', retrieval_step: true, expire_after_views: 3 });
+    const posted = await postReveal(push.token);
+    assert.equal(posted.status, 303);
+    assert.equal(posted.headers.get('location'), `/p/${push.token}/revealed`);
+    const setCookie = posted.headers.get('set-cookie') ?? '';
+    assert.match(setCookie, new RegExp(`^passdrop_reveal=[A-Za-z0-9_-]{43}; Max-Age=60; Path=/p/${push.token}/revealed; HttpOnly; SameSite=Lax$`));
+    assert.equal((await pushStatus(server, push.token)).views_remaining, 2, 'the POST used the view');
+    const cookie = setCookie.split(';')[0]!;
+    const shown = await server.fetch(`/p/${push.token}/revealed`, { headers: { accept: 'text/html', cookie }, redirect: 'manual' });
+    assert.equal(shown.status, 200);
+    assert.equal(shown.headers.get('cache-control'), 'no-store');
+    assert.match(shown.headers.get('set-cookie') ?? '', /^passdrop_reveal=; Max-Age=0;/);
+    assert.match(await shown.text(), /<pre[^>]*>\nshown once<\/pre>/);
+    // A refresh: the payload was taken; the step is offered again, and no view was used.
+    const refreshed = await server.fetch(`/p/${push.token}/revealed`, { headers: { accept: 'text/html', cookie }, redirect: 'manual' });
+    assert.equal(refreshed.status, 303);
+    assert.equal(refreshed.headers.get('location'), `/p/${push.token}/r`);
+    assert.equal((await pushStatus(server, push.token)).views_remaining, 2);
+    // The held payload is gone from the database, and a HEAD takes nothing.
+    assert.deepEqual(await inspector.db.selectFrom('reveal_handoffs').select('id').execute(), []);
+    assert.equal((await server.fetch(`/p/${push.token}/revealed`, { method: 'HEAD' })).status, 405, 'no HEAD route');
+  });
+
+  it('shows the expired page on the GET after the last view once its payload was taken, and deletes holds nobody took', async () => {
+    const push = await createPush(server, { payload: 'last one', retrieval_step: true, expire_after_views: 1 });
+    const first = await reveal(push.token);
+    assert.equal(first.status, 200);
+    const again = await server.fetch(`/p/${push.token}/revealed`, { headers: { accept: 'text/html' } });
+    assert.equal(again.status, 404);
+    const untaken = await createPush(server, { payload: 'never fetched', retrieval_step: true });
+    assert.equal((await postReveal(untaken.token)).status, 303);
+    assert.equal((await inspector.db.selectFrom('reveal_handoffs').select('id').execute()).length, 1);
+    const sweeper = createRevealHandoffStore(inspector);
+    assert.equal(await sweeper.sweepTimeExpired(Date.now() + 61_000, 100), 1, 'a hold runs out after a minute');
+    assert.deepEqual(await inspector.db.selectFrom('reveal_handoffs').select('id').execute(), []);
   });
 
   it('redirects a URL push with 303 once its view is used', async () => {
@@ -151,9 +197,17 @@ describeEachDatabase('delivery pages', (fixture) => {
     const push = await createPush(server, { payload: 'delete me', deletable_by_viewer: true });
     const page = await (await reveal(push.token)).text();
     assert.match(page, /action="\/p\/[^"]+\/delete"/);
-    const deleted = await server.fetch(`/p/${push.token}/delete`, { method: 'POST' });
-    assert.equal(deleted.status, 200);
+    // Post/redirect/get: a refresh reloads the page, never the form.
+    const deleted = await server.fetch(`/p/${push.token}/delete`, { method: 'POST', redirect: 'manual' });
+    assert.equal(deleted.status, 303);
+    assert.equal(deleted.headers.get('location'), `/p/${push.token}/deleted`);
     assert.equal((await pushStatus(server, push.token)).expire_reason, 'viewer');
+    const landing = await server.fetch(`/p/${push.token}/deleted`, { headers: { accept: 'text/html' } });
+    assert.equal(landing.status, 200);
+    assert.match(await landing.text(), /<h1>Deleted<\/h1>/);
+    // The landing page says "deleted" only for a push a recipient deleted.
+    const active = await createPush(server, { payload: 'still here', deletable_by_viewer: true });
+    assert.equal((await server.fetch(`/p/${active.token}/deleted`, { headers: { accept: 'text/html' } })).status, 404);
   });
 
   it('moves old /f and /r links to /p, keeping the query', async () => {

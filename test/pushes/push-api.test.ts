@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { describeEachDatabase } from '../support/each-database.js';
-import { createPush, json } from '../support/push-helpers.js';
+import { createPush, json, pushStatus } from '../support/push-helpers.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const MINUTE = 60_000;
@@ -91,6 +91,22 @@ describeEachDatabase('Passdrop API', (fixture) => {
     const unknown = await post('/api/passdrop/v1/pushes/AAAAAAAAAAAAAAAAAAAAAA/reveal', {});
     assert.equal(unknown.status, 404);
     assert.equal((await json<{ code: string }>(unknown)).code, 'PUSH_NOT_FOUND');
+  });
+
+  it('reveals on a bare POST (no body, no content type) when there is no passphrase', async () => {
+    for (const headers of [{}, { 'content-type': 'application/json' }] as Array<Record<string, string>>) {
+      const push = await createPush(server, { payload: 'no body needed' });
+      const response = await server.fetch(`/api/passdrop/v1/pushes/${push.token}/reveal`, { method: 'POST', headers });
+      assert.equal(response.status, 200, JSON.stringify(headers));
+      assert.equal((await json<{ payload: string }>(response)).payload, 'no body needed');
+    }
+  });
+
+  it('keeps passphrase_protected true after the last view of a server-encrypted push', async () => {
+    const push = await createPush(server, { payload: 'guarded', passphrase: 'pw', expire_after_views: 1 });
+    const revealed = await json<{ push: { passphrase_protected: boolean; expired: boolean } }>(await post(`/api/passdrop/v1/pushes/${push.token}/reveal`, { passphrase: 'pw' }));
+    assert.deepEqual([revealed.push.expired, revealed.push.passphrase_protected], [true, true]);
+    assert.equal((await pushStatus(server, push.token)).passphrase_protected, true);
   });
 
   it('expires by time: the status says so and reveal answers 410', async () => {

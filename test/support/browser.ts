@@ -6,11 +6,14 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-/** Debian's chromium, with the flags this machine's closed network needs. */
-export function launchBrowser(): Promise<Browser> {
+/**
+ * Debian's chromium, with the flags this machine's closed network needs, plus `extraArgs` (for example
+ * `--host-resolver-rules=MAP passdrop.test 127.0.0.1` to give loopback servers names of other sites).
+ */
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 

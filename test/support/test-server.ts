@@ -4,6 +4,9 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { AppDependencies } from '../../src/server/build-app.js';
 import { startPassdrop, type RunningPassdrop } from '../../src/server/start-passdrop.js';
+import { FIRST_RUN_LATCH } from '../../src/accounts/sign-in-service.js';
+import { createInstanceSettingsStore } from '../../src/storage/instance-settings-store.js';
+import { openMigratedDatabase } from './open-test-store.js';
 import type { TestDatabase } from './test-databases.js';
 
 export interface TestServer extends RunningPassdrop {
@@ -18,6 +21,24 @@ export interface TestServerOptions {
   readonly beforeListen?: (app: FastifyInstance) => void | Promise<void>;
   /** Probe routes added inside a surface (they must declare `config.access`). */
   readonly probeRoutes?: AppDependencies['probeRoutes'];
+  /**
+   * 'pending': a fresh instance, whose first account must come from the first-run page (the code is in
+   * the logs). By default the first run is marked done, as after the operator used it, so suites can sign up.
+   */
+  readonly firstRun?: 'pending' | 'done';
+}
+
+/**
+ * Marks the first run done in `database` (the latch the first-run page sets), so that sign-up is open
+ * on an instance without accounts; what an instance looks like after its operator used /setup.
+ */
+export async function markFirstRunDone(database: TestDatabase): Promise<void> {
+  const db = await openMigratedDatabase(database, 1);
+  try {
+    await createInstanceSettingsStore(db).setIfAbsent(FIRST_RUN_LATCH, String(Date.now()));
+  } finally {
+    await db.close();
+  }
 }
 
 /**
@@ -50,6 +71,7 @@ export function testServerEnvironment(database: TestDatabase, env: Record<string
 
 /** Starts the real server in this process on 127.0.0.1, port 0, capturing its logs. */
 export async function startTestServer(database: TestDatabase, options: TestServerOptions = {}): Promise<TestServer> {
+  if (options.firstRun !== 'pending') await markFirstRunDone(database);
   const logs: string[] = [];
   const logDestination = new Writable({
     write(chunk: Buffer, _encoding, done) {

@@ -245,6 +245,7 @@ export async function openE2e(ciphertext: string, options: { kind: E2eKind; link
   }
 }
 
+/** openE2e, read as UTF-8 text exactly: a leading byte order mark is part of the secret (`ignoreBOM`), not stripped. */
 export async function openE2eText(ciphertext: string, options: { kind: E2eKind; linkSecret: string; passphrase?: string }): Promise<string> {
-  return new TextDecoder('utf-8', { fatal: true }).decode(await openE2e(ciphertext, options));
+  return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(await openE2e(ciphertext, options));
 }

@@ -70,6 +70,9 @@ describe('the request answer format', () => {
     const bytes = new Uint8Array([0, 255, 1, 254]);
     const sealedBytes = await sealAnswer(bytes, { ...binding, publicKey: requester.publicKey });
     assert.deepEqual(await openAnswer(sealedBytes, { ...binding, privateKey: elsewhere, publicKey: requester.publicKey }), bytes);
+    // A leading byte order mark is part of the text: TextDecoder would strip it unless told not to.
+    const withMark = await sealAnswer('\ufeffmarked', { ...binding, publicKey: requester.publicKey });
+    assert.equal(await openAnswerText(withMark, { ...binding, privateKey: elsewhere, publicKey: requester.publicKey }), '\ufeffmarked');
   });
 
   it('never contains the plaintext and differs every time', async () => {

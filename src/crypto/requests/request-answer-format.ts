@@ -311,9 +311,9 @@ export async function openAnswer(ciphertext: string, options: AnswerBinding & { 
   }
 }
 
-/** openAnswer, read as UTF-8 text. */
+/** openAnswer, read as UTF-8 text exactly: a leading byte order mark is part of the answer (`ignoreBOM`), not stripped. */
 export async function openAnswerText(ciphertext: string, options: AnswerBinding & { privateKey: CryptoKey; publicKey: string }): Promise<string> {
-  return new TextDecoder('utf-8', { fatal: true }).decode(await openAnswer(ciphertext, options));
+  return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(await openAnswer(ciphertext, options));
 }
 
 /** The longest ciphertext (base64url characters) a text answer of `maxCharacters` can become (4 UTF-8 bytes a character). */

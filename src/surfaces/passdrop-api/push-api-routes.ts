@@ -91,12 +91,18 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
     return toPushView(push, site.publicUrl(request), isOwner(push, request.user));
   });
 
-  // A push without passphrase needs no body at all: a bare POST is the whole request.
+  // A push without passphrase needs no body at all: a bare POST is the whole request, also when the
+  // client names JSON without sending any (`curl -X POST -H 'content-type: application/json'`), which
+  // elsewhere is a malformed JSON body (400).
+  const noBodyIsNoBody = async (request: { headers: Record<string, string | string[] | undefined> }) => {
+    const empty = request.headers['transfer-encoding'] === undefined && (request.headers['content-length'] ?? '0') === '0';
+    if (empty) delete request.headers['content-type'];
+  };
   const bodyOptional = async (request: { body: unknown }) => {
     if (request.body === undefined || request.body === null) request.body = {};
   };
 
-  api.post('/pushes/:token/reveal', { schema: pushApiSchemas.reveal, config: recipient, preValidation: bodyOptional }, async (request) => {
+  api.post('/pushes/:token/reveal', { schema: pushApiSchemas.reveal, config: recipient, onRequest: noBodyIsNoBody, preValidation: bodyOptional }, async (request) => {
     const { token } = request.params;
     if (!isWellFormedToken(token)) throw new AppError('PUSH_NOT_FOUND');
     const credentials = { passphrase: request.body?.access_proof ?? request.body?.passphrase, linkProof: request.body?.link_proof };

@@ -91,6 +91,8 @@ export const CreatePushBody = {
     note: { type: 'string', description: 'A private note for yourself (encrypted)' },
   },
   required: ['payload'],
+  // The body "Try it out" sends (test/docs/openapi-examples.test.ts sends it to a live server).
+  examples: [{ payload: 'correct horse battery staple', expire_after_minutes: 60, expire_after_views: 1, passphrase: 'tell-them-by-phone' }],
 } as const;
 
 const TokenParams = { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] } as const;
@@ -126,6 +128,8 @@ export const pushApiSchemas = {
         access_proof: { type: 'string', description: 'For an end-to-end push with a passphrase, instead of the passphrase' },
         link_proof: { type: 'string', description: 'For an end-to-end push in format 2: the proof derived from the link secret (no view is used without it)' },
       },
+      // Opens the push that the create example makes. A push without passphrase needs no body at all.
+      examples: [{ passphrase: 'tell-them-by-phone' }],
     },
     response: {
       200: {

@@ -122,6 +122,16 @@ export const requestApiSchemas = {
         answer_expire_after_views: { type: 'integer', description: 'How many times each answer may be opened' },
       },
       required: ['public_key'],
+      // The public key of the first vector in docs/requests-test-vectors.json.
+      examples: [
+        {
+          public_key: 'BEiW9CS-swUdmBrfo8mP7MfZ3xfvJL3OjTxN1yi94kCfOrXqg4I3cMRxUTMrtTnxrOGoLVvXPGqF9HeSeHoc9BU',
+          requester_name: 'IT desk',
+          instructions: 'Please send the VPN password.',
+          expire_after_minutes: 1440,
+          answers_allowed: 1,
+        },
+      ],
     },
     response: { 201: RequestView, 401: ErrorBody, 403: ErrorBody, 422: ErrorBody },
   },
@@ -181,6 +191,15 @@ export const requestApiSchemas = {
         passphrase: { type: 'string', description: 'When the request has one' },
       },
       required: ['answer_id', 'ciphertext'],
+      // The first vector of docs/requests-test-vectors.json (sealed to the create example's key; a real answer binds the request's own token).
+      examples: [
+        {
+          answer_id: 'AnswerVectorId00000001',
+          kind: 'text',
+          ciphertext:
+            'AQEErJauTYx0Mi9MPF4qoVkskyPdgthZUggtHFEDQrD33aA_OwYxAnrXLvYc7ndBSJ2ThtmZix9lZLg1j8224wrm8QABAgMEBQYHCAkKC0F_UGNMltRy2ESnQWLBYiMRVOn1Mi5Zw5yDc_zCaneYZlpJhzoDU--WZJhX',
+        },
+      ],
     },
     response: {
       201: {

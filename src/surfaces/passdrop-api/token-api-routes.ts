@@ -59,6 +59,7 @@ export function registerTokenApiRoutes(app: FastifyInstance, deps: { tokens: Api
             expires_at: { type: 'string', format: 'date-time', description: 'Optional: the token stops working then' },
           },
           required: ['name'],
+          examples: [{ name: 'CI deploy' }],
         },
         response: { 201: { type: 'object', properties: { token: { type: 'string' }, ...TokenView.properties }, required: ['token', ...TokenView.required] }, 401: ErrorBody, 422: ErrorBody },
       },

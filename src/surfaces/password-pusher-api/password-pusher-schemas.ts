@@ -86,12 +86,41 @@ const createFields = {
   },
 };
 
+/** A body that works on each create route ("Try it out" sends it; test/docs/openapi-examples.test.ts sends it to a live server). */
+function createExample(rootKey: RootKey): Record<string, Record<string, unknown>> {
+  switch (rootKey) {
+    case 'url':
+      return { url: { payload: 'https://example.com/reset?code=123', expire_after_days: 1, expire_after_views: 1 } };
+    case 'password':
+    case 'push':
+    case 'file_push':
+      return { [rootKey]: { payload: 'correct horse battery staple', expire_after_days: 7, expire_after_views: 5, retrieval_step: true } };
+    default:
+      throw new Error(`no example for ${JSON.stringify(rootKey satisfies never)}`);
+  }
+}
+
+/** A file push is a multipart form (its files are parts): the document shows its fields flat, with a file picker. */
+const filePushBody = {
+  consumes: ['multipart/form-data'],
+  body: {
+    type: 'object',
+    properties: {
+      'file_push[payload]': { type: 'string', description: 'An optional message shown with the files' },
+      'file_push[expire_after_days]': { type: 'integer' },
+      'file_push[expire_after_views]': { type: 'integer' },
+      'file_push[files][]': { type: 'array', items: { type: 'string', format: 'binary' }, description: 'One part per file' },
+    },
+    examples: [{ 'file_push[payload]': 'The invoice is attached.', 'file_push[expire_after_days]': 7, 'file_push[expire_after_views]': 5 }],
+  },
+};
+
 export const passwordPusherSchemas = {
   create: (rootKey: RootKey) => ({
     tags,
     summary: rootKey === 'push' ? 'Create a push (v2)' : `Create a push (v1, fields under "${rootKey}")`,
     description: `JSON, URL-encoded form (\`${rootKey}[payload]=…\`) or multipart. Unknown fields are ignored.`,
-    body: { type: 'object', properties: { [rootKey]: createFields } },
+    ...(rootKey === 'file_push' ? filePushBody : { body: { type: 'object', properties: { [rootKey]: createFields }, examples: [createExample(rootKey)] } }),
     response: { 201: CreatedPush, 400: ErrorString, 401: ErrorString, 422: FieldErrors },
   }),
   retrieve: {

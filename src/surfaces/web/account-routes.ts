@@ -153,9 +153,14 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
     );
   });
 
+  /** Sign-up before the operator's first run: closed, pointing to the first-run page. */
+  const setupPending = (context: PageContext, reply: FastifyReply) =>
+    htmlReply(reply, 403, renderMessagePage(context, context.t('account.signUp.heading'), context.t('account.setupPending'), { href: site.path('/setup'), label: context.t('setup.heading') }));
+
   app.get('/account/sign-up', { config: open, exposeHeadRoute: true }, async (request, reply) => {
     const context = pageContext(request, reply);
     if (!policy.allowSignups || !passwords) return htmlReply(reply, 403, renderMessagePage(context, context.t('account.signUp.heading'), context.t(passwords ? 'account.signupsDisabled' : 'sso.passwordsDisabled')));
+    if (await signIn.needsFirstRun()) return setupPending(context, reply);
     return htmlReply(reply, 200, renderSignUp(context, {}));
   });
 
@@ -170,6 +175,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
     }
     if (result.ok) return htmlReply(reply, 200, renderMessagePage(context, t('account.signUp.heading'), t('account.signUp.checkInbox', { email })));
     if (result.reason === 'signups_disabled') return htmlReply(reply, 403, renderMessagePage(context, t('account.signUp.heading'), t('account.signupsDisabled')));
+    if (result.reason === 'setup_pending') return setupPending(context, reply);
     if (result.reason === 'rate_limited') {
       return htmlReply(reply, 429, renderSignUp(context, { values: { email }, message: t('account.tooManyAttempts', { count: minutesOf(result.retryAfterMs) }) }));
     }

@@ -1,7 +1,9 @@
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import type { PushRecord } from '../../pushes/push-record.js';
 import type { RetrieveResult } from '../../pushes/push-service.js';
+import { REVEAL_HANDOFF_MS } from '../../pushes/reveal-handoff.js';
 import { isWellFormedToken } from '../../pushes/push-token.js';
 import { exactText, html, trusted, type SafeHtml } from '../../web/html.js';
 import { csrfField, renderPage, type PageContext } from '../../web/layout.js';
@@ -17,7 +19,10 @@ import type { WebRouteContext } from './web-surface.js';
  * whether a token ever existed. No branding unless configured.
  */
 export function registerDeliveryRoutes(app: FastifyInstance, deps: WebRouteContext): void {
-  const { pushes: service, pageContext, site } = deps;
+  const { pushes: service, revealHandoff, pageContext, site, cookies } = deps;
+  /** The handle of a payload revealed by the form, carried to the GET page only (path), by this site only, never by script. */
+  const handoffCookie = (token: string, value: string, maxAgeSeconds: number) =>
+    serializeCookie(REVEAL_COOKIE, value, { path: site.path(`/p/${token}/revealed`), httpOnly: true, sameSite: 'lax', secure: cookies.secure, maxAge: maxAgeSeconds });
   function page(reply: FastifyReply, context: PageContext, status: number, title: string, body: SafeHtml, endToEnd = false): FastifyReply {
     const { t } = context;
     return reply
@@ -103,10 +108,11 @@ ${endToEnd ? html`<p class="hint no-js-only">${t('deliver.needsJavaScript')}</p>
    * so Chromium would block a 303 to another site after the view was used. It gets a page that navigates
    * with a `Refresh` header (outside form-action) and shows the link, in case the browser does not follow.
    */
-  function urlDestination(request: FastifyRequest, reply: FastifyReply, push: PushRecord, payload: string): FastifyReply {
+  function urlDestination(request: FastifyRequest, reply: FastifyReply, push: PushRecord, payload: string, afterForm: boolean): FastifyReply {
     const destination = isWebUrl(payload) ? normaliseWebUrl(payload) : undefined;
     if (!destination) return expiredPage(request, reply);
-    if (request.method !== 'POST') return reply.redirect(destination, 303);
+    // After the form (its POST, or the GET its 303 leads to: the same navigation), a redirect is out.
+    if (!afterForm) return reply.redirect(destination, 303);
     const context = pageContext(request, reply);
     const { t } = context;
     reply.header('refresh', `0; url=${destination}`);
@@ -131,8 +137,8 @@ ${facts(context, push)}`,
     }
   }
 
-  async function revealedPage(request: FastifyRequest, reply: FastifyReply, push: PushRecord, payload: string): Promise<FastifyReply> {
-    if (push.kind === 'url') return urlDestination(request, reply, push, payload);
+  async function revealedPage(request: FastifyRequest, reply: FastifyReply, push: PushRecord, payload: string, afterForm = false): Promise<FastifyReply> {
+    if (push.kind === 'url') return urlDestination(request, reply, push, payload, afterForm);
     const context = pageContext(request, reply);
     const { t } = context;
     const qr = push.kind === 'qr' ? await qrSvg(payload) : undefined;
@@ -223,20 +229,58 @@ ${push.deletableByViewer && !push.expired
     }
     const passphrase = (request.body as { passphrase?: unknown } | undefined)?.passphrase;
     const result = await service.retrieve(token, typeof passphrase === 'string' ? passphrase : undefined, auditContextOf(request), request.user);
-    return sendResult(request, reply, result);
+    if (result.outcome !== 'revealed') return sendResult(request, reply, result);
+    // Post/redirect/get: the view is used; the page that shows the secret is a GET, so a refresh never
+    // posts the form again (which would use another view).
+    const handle = await revealHandoff.hold(result.push, result.payload);
+    reply.header('set-cookie', handoffCookie(token, handle, REVEAL_HANDOFF_MS / 1000));
+    return reply.redirect(site.path(`/p/${token}/revealed${querySuffix(request)}`), 303);
   });
 
+  /**
+   * Where the reveal form leads: shows the payload its POST held, once. Without one (a refresh, a second
+   * tab, a minute later) it offers the step again while views are left, and the expired page after.
+   * No HEAD route: a HEAD must not take the payload.
+   */
+  app.get('/p/:token/revealed', { config: recipient, exposeHeadRoute: false }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    if (!isWellFormedToken(token)) return expiredPage(request, reply);
+    const handle = parseCookies(request.headers.cookie ?? '')[REVEAL_COOKIE];
+    if (handle !== undefined) reply.header('set-cookie', handoffCookie(token, '', 0));
+    const payload = handle === undefined ? undefined : await revealHandoff.take(token, handle);
+    const push = await service.peek(token);
+    if (payload === undefined || !push) {
+      if (push && !push.expired) return reply.redirect(site.path(`/p/${token}/r`), 303);
+      return expiredPage(request, reply);
+    }
+    return revealedPage(request, reply, push, payload, true);
+  });
+
+  // Post/redirect/get: a refresh of the page after "Delete it now" reloads a GET, and never asks to post again.
   app.post('/p/:token/delete', { config: recipient }, async (request, reply) => {
     const { token } = request.params as { token: string };
     if (!isWellFormedToken(token)) return expiredPage(request, reply);
     const result = await service.deleteByViewer(token, auditContextOf(request), request.user);
+    if (result.outcome === 'deleted') return reply.redirect(site.path(`/p/${token}/deleted`), 303);
     const context = pageContext(request, reply);
     const { t } = context;
-    if (result.outcome === 'deleted') return page(reply, context, 200, t('deliver.deletedHeading'), html`<h1>${t('deliver.deletedHeading')}</h1><p>${t('deliver.deletedBody')}</p>`);
     if (result.outcome === 'not_deletable') return page(reply, context, 403, t('deliver.notDeletableHeading'), html`<h1>${t('deliver.notDeletableHeading')}</h1><p>${t('deliver.notDeletableBody')}</p>`);
     return expiredPage(request, reply);
   });
+
+  /** Where "Delete it now" lands: says "deleted" only for a push a recipient deleted, the expired page otherwise. */
+  app.get('/p/:token/deleted', { config: recipient, exposeHeadRoute: true }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const push = isWellFormedToken(token) ? await service.peek(token) : undefined;
+    if (!push?.expired || push.expireReason !== 'viewer') return expiredPage(request, reply);
+    const context = pageContext(request, reply);
+    const { t } = context;
+    return page(reply, context, 200, t('deliver.deletedHeading'), html`<h1>${t('deliver.deletedHeading')}</h1><p>${t('deliver.deletedBody')}</p>`);
+  });
 }
+
+/** The cookie that carries the handle of a payload revealed by the form to the page that shows it. */
+export const REVEAL_COOKIE = 'passdrop_reveal';
 
 /** The query string of a request, `?…` or '', carried over to a redirect. */
 function querySuffix(request: FastifyRequest): string {

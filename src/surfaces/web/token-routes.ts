@@ -1,3 +1,4 @@
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { UserRecord } from '../../accounts/account-store.js';
 import { renderTokens, TOKEN_LIFETIME_DAYS, type FormState } from '../../web/pages/account-pages.js';
@@ -5,10 +6,20 @@ import type { WebRouteContext } from './web-surface.js';
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Carries a token just made from the POST to the GET that shows it (post/redirect/get, so a refresh
+ * reloads the page instead of posting again). Only the tokens page receives it (its path), only this
+ * site (SameSite=Strict), no script reads it, it lives 5 minutes, and the page clears it on showing it.
+ */
+export const NEW_TOKEN_COOKIE = 'passdrop_new_token';
+const NEW_TOKEN_SECONDS = 300;
+
 /** The API-token page of the web UI: the same tokens and rules as `/api/passdrop/v1/tokens`, for people. */
 export function registerTokenRoutes(app: FastifyInstance, deps: WebRouteContext): void {
-  const { tokens, pageContext, clock, site } = deps;
+  const { tokens, pageContext, clock, site, cookies } = deps;
   const account = { access: 'account' } as const;
+  const newTokenCookie = (value: string, maxAge: number) =>
+    serializeCookie(NEW_TOKEN_COOKIE, value, { path: site.path('/account/tokens'), httpOnly: true, sameSite: 'strict', secure: cookies.secure, maxAge });
 
   async function tokensPage(request: FastifyRequest, reply: FastifyReply, user: UserRecord, status: number, state: FormState & { created?: string }) {
     return reply.code(status).type('text/html; charset=utf-8').send(renderTokens(pageContext(request, reply), await tokens.list(user), state));
@@ -16,7 +27,12 @@ export function registerTokenRoutes(app: FastifyInstance, deps: WebRouteContext)
 
   app.get('/account/tokens', { config: account, exposeHeadRoute: true }, async (request, reply) => {
     const info = (request.query as Record<string, unknown>).revoked === '1' ? pageContext(request, reply).t('account.tokens.revoked') : undefined;
-    return tokensPage(request, reply, request.user!, 200, { info });
+    const carried = parseCookies(request.headers.cookie ?? '')[NEW_TOKEN_COOKIE];
+    if (carried === undefined) return tokensPage(request, reply, request.user!, 200, { info });
+    reply.header('set-cookie', newTokenCookie('', 0));
+    // Shown only if it is one of this account's tokens (a cookie is the browser's to change).
+    const owned = (await tokens.list(request.user!)).some((token) => carried.startsWith(token.prefix));
+    return tokensPage(request, reply, request.user!, 200, { info, ...(owned ? { created: carried } : {}) });
   });
 
   app.post('/account/tokens', { config: account }, async (request, reply) => {
@@ -31,8 +47,9 @@ export function registerTokenRoutes(app: FastifyInstance, deps: WebRouteContext)
       const problems = result.problems.map((problem) => (problem.field === 'name' ? { ...problem, message: t('account.tokens.nameRequired') } : problem));
       return tokensPage(request, reply, user, 422, { values: { name }, problems });
     }
-    // Shown in this response only; the page is no-store like every dynamic page.
-    return tokensPage(request, reply, user, 201, { created: result.token });
+    // Shown once, by the page the browser is sent to; the page is no-store like every dynamic page.
+    reply.header('set-cookie', newTokenCookie(result.token, NEW_TOKEN_SECONDS));
+    return reply.redirect(site.path('/account/tokens'), 303);
   });
 
   app.post('/account/tokens/:id/revoke', { config: account }, async (request, reply) => {

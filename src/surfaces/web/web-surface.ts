@@ -12,6 +12,7 @@ import type { PasskeyService } from '../../accounts/passkey-service.js';
 import type { PassdropConfig } from '../../config/load-config.js';
 import { AppError } from '../../errors/app-error.js';
 import type { PushService } from '../../pushes/push-service.js';
+import type { RevealHandoff } from '../../pushes/reveal-handoff.js';
 import type { RequestService } from '../../requests/request-service.js';
 import { ASSET_DIRECTORY, loadAssetManifest } from '../../web/asset-manifest.js';
 import { createTranslations } from '../../web/i18n/translator.js';
@@ -49,6 +50,8 @@ export interface WebDependencies {
   readonly config: PassdropConfig;
   readonly site: SiteAddress;
   readonly pushes: PushService;
+  /** Holds a payload revealed by the reveal form's POST for the GET it redirects to. */
+  readonly revealHandoff: RevealHandoff;
   readonly requests: RequestService;
   readonly signIn: SignInService;
   readonly oidc: OidcSignInService;
