@@ -26,6 +26,7 @@ import { createPassdropMetrics, type PassdropMetrics } from '../metrics/passdrop
 import { startNotificationWorker } from '../jobs/notification-worker.js';
 import { createNotificationDelivery } from '../notifications/notification-delivery.js';
 import { createOutboxStore, enqueueEvent } from '../notifications/outbox-store.js';
+import { createWebhookService } from '../notifications/webhook-service.js';
 import { createWebhookStore } from '../notifications/webhook-store.js';
 import { createAuditStore } from '../pushes/audit-store.js';
 import { createPushService } from '../pushes/push-service.js';
@@ -191,6 +192,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const outbox = createOutboxStore(deps.database);
   const webhookStore = createWebhookStore(deps.database);
   const mailer = createMailer(config.mail);
+  // The worker starts after the surfaces; until then (and without jobs) a queued notification waits for a poll.
+  let wakeNotificationWorker: () => void = () => {};
+  const webhooks = createWebhookService({ store: webhookStore, outbox, keys: deps.keys, policy: config.notifications, clock, onQueued: () => wakeNotificationWorker() });
   const requestEvents: RequestEventHooks = {
     // The answer and its notification commit together (the outbox row is written in the answer's transaction).
     async answered(event, executor) {
@@ -216,7 +220,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       });
       await siteScope.register(
         async (scope) => {
-          await passdropApiSurface(scope, { config, site, accounts, signIn, tokens, pushes, requests, allowedMethods });
+          await passdropApiSurface(scope, { config, site, accounts, signIn, tokens, pushes, requests, webhooks, allowedMethods });
           probes['passdrop-api']?.(scope);
         },
         { prefix: PASSDROP_API_PREFIX },
@@ -278,6 +282,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       clock,
       logger: deps.logger,
     });
+    wakeNotificationWorker = () => notificationWorker.wake();
     app.addHook('onClose', () => notificationWorker.stop());
     if (await signIn.needsFirstRun()) {
       const code = await signIn.issueFirstRunCode();

@@ -17,6 +17,8 @@ import { registerPushApiRoutes } from './push-api-routes.js';
 import { registerRequestApiRoutes } from './request-api-routes.js';
 import type { RequestService } from '../../requests/request-service.js';
 import { registerTokenApiRoutes } from './token-api-routes.js';
+import type { WebhookService } from '../../notifications/webhook-service.js';
+import { registerWebhookApiRoutes } from './webhook-api-routes.js';
 
 /** Where our own API lives, under the site's base path. */
 export const PASSDROP_API_PREFIX = '/api/passdrop/v1';
@@ -29,6 +31,7 @@ export interface PassdropApiDependencies {
   readonly tokens: ApiTokenService;
   readonly pushes: PushService;
   readonly requests: RequestService;
+  readonly webhooks: WebhookService;
   readonly allowedMethods: AllowedMethods;
 }
 
@@ -71,5 +74,6 @@ export async function passdropApiSurface(scope: FastifyInstance, deps: PassdropA
   registerPushApiRoutes(scope, { service: deps.pushes, config, site: deps.site });
   registerTokenApiRoutes(scope, { tokens: deps.tokens });
   registerRequestApiRoutes(scope, { requests: deps.requests, site: deps.site, answerMaxCharacters: config.requests.answerMaxCharacters });
+  registerWebhookApiRoutes(scope, { webhooks: deps.webhooks });
 }
 
