@@ -12,6 +12,7 @@ import type { PassdropConfig } from '../../config/load-config.js';
 import { AppError } from '../../errors/app-error.js';
 import type { PushService } from '../../pushes/push-service.js';
 import type { RequestService } from '../../requests/request-service.js';
+import type { WebhookService } from '../../notifications/webhook-service.js';
 import { ASSET_DIRECTORY, loadAssetManifest } from '../../web/asset-manifest.js';
 import { createTranslations } from '../../web/i18n/translator.js';
 import type { Brand } from '../../web/layout.js';
@@ -35,6 +36,7 @@ import { registerRequestRoutes } from './request-routes.js';
 import { registerSsoRoutes } from './sso-routes.js';
 import { registerTokenRoutes } from './token-routes.js';
 import type { CookieScope } from './web-session.js';
+import { registerWebhookRoutes } from './webhook-routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -54,6 +56,7 @@ export interface WebDependencies {
   readonly accounts: AccountStore;
   readonly tokens: ApiTokenService;
   readonly mailer: Mailer;
+  readonly webhooks: WebhookService;
   readonly clock: () => number;
   readonly allowedMethods: AllowedMethods;
 }
@@ -189,6 +192,7 @@ export async function webSurface(scope: FastifyInstance, deps: WebDependencies):
   registerAccountRoutes(scope, routeContext);
   registerSsoRoutes(scope, routeContext);
   registerTokenRoutes(scope, routeContext);
+  registerWebhookRoutes(scope, routeContext);
   registerDashboardRoutes(scope, routeContext);
   registerRequestRoutes(scope, routeContext);
   registerAdminRoutes(scope, routeContext);
