@@ -68,6 +68,12 @@ export const errorCatalogue = {
     status: 403,
     message: 'This account already has {limit} webhooks, the most this server allows (PASSDROP_WEBHOOKS_PER_ACCOUNT). Delete one first.',
   },
+  NOT_PUSH_OWNER: { status: 403, message: 'Only the account that created this push can do this.' },
+  LINK_EMAILS_UNAVAILABLE: {
+    status: 404,
+    message: 'This server does not email links: it has no SMTP server or PASSDROP_BASE_URL, or PASSDROP_LINK_EMAILS is off.',
+  },
+  LINK_EMAILS_RATE_LIMITED: { status: 429, message: 'Too many email requests: at most 5 a minute. Please try again in a minute.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests. Please wait a minute and try again.' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'The database is not answering. Please try again shortly.' },
   INTERNAL_ERROR: {

@@ -26,6 +26,9 @@ import { createPassdropMetrics, type PassdropMetrics } from '../metrics/passdrop
 import { startNotificationWorker } from '../jobs/notification-worker.js';
 import { createNotificationDelivery } from '../notifications/notification-delivery.js';
 import { createOutboxStore, enqueueEvent } from '../notifications/outbox-store.js';
+import { createLinkEmailDelivery } from '../notifications/link-email-delivery.js';
+import { createLinkEmailService } from '../notifications/link-email-service.js';
+import { createLinkEmailStore } from '../notifications/link-email-store.js';
 import { createWebhookService } from '../notifications/webhook-service.js';
 import { createWebhookStore } from '../notifications/webhook-store.js';
 import { createAuditStore } from '../pushes/audit-store.js';
@@ -48,6 +51,7 @@ import { createSiteAddress } from '../surfaces/surface-kit/public-url.js';
 import { stampSurface, trackRouteTable, type RouteTableEntry, type SurfaceName } from '../surfaces/surface-kit/route-access.js';
 import { registerSecurityHeaders } from '../surfaces/surface-kit/security-headers.js';
 import { webSurface } from '../surfaces/web/web-surface.js';
+import { createTranslations } from '../web/i18n/translator.js';
 import { registerRequestLimits } from './request-limits.js';
 
 export interface AppDependencies {
@@ -189,12 +193,25 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     diskDirectory: blobDiskDirectory(config.fileStorage, config.dataDir),
   });
   const requestStore = createRequestStore(deps.database, { auditEventsPerRequest: config.requests.auditEventsPerRequest });
+  const site = createSiteAddress(config.server);
   const outbox = createOutboxStore(deps.database);
   const webhookStore = createWebhookStore(deps.database);
   const mailer = createMailer(config.mail);
   // The worker starts after the surfaces; until then (and without jobs) a queued notification waits for a poll.
   let wakeNotificationWorker: () => void = () => {};
   const webhooks = createWebhookService({ store: webhookStore, outbox, keys: deps.keys, policy: config.notifications, clock, onQueued: () => wakeNotificationWorker() });
+  const linkEmailStore = createLinkEmailStore(deps.database);
+  const linkEmails = createLinkEmailService({
+    store: linkEmailStore,
+    pushes: pushStore,
+    rateLimits,
+    keys: deps.keys,
+    policy: config.notifications,
+    mailEnabled: mailer.enabled,
+    siteUrl: site.configuredUrl,
+    clock,
+    onQueued: () => wakeNotificationWorker(),
+  });
   const requestEvents: RequestEventHooks = {
     // The answer and its notification commit together (the outbox row is written in the answer's transaction).
     async answered(event, executor) {
@@ -203,7 +220,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     },
   };
   const requests = createRequestService({ store: requestStore, rateLimits, keys: deps.keys, policy: config.requests, clock, events: requestEvents });
-  const site = createSiteAddress(config.server);
   await registerRequestLimits(app, { counters: rateLimits, operations: config.operations, clock, onRefused: (action, scope) => metrics.rateLimited(action, scope) });
 
   // --- the surfaces ----------------------------------------------------------------------------
@@ -215,12 +231,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         probes.operations?.(scope);
       });
       await siteScope.register(async (scope) => {
-        await passwordPusherApiSurface(scope, { service: pushes, files, config, site, clock, accounts, allowedMethods });
+        await passwordPusherApiSurface(scope, { service: pushes, files, config, site, clock, accounts, linkEmails, allowedMethods });
         probes['password-pusher-api']?.(scope);
       });
       await siteScope.register(
         async (scope) => {
-          await passdropApiSurface(scope, { config, site, accounts, signIn, tokens, pushes, requests, webhooks, allowedMethods });
+          await passdropApiSurface(scope, { config, site, accounts, signIn, tokens, pushes, requests, webhooks, linkEmails, allowedMethods });
           probes['passdrop-api']?.(scope);
         },
         { prefix: PASSDROP_API_PREFIX },
@@ -277,6 +293,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         findUserEmail: async (userId) => (await accountStore.findUserById(userId))?.email,
         policy: config.notifications,
         brandTitle: config.brand.title,
+        linkEmail: createLinkEmailDelivery({
+          store: linkEmailStore,
+          keys: deps.keys,
+          mailer,
+          findUserEmail: async (userId) => (await accountStore.findUserById(userId))?.email,
+          siteUrl: site.configuredUrl,
+          brandTitle: config.brand.title,
+          translate: await createTranslations(),
+        }),
       }),
       policy: config.notifications,
       clock,

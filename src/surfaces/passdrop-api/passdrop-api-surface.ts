@@ -19,6 +19,8 @@ import type { RequestService } from '../../requests/request-service.js';
 import { registerTokenApiRoutes } from './token-api-routes.js';
 import type { WebhookService } from '../../notifications/webhook-service.js';
 import { registerWebhookApiRoutes } from './webhook-api-routes.js';
+import type { LinkEmailService } from '../../notifications/link-email-service.js';
+import { registerLinkEmailApiRoutes } from './link-email-api-routes.js';
 
 /** Where our own API lives, under the site's base path. */
 export const PASSDROP_API_PREFIX = '/api/passdrop/v1';
@@ -32,6 +34,7 @@ export interface PassdropApiDependencies {
   readonly pushes: PushService;
   readonly requests: RequestService;
   readonly webhooks: WebhookService;
+  readonly linkEmails: LinkEmailService;
   readonly allowedMethods: AllowedMethods;
 }
 
@@ -75,5 +78,6 @@ export async function passdropApiSurface(scope: FastifyInstance, deps: PassdropA
   registerTokenApiRoutes(scope, { tokens: deps.tokens });
   registerRequestApiRoutes(scope, { requests: deps.requests, site: deps.site, answerMaxCharacters: config.requests.answerMaxCharacters });
   registerWebhookApiRoutes(scope, { webhooks: deps.webhooks });
+  registerLinkEmailApiRoutes(scope, { linkEmails: deps.linkEmails });
 }
 
