@@ -242,7 +242,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         { prefix: PASSDROP_API_PREFIX },
       );
       await siteScope.register(async (scope) => {
-        await webSurface(scope, { config, site, pushes, requests, signIn, oidc, settings, accounts: accountStore, tokens, mailer, webhooks, clock, allowedMethods });
+        await webSurface(scope, { config, site, pushes, requests, signIn, oidc, settings, accounts: accountStore, tokens, mailer, webhooks, linkEmails, clock, allowedMethods });
         probes.web?.(scope);
       });
     },

@@ -76,6 +76,7 @@ const EXPECTED_ACCESS: Readonly<Record<string, AccessLevel>> = {
   'POST /api/v2/pushes/:token/notify_emails': 'account',
   'POST /p/:token/notify_emails.json [json]': 'account',
   'POST /p/:token/notify_emails [json]': 'account',
+  'POST /p/:token/notify_emails': 'account',
   'GET /api/passdrop/v1/webhooks': 'account',
   'POST /api/passdrop/v1/webhooks': 'account',
   'GET /api/passdrop/v1/webhooks/:id': 'account',

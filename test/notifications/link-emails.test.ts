@@ -7,6 +7,7 @@ import { describeEachDatabase } from '../support/each-database.js';
 import { json } from '../support/push-helpers.js';
 import { startMailSink, type MailSink, type ReceivedMail } from '../support/mail-sink.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { signIn, WebClient } from '../support/web-client.js';
 
 const BASE_URL = 'http://passdrop.test';
 
@@ -29,7 +30,9 @@ describeEachDatabase("emailing a push's link (Password Pusher's notify_emails)",
   let other: string;
   let busy: string;
   let daily: string;
+  let webby: string;
   before(async () => {
+    webby = await accountWithToken(fixture.database, 'webby@example.com');
     daily = await accountWithToken(fixture.database, 'daily@example.com');
     owner = await accountWithToken(fixture.database, 'owner@example.com');
     other = await accountWithToken(fixture.database, 'other@example.com');
@@ -166,6 +169,40 @@ describeEachDatabase("emailing a push's link (Password Pusher's notify_emails)",
     const forbidden = await server.fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${owner}` }, body: JSON.stringify({ recipients: ['eve@example.com'] }) });
     assert.equal(forbidden.status, 403);
     assert.equal((await json<{ code: string }>(forbidden)).code, 'NOT_PUSH_OWNER');
+  });
+
+  it("emails the link from the push's page (CSRF-checked form), and is honest about end-to-end pushes", async () => {
+    const { url_token: token } = await json<{ url_token: string }>(await createV2Push(server, webby, {}));
+    const browser = new WebClient(server);
+    assert.equal((await signIn(browser, 'webby@example.com', 'a long enough password')).status, 303);
+    const page = await (await browser.get(`/dashboard/pushes/${token}`)).text();
+    assert.match(page, new RegExp(`action="/p/${token}/notify_emails"`));
+    assert.equal((await browser.post(`/p/${token}/notify_emails`, { notify_emails_to: 'web@example.com' }, { withCsrf: false })).status, 403);
+    await browser.get(`/dashboard/pushes/${token}`);
+    const sent = await browser.post(`/p/${token}/notify_emails`, { notify_emails_to: 'web@example.com', notify_emails_to_locale: 'de' });
+    assert.equal(sent.status, 303);
+    assert.equal(sent.headers.get('location'), `/dashboard/pushes/${token}?emailed=1`);
+    await sink.until(() => mailsTo(sink, 'web@example.com').length === 1);
+    assert.match(mailsTo(sink, 'web@example.com')[0]!.text, /Öffnen Sie es mit diesem Link/);
+
+    const ciphertext = randomBytes(80);
+    ciphertext.fill(0, 0, 6);
+    ciphertext[0] = 1;
+    const e2e = await json<{ token: string }>(
+      await server.fetch('/api/passdrop/v1/pushes', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${webby}` }, body: JSON.stringify({ payload: ciphertext.toString('base64url'), encryption: 'client' }) }),
+    );
+    const e2ePage = await (await browser.get(`/dashboard/pushes/${e2e.token}`)).text();
+    assert.match(e2ePage, /the server does not have its key/);
+    assert.match(e2ePage, /name="acknowledge_link_exposure"/);
+    const link = `${BASE_URL}/p/${e2e.token}#k=${randomBytes(32).toString('base64url')}`;
+    const unticked = await browser.post(`/p/${e2e.token}/notify_emails`, { notify_emails_to: 'web2@example.com', link });
+    assert.equal(unticked.status, 422);
+    assert.match(await unticked.text(), /Tick the box to confirm that the email will carry the key/);
+    await browser.get(`/dashboard/pushes/${e2e.token}`);
+    const ticked = await browser.post(`/p/${e2e.token}/notify_emails`, { notify_emails_to: 'web2@example.com', link, acknowledge_link_exposure: '1' });
+    assert.equal(ticked.status, 303);
+    await sink.until(() => mailsTo(sink, 'web2@example.com').length === 1);
+    assert.ok(mailsTo(sink, 'web2@example.com')[0]!.text.includes(link));
   });
 });
 

@@ -13,6 +13,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { PushService } from '../../pushes/push-service.js';
 import type { RequestService } from '../../requests/request-service.js';
 import type { WebhookService } from '../../notifications/webhook-service.js';
+import type { LinkEmailService } from '../../notifications/link-email-service.js';
 import { ASSET_DIRECTORY, loadAssetManifest } from '../../web/asset-manifest.js';
 import { createTranslations } from '../../web/i18n/translator.js';
 import type { Brand } from '../../web/layout.js';
@@ -57,6 +58,7 @@ export interface WebDependencies {
   readonly tokens: ApiTokenService;
   readonly mailer: Mailer;
   readonly webhooks: WebhookService;
+  readonly linkEmails: LinkEmailService;
   readonly clock: () => number;
   readonly allowedMethods: AllowedMethods;
 }
