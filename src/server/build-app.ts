@@ -29,6 +29,8 @@ import { createOutboxStore, enqueueEvent } from '../notifications/outbox-store.j
 import { createLinkEmailDelivery } from '../notifications/link-email-delivery.js';
 import { createLinkEmailService } from '../notifications/link-email-service.js';
 import { createLinkEmailStore } from '../notifications/link-email-store.js';
+import { createReceiptService } from '../notifications/receipt-service.js';
+import { createReceiptStore } from '../notifications/receipt-store.js';
 import { createWebhookService } from '../notifications/webhook-service.js';
 import { createWebhookStore } from '../notifications/webhook-store.js';
 import { createAuditStore } from '../pushes/audit-store.js';
@@ -200,6 +202,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   // The worker starts after the surfaces; until then (and without jobs) a queued notification waits for a poll.
   let wakeNotificationWorker: () => void = () => {};
   const webhooks = createWebhookService({ store: webhookStore, outbox, keys: deps.keys, policy: config.notifications, clock, onQueued: () => wakeNotificationWorker() });
+  const receipts = createReceiptService({ store: createReceiptStore(deps.database), clock });
   const linkEmailStore = createLinkEmailStore(deps.database);
   const linkEmails = createLinkEmailService({
     store: linkEmailStore,
@@ -242,7 +245,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         { prefix: PASSDROP_API_PREFIX },
       );
       await siteScope.register(async (scope) => {
-        await webSurface(scope, { config, site, pushes, requests, signIn, oidc, settings, accounts: accountStore, tokens, mailer, webhooks, linkEmails, clock, allowedMethods });
+        await webSurface(scope, { config, site, pushes, requests, signIn, oidc, settings, accounts: accountStore, tokens, mailer, webhooks, linkEmails, receipts, clock, allowedMethods });
         probes.web?.(scope);
       });
     },

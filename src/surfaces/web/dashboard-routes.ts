@@ -9,6 +9,8 @@ import type { Translate } from '../../web/i18n/translator.js';
 import { pageNumber } from '../../web/page-number.js';
 import { renderDashboard, renderPushPage, type DashboardQuery, type PushPageState } from '../../web/pages/dashboard-pages.js';
 import { linkEmailSection } from '../../web/pages/link-email-section.js';
+import { pushReceiptsSection } from '../../web/pages/receipt-pages.js';
+import { receiptInputOf } from './receipt-routes.js';
 import { parseFlag } from '../surface-kit/form-values.js';
 import { auditContextOf } from '../surface-kit/request-facts.js';
 import type { WebRouteContext } from './web-surface.js';
@@ -82,10 +84,22 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebRouteCont
 
   type LinkEmailFormState = { problems?: readonly FieldProblem[]; values?: Readonly<Record<string, string>> };
 
-  async function pushPage(request: FastifyRequest, reply: FastifyReply, push: PushRecord, status: number, state: PushPageState, linkEmailForm: LinkEmailFormState = {}) {
+  async function pushPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    push: PushRecord,
+    status: number,
+    state: PushPageState,
+    linkEmailForm: LinkEmailFormState = {},
+    receiptProblems: readonly FieldProblem[] = [],
+  ) {
     const page = pageNumber((request.query as Record<string, unknown>).page);
     const context = pageContext(request, reply);
-    const extraSections = deps.linkEmails.available && !push.expired ? [linkEmailSection(context, push, linkEmailForm)] : [];
+    const [ownReceipts, defaultReceipts] = await Promise.all([deps.receipts.forPush(push), deps.receipts.defaults(request.user!.id)]);
+    const extraSections = [
+      ...(deps.linkEmails.available && !push.expired ? [linkEmailSection(context, push, linkEmailForm)] : []),
+      ...(push.expired ? [] : [pushReceiptsSection(context, push, ownReceipts, defaultReceipts, receiptProblems)]),
+    ];
     const events = await service.listAudit(push, { offset: (page - 1) * EVENTS_PER_PAGE, limit: EVENTS_PER_PAGE + 1 });
     const view = {
       note: service.readNote(push),
@@ -104,7 +118,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebRouteCont
     const saved = (request.query as Record<string, unknown>).saved;
     const emailed = wholeNumber((request.query as Record<string, unknown>).emailed);
     const info =
-      saved === '1' ? t('dashboard.saved') : saved === 'expired' ? t('dashboard.expiredNow') : emailed !== undefined && emailed > 0 ? t('linkEmail.queued', { count: emailed }) : undefined;
+      saved === '1' ? t('dashboard.saved') : saved === 'receipts' ? t('receipts.saved') : saved === 'expired' ? t('dashboard.expiredNow') : emailed !== undefined && emailed > 0 ? t('linkEmail.queued', { count: emailed }) : undefined;
     return pushPage(request, reply, push, 200, { info });
   });
 
@@ -153,6 +167,15 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebRouteCont
       default:
         throw new Error(`unhandled outcome ${String(result satisfies never)}`);
     }
+  });
+
+  app.post('/dashboard/pushes/:token/receipts', { config: account }, async (request, reply) => {
+    const push = await ownPush(request);
+    const own = ((request.body ?? {}) as Record<string, unknown>).mode === 'own';
+    const result = await deps.receipts.saveForPush(push, own ? receiptInputOf(request.body) : null);
+    if (result.ok) return reply.redirect(site.path(`/dashboard/pushes/${push.token}?saved=receipts`), 303);
+    const { t } = pageContext(request, reply);
+    return pushPage(request, reply, push, 422, { message: t('create.fixProblems') }, {}, result.problems);
   });
 
   app.post('/dashboard/pushes/:token/expire', { config: account }, async (request, reply) => {

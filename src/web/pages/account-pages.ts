@@ -192,7 +192,7 @@ ${notice(state.info, 'info')}${notice(state.message)}
 <section aria-labelledby="notifications-heading">
   <h2 id="notifications-heading">${t('account.settings.notificationsHeading')}</h2>
   <p>${t('account.settings.notificationsIntro')}</p>
-  <p><a href="${context.path(`/account/webhooks`)}">${t('webhooks.manage')}</a></p>
+  <p><a href="${context.path(`/account/notifications`)}">${t('receipts.manage')}</a> · <a href="${context.path(`/account/inbox`)}">${t('receipts.inbox')}</a> · <a href="${context.path(`/account/webhooks`)}">${t('webhooks.manage')}</a></p>
 </section>
 <section aria-labelledby="delete-heading">
   <h2 id="delete-heading">${t('account.delete.heading')}</h2>
