@@ -24,7 +24,7 @@ export const EVENT_CATALOGUE = [
   { type: 'push.failed_passphrase', subject: 'push', receipt: true, description: 'Someone gave a wrong passphrase.' },
   { type: 'push.locked', subject: 'push', receipt: true, description: 'Too many wrong passphrases: the push locked and its payload was deleted.' },
   { type: 'push.expired_unread', subject: 'push', receipt: true, description: 'The push ran out of time before anyone revealed it; its payload was deleted.' },
-  { type: 'push.downloaded', subject: 'push', receipt: true, description: "Someone downloaded a file of a file push (emitted once file pushes land; the hook is `enqueueEvent` with this type)." },
+  { type: 'push.downloaded', subject: 'push', receipt: true, description: 'Someone downloaded a file of a file push (one event per file downloaded).' },
   { type: 'request.answered', subject: 'request', receipt: true, description: 'Someone answered a request (the answer itself stays encrypted to the requester).' },
   { type: 'webhook.test', subject: 'push', receipt: false, description: 'Sent by "Send test event"; carries no push (push is null).' },
   { type: 'push.link_emailed', subject: 'push', receipt: false, internal: true, description: "The push's link was queued to be emailed to recipients (one delivery per recipient)." },

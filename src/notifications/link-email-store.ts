@@ -160,8 +160,10 @@ export function createLinkEmailStore(database: Database): LinkEmailStore {
       for (const row of rows) {
         const recipients = rewrap(row.recipients_envelope, row.url_token, 'notify_recipients');
         const link = row.link_envelope === null ? null : rewrap(row.link_envelope, row.url_token, 'notify_link');
+        const count = (recipients === row.recipients_envelope ? 0 : 1) + (link === row.link_envelope ? 0 : 1);
+        if (count === 0) continue;
         await db.updateTable('push_link_emails').set({ recipients_envelope: recipients, link_envelope: link }).where('id', '=', row.id).execute();
-        changed += 1 + (link === null ? 0 : 1);
+        changed += count;
       }
       return changed;
     },
