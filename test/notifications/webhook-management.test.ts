@@ -159,6 +159,23 @@ describeEachDatabase('managing webhooks through the Passdrop API', (fixture) => 
     assert.ok(signedWith(instanceHook.secret!, arrived));
   });
 
+  it('tells webhooks when a file of a file push is downloaded (push.downloaded)', async () => {
+    const webhook = await json<WebhookJson>(await server.fetch('/api/passdrop/v1/webhooks', post(erin, { url: receiver.url, events: ['push.downloaded'] })));
+    const form = new FormData();
+    form.append('file_push[name]', 'quarterly report');
+    form.append('file_push[files][]', new Blob([new Uint8Array(Buffer.from('id,total\n1,2\n'))], { type: 'text/csv' }), 'report.csv');
+    const created = await server.fetch('/f.json', { method: 'POST', headers: { authorization: `Bearer ${erin}` }, body: form });
+    assert.equal(created.status, 201);
+    const { url_token: token } = await json<{ url_token: string }>(created);
+    const viewed = await json<{ files: { url: string }[] }>(await server.fetch(`/p/${token}.json`));
+    assert.equal((await fetch(viewed.files[0]!.url)).status, 200);
+    await receiver.until((received) => received.some((entry) => JSON.parse(entry.body).type === 'push.downloaded'));
+    const arrived = receiver.received.find((entry) => JSON.parse(entry.body).type === 'push.downloaded')!;
+    assert.equal(JSON.parse(arrived.body).data.push.name, 'quarterly report');
+    assert.ok(signedWith(webhook.secret!, arrived));
+    await server.fetch(`/api/passdrop/v1/webhooks/${webhook.id}`, as(erin, { method: 'DELETE' }));
+  });
+
   it('does not follow redirects: a 3xx is a failed attempt, logged with its status', async () => {
     const webhook = await json<WebhookJson>(await server.fetch('/api/passdrop/v1/admin/webhooks', post(admin, { url: `${receiver.url}?redirect`, events: ['push.locked'] })));
     receiver.answerWith(302);
