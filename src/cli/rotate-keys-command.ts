@@ -4,6 +4,9 @@ import { loadConfig } from '../config/load-config.js';
 import { rewrapEnvelope } from '../crypto/envelope.js';
 import { resolveMasterKeys } from '../crypto/master-key-ring.js';
 import { createPushLinkVault } from '../pushes/push-link-vault.js';
+import { createLinkEmailStore } from '../notifications/link-email-store.js';
+import { WEBHOOK_SECRET_CONTEXT } from '../notifications/notification-delivery.js';
+import { createWebhookStore } from '../notifications/webhook-store.js';
 import { createPushStore } from '../pushes/push-store.js';
 import { createRequestStore } from '../requests/request-store.js';
 import { StartupError } from '../server/start-passdrop.js';
@@ -14,8 +17,8 @@ import { parseCommandArguments, usageError, type ServerCommand } from './server-
 const HELP = `Usage: passdrop-server rotate-keys
 
 Re-wraps every stored secret (push payloads, notes and links, sealed two-factor secrets, request
-instructions and answers) under the current
-master key. Rotate in three steps:
+instructions and answers, webhook signing secrets, and the recipients and links of queued link emails)
+under the current master key. Rotate in three steps:
   1. move the old key to PASSDROP_MASTER_KEY_PREVIOUS and put a new one in PASSDROP_MASTER_KEY
      (generate one with: openssl rand -hex 32), and restart the servers;
   2. run passdrop-server rotate-keys with the same environment;
@@ -47,7 +50,9 @@ export const rotateKeysCommand: ServerCommand = {
       const requestSecrets = await createRequestStore(database, { auditEventsPerRequest: loaded.config.requests.auditEventsPerRequest }).rewrapEnvelopes((envelope, context) =>
         rewrapEnvelope(envelope, keys.ring, context),
       );
-      const count = pushSecrets + totpSecrets + requestSecrets;
+      const webhookSecrets = await createWebhookStore(database).rewrapSecrets((envelope) => rewrapEnvelope(envelope, keys.ring, WEBHOOK_SECRET_CONTEXT));
+      const linkEmailSecrets = await createLinkEmailStore(database, createPushLinkVault(keys.ring)).rewrapEnvelopes((envelope, token, field) => rewrapEnvelope(envelope, keys.ring, { pushToken: token, field }));
+      const count = pushSecrets + totpSecrets + requestSecrets + webhookSecrets + linkEmailSecrets;
       console.log(`Re-wrapped ${count} stored secrets under key ${keys.ring.current.id}. Previous keys can now be removed.`);
       return 0;
     } finally {

@@ -42,6 +42,26 @@ export const notificationSettings = {
     30,
     { min: 1, max: 3650 },
   ),
+  PASSDROP_LINK_EMAILS: booleanSetting(
+    'PASSDROP_LINK_EMAILS',
+    GROUP,
+    "Let signed-in senders have Passdrop email a push's link to recipients (Password Pusher's notify_emails_to); needs PASSDROP_SMTP_URL",
+    true,
+  ),
+  PASSDROP_LINK_EMAIL_RECIPIENTS_PER_PUSH: integerSetting(
+    'PASSDROP_LINK_EMAIL_RECIPIENTS_PER_PUSH',
+    GROUP,
+    "Most recipients one push's link may be emailed to, over all requests (Password Pusher: 5)",
+    5,
+    { min: 1, max: 100 },
+  ),
+  PASSDROP_LINK_EMAILS_DAILY_LIMIT: integerSetting(
+    'PASSDROP_LINK_EMAILS_DAILY_LIMIT',
+    GROUP,
+    'Most link emails (recipients) one account may send in 24 hours; 0 turns the feature off for everyone (Password Pusher: 500)',
+    500,
+    { min: 0, max: 1_000_000 },
+  ),
   PASSDROP_WEBHOOKS_PER_ACCOUNT: integerSetting('PASSDROP_WEBHOOKS_PER_ACCOUNT', GROUP, 'Most webhooks one account may have (instance-wide webhooks count apart)', 10, { min: 0, max: 1000 }),
 };
 
@@ -59,6 +79,8 @@ export interface NotificationPolicy {
   /** Milliseconds finished deliveries are kept. */
   readonly keepMs: number;
   readonly webhooksPerAccount: number;
+  /** Emailing a push's link: on or off, recipients per push, recipients per account per 24 hours (0: none). */
+  readonly linkEmails: { readonly enabled: boolean; readonly recipientsPerPush: number; readonly dailyLimit: number };
 }
 
 type NotificationSettingValues = { [K in keyof typeof notificationSettings]: (typeof notificationSettings)[K]['defaultValue'] };
@@ -78,5 +100,6 @@ export function notificationPolicy(v: NotificationSettingValues, problems: strin
     pollIntervalMs: v.PASSDROP_NOTIFICATION_POLL_MS,
     keepMs: v.PASSDROP_NOTIFICATION_KEEP_DAYS * 86_400_000,
     webhooksPerAccount: v.PASSDROP_WEBHOOKS_PER_ACCOUNT,
+    linkEmails: { enabled: v.PASSDROP_LINK_EMAILS, recipientsPerPush: v.PASSDROP_LINK_EMAIL_RECIPIENTS_PER_PUSH, dailyLimit: v.PASSDROP_LINK_EMAILS_DAILY_LIMIT },
   };
 }

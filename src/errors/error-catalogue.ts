@@ -70,6 +70,17 @@ export const errorCatalogue = {
   REQUEST_RATE_LIMITED: { status: 429, message: 'Too many answers from this address or to this request. Please try again later.' },
   ANSWER_NOT_FOUND: { status: 404, message: 'This request has no such answer.' },
   ANSWER_EXPIRED: { status: 410, message: 'This answer has expired and has been deleted.' },
+  WEBHOOK_NOT_FOUND: { status: 404, message: 'You have no such webhook (it may have been deleted).' },
+  WEBHOOK_LIMIT_REACHED: {
+    status: 403,
+    message: 'This account already has {limit} webhooks, the most this server allows (PASSDROP_WEBHOOKS_PER_ACCOUNT). Delete one first.',
+  },
+  NOT_PUSH_OWNER: { status: 403, message: 'Only the account that created this push can do this.' },
+  LINK_EMAILS_UNAVAILABLE: {
+    status: 404,
+    message: 'This server does not email links: it has no SMTP server or PASSDROP_BASE_URL, or PASSDROP_LINK_EMAILS is off.',
+  },
+  LINK_EMAILS_RATE_LIMITED: { status: 429, message: 'Too many email requests: at most 5 a minute. Please try again in a minute.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests. Please wait a minute and try again.' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'The database is not answering. Please try again shortly.' },
   INTERNAL_ERROR: {

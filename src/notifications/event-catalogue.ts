@@ -14,6 +14,8 @@ export interface EventDefinition {
   readonly description: string;
   /** Whether the sender may choose it as a receipt (test events are for webhooks only). */
   readonly receipt: boolean;
+  /** Kept inside Passdrop (never sent to webhooks, not in docs/webhooks.md): the outbox row of a link email. */
+  readonly internal?: boolean;
 }
 
 export const EVENT_CATALOGUE = [
@@ -22,9 +24,10 @@ export const EVENT_CATALOGUE = [
   { type: 'push.failed_passphrase', subject: 'push', receipt: true, description: 'Someone gave a wrong passphrase.' },
   { type: 'push.locked', subject: 'push', receipt: true, description: 'Too many wrong passphrases: the push locked and its payload was deleted.' },
   { type: 'push.expired_unread', subject: 'push', receipt: true, description: 'The push ran out of time before anyone revealed it; its payload was deleted.' },
-  { type: 'push.downloaded', subject: 'push', receipt: true, description: "Someone downloaded a file of a file push (emitted once file pushes land; the hook is `enqueueEvent` with this type)." },
+  { type: 'push.downloaded', subject: 'push', receipt: true, description: 'Someone downloaded a file of a file push (one event per file downloaded).' },
   { type: 'request.answered', subject: 'request', receipt: true, description: 'Someone answered a request (the answer itself stays encrypted to the requester).' },
   { type: 'webhook.test', subject: 'push', receipt: false, description: 'Sent by "Send test event"; carries no push (push is null).' },
+  { type: 'push.link_emailed', subject: 'push', receipt: false, internal: true, description: "The push's link was queued to be emailed to recipients (one delivery per recipient)." },
 ] as const satisfies readonly EventDefinition[];
 
 export type NotificationEventType = (typeof EVENT_CATALOGUE)[number]['type'];
@@ -33,7 +36,9 @@ export type NotificationEventType = (typeof EVENT_CATALOGUE)[number]['type'];
 export const RECEIPT_EVENT_TYPES: readonly NotificationEventType[] = EVENT_CATALOGUE.filter((event) => event.receipt).map((event) => event.type);
 
 /** Events a webhook may subscribe to (all of them; a webhook always gets its own test events). */
-export const WEBHOOK_EVENT_TYPES: readonly NotificationEventType[] = EVENT_CATALOGUE.filter((event) => event.type !== 'webhook.test').map((event) => event.type);
+export const WEBHOOK_EVENT_TYPES: readonly NotificationEventType[] = EVENT_CATALOGUE.filter((event) => event.type !== 'webhook.test' && !('internal' in event)).map(
+  (event) => event.type,
+);
 
 const KNOWN = new Set<string>(EVENT_CATALOGUE.map((event) => event.type));
 

@@ -31,10 +31,15 @@ export function createNotificationDelivery(deps: {
   policy: NotificationPolicy;
   /** How a product name appears in receipt emails. */
   brandTitle: string;
+  /** Sends link emails (channel 'link_email'; src/notifications/link-email-delivery.ts). */
+  linkEmail?: DeliverFunction;
 }): DeliverFunction {
   const describe = new Map<string, string>(EVENT_CATALOGUE.map((event) => [event.type, event.description]));
   return async (delivery, now) => {
     const { event } = delivery;
+    if (delivery.channel === 'link_email') {
+      return deps.linkEmail ? deps.linkEmail(delivery, now) : { ok: false, status: null, error: 'link emails are not set up', response: null, permanent: true };
+    }
     if (delivery.channel === 'email') {
       if (!deps.mailer.enabled) return { ok: false, status: null, error: 'no SMTP server is configured', response: null, permanent: true };
       const to = delivery.userId === null ? undefined : await deps.findUserEmail(delivery.userId);

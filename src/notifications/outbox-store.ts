@@ -19,7 +19,8 @@ export interface OutboxEvent {
   readonly occurredAt: number;
 }
 
-export type DeliveryChannel = 'webhook' | 'email';
+/** 'webhook'; 'email': a receipt to the owner; 'link_email': a push's link to one recipient (migration 0014). */
+export type DeliveryChannel = 'webhook' | 'email' | 'link_email';
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
 /** A delivery claimed by this process: it alone attempts it until `leaseUntil`. */
@@ -28,6 +29,9 @@ export interface ClaimedDelivery {
   readonly channel: DeliveryChannel;
   readonly webhookId: number | null;
   readonly userId: number | null;
+  /** Channel 'link_email': the push_link_emails row and which of its recipients. */
+  readonly linkEmailId: number | null;
+  readonly recipientIndex: number | null;
   /** Counting this one. */
   readonly attempt: number;
   /** Epoch milliseconds after which the delivery is given up (marked failed) instead of retried. */
@@ -258,7 +262,7 @@ export function createOutboxStore(database: Database): OutboxStore {
               .$if(postgres, (query) => query.forUpdate().skipLocked()),
           )
           .where('status', '=', 'pending')
-          .returning(['id', 'outbox_id', 'channel', 'webhook_id', 'user_id', 'attempts', 'give_up_at'])
+          .returning(['id', 'outbox_id', 'channel', 'webhook_id', 'user_id', 'attempts', 'give_up_at', 'link_email_id', 'recipient_index'])
           .execute(),
       );
       if (claimed.length === 0) return [];
@@ -273,6 +277,8 @@ export function createOutboxStore(database: Database): OutboxStore {
             channel: row.channel as DeliveryChannel,
             webhookId: row.webhook_id === null ? null : Number(row.webhook_id),
             userId: row.user_id === null ? null : Number(row.user_id),
+            linkEmailId: row.link_email_id === null ? null : Number(row.link_email_id),
+            recipientIndex: row.recipient_index,
             attempt: row.attempts,
             giveUpAt: Number(row.give_up_at),
             event,

@@ -43,6 +43,8 @@ export interface WebhookStore {
   update(id: number, change: WebhookChange, now: number): Promise<WebhookRecord | undefined>;
   /** Deletes the webhook and its delivery log; answers whether it existed. */
   delete(id: number): Promise<boolean>;
+  /** Re-seals every webhook's secret with `rewrap` (`passdrop-server rotate-keys`); answers how many changed. */
+  rewrapSecrets(rewrap: (envelope: Buffer) => Buffer): Promise<number>;
 }
 
 /** The webhook store on SQLite or PostgreSQL. */
@@ -102,6 +104,17 @@ export function createWebhookStore(database: Database): WebhookStore {
     async delete(id) {
       const result = await db.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
+    },
+    async rewrapSecrets(rewrap) {
+      const rows = await db.selectFrom('webhooks').select(['id', 'secret_envelope']).execute();
+      let changed = 0;
+      for (const row of rows) {
+        const rewrapped = rewrap(row.secret_envelope);
+        if (rewrapped === row.secret_envelope) continue;
+        await db.updateTable('webhooks').set({ secret_envelope: rewrapped }).where('id', '=', row.id).execute();
+        changed += 1;
+      }
+      return changed;
     },
   };
 }

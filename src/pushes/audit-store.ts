@@ -76,6 +76,8 @@ export function notificationFor(kind: AuditEventKind, reason: string | null): No
       return 'push.locked';
     case 'expired':
       return reason === 'time' ? 'push.expired_unread' : undefined;
+    case 'file_download':
+      return 'push.downloaded';
     default:
       return undefined;
   }

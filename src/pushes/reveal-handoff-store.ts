@@ -1,3 +1,4 @@
+import { tokenDigest } from '../crypto/token-digest.js';
 import type { Database } from '../storage/open-database.js';
 
 /**
@@ -27,7 +28,7 @@ export function createRevealHandoffStore(db: Database): RevealHandoffStore {
         .deleteFrom('reveal_handoffs')
         .where('handle_digest', '=', handleDigest)
         .where('expires_at', '>', now)
-        .where('push_id', '=', (eb) => eb.selectFrom('pushes').select('pushes.id').where('pushes.url_token', '=', token))
+        .where('push_id', '=', (eb) => eb.selectFrom('pushes').select('pushes.id').where('pushes.link_digest', '=', tokenDigest(token)))
         .returning('payload_envelope')
         .executeTakeFirst();
       return row === undefined ? undefined : Buffer.from(row.payload_envelope);

@@ -30,6 +30,12 @@ import { createPassdropMetrics, type PassdropMetrics } from '../metrics/passdrop
 import { startNotificationWorker } from '../jobs/notification-worker.js';
 import { createNotificationDelivery } from '../notifications/notification-delivery.js';
 import { createOutboxStore, enqueueEvent } from '../notifications/outbox-store.js';
+import { createLinkEmailDelivery } from '../notifications/link-email-delivery.js';
+import { createLinkEmailService } from '../notifications/link-email-service.js';
+import { createLinkEmailStore } from '../notifications/link-email-store.js';
+import { createReceiptService } from '../notifications/receipt-service.js';
+import { createReceiptStore } from '../notifications/receipt-store.js';
+import { createWebhookService } from '../notifications/webhook-service.js';
 import { createWebhookStore } from '../notifications/webhook-store.js';
 import { createAuditStore } from '../pushes/audit-store.js';
 import { createPushService } from '../pushes/push-service.js';
@@ -54,6 +60,7 @@ import { stampSurface, trackRouteTable, type RouteTableEntry, type SurfaceName }
 import { registerSecurityHeaders } from '../surfaces/surface-kit/security-headers.js';
 import { webSurface } from '../surfaces/web/web-surface.js';
 import { answerClientError, answerFrameworkError } from './framework-errors.js';
+import { createTranslations } from '../web/i18n/translator.js';
 import { registerRequestLimits } from './request-limits.js';
 
 /** How often `/up` writes to the database at most (a load balancer may poll it every second). */
@@ -227,8 +234,25 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     diskDirectory: blobDiskDirectory(config.fileStorage, config.dataDir),
   });
   const requestStore = createRequestStore(deps.database, { auditEventsPerRequest: config.requests.auditEventsPerRequest });
+  const site = createSiteAddress(config.server);
   const webhookStore = createWebhookStore(deps.database);
   const mailer = createMailer(config.mail);
+  // The worker starts after the surfaces; until then (and without jobs) a queued notification waits for a poll.
+  let wakeNotificationWorker: () => void = () => {};
+  const webhooks = createWebhookService({ store: webhookStore, outbox, keys: deps.keys, policy: config.notifications, clock, onQueued: () => wakeNotificationWorker() });
+  const receipts = createReceiptService({ store: createReceiptStore(deps.database), clock });
+  const linkEmailStore = createLinkEmailStore(deps.database, createPushLinkVault(deps.keys));
+  const linkEmails = createLinkEmailService({
+    store: linkEmailStore,
+    pushes: pushStore,
+    rateLimits,
+    keys: deps.keys,
+    policy: config.notifications,
+    mailEnabled: mailer.enabled,
+    siteUrl: site.configuredUrl,
+    clock,
+    onQueued: () => wakeNotificationWorker(),
+  });
   const requestEvents: RequestEventHooks = {
     // The answer and its notification commit together (the outbox row is written in the answer's transaction).
     async answered(event, executor) {
@@ -237,7 +261,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     },
   };
   const requests = createRequestService({ store: requestStore, rateLimits, keys: deps.keys, policy: config.requests, clock, events: requestEvents });
-  const site = createSiteAddress(config.server);
   const health = createDatabaseHealthProbe({
     database: deps.database,
     settings: createInstanceSettingsStore(deps.database, clock),
@@ -255,18 +278,18 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         probes.operations?.(scope);
       });
       await siteScope.register(async (scope) => {
-        await passwordPusherApiSurface(scope, { service: pushes, files, config, site, clock, accounts, allowedMethods });
+        await passwordPusherApiSurface(scope, { service: pushes, files, config, site, clock, accounts, linkEmails, allowedMethods });
         probes['password-pusher-api']?.(scope);
       });
       await siteScope.register(
         async (scope) => {
-          await passdropApiSurface(scope, { config, site, accounts, signIn, tokens, pushes, requests, allowedMethods });
+          await passdropApiSurface(scope, { config, site, accounts, signIn, tokens, pushes, requests, webhooks, linkEmails, allowedMethods });
           probes['passdrop-api']?.(scope);
         },
         { prefix: PASSDROP_API_PREFIX },
       );
       await siteScope.register(async (scope) => {
-        await webSurface(scope, { config, site, pushes, revealHandoff, requests, signIn, oidc, passkeys, settings, accounts: accountStore, tokens, mailer, clock, allowedMethods });
+        await webSurface(scope, { config, site, pushes, revealHandoff, requests, signIn, oidc, passkeys, settings, accounts: accountStore, tokens, mailer, webhooks, linkEmails, receipts, clock, allowedMethods });
         probes.web?.(scope);
       });
     },
@@ -320,11 +343,21 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         findUserEmail: async (userId) => (await accountStore.findUserById(userId))?.email,
         policy: config.notifications,
         brandTitle: config.brand.title,
+        linkEmail: createLinkEmailDelivery({
+          store: linkEmailStore,
+          keys: deps.keys,
+          mailer,
+          findUserEmail: async (userId) => (await accountStore.findUserById(userId))?.email,
+          siteUrl: site.configuredUrl,
+          brandTitle: config.brand.title,
+          translate: await createTranslations(),
+        }),
       }),
       policy: config.notifications,
       clock,
       logger: deps.logger,
     });
+    wakeNotificationWorker = () => notificationWorker.wake();
     app.addHook('onClose', () => notificationWorker.stop());
     if (await signIn.needsFirstRun()) {
       const code = await signIn.issueFirstRunCode();

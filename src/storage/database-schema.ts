@@ -267,6 +267,9 @@ export interface NotificationDeliveriesTable {
   last_response: string | null;
   finished_at: number | null;
   created_at: number;
+  /** Channel 'link_email' (migration 0014): the push_link_emails row and the recipient's position in it. */
+  link_email_id: Generated<number | null>;
+  recipient_index: Generated<number | null>;
 }
 
 export interface NotificationInboxTable {
@@ -303,6 +306,7 @@ export interface PushLinkEmailsTable {
   attempts: Generated<number>;
   next_attempt_at: number;
   finished_at: number | null;
+  created_at: number;
 }
 
 export interface PushFilesTable {

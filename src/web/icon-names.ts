@@ -41,6 +41,7 @@ export const ICON_NAMES = [
   'server',
   'ban',
   'sparkles',
+  'bell',
 ] as const;
 
 export type IconName = (typeof ICON_NAMES)[number];

@@ -27,6 +27,8 @@ export interface PageAccount {
   readonly csrfToken: string;
   /** False while the second factor is owed. */
   readonly signedIn: boolean;
+  /** Receipts in the inbox not yet read (the navigation's badge); 0 or absent shows none. */
+  readonly unreadReceipts?: number;
 }
 
 export interface PageContext {
@@ -74,18 +76,20 @@ function currentNavHref(context: PageContext, hrefs: readonly string[]): string 
   return hrefs.filter((href) => pathIsUnder(context.currentPath, href)).sort((a, b) => b.length - a.length)[0];
 }
 
-function navLink(context: PageContext, current: string | undefined, href: string, label: string, iconName: IconName): SafeHtml {
-  return html`<a href="${context.path(href)}"${current === href ? html` aria-current="page"` : ''}>${icon(context.assets.url('icons.svg'), iconName)}<span>${label}</span></a>`;
+function navLink(context: PageContext, current: string | undefined, href: string, label: string, iconName: IconName, after?: SafeHtml): SafeHtml {
+  return html`<a href="${context.path(href)}"${current === href ? html` aria-current="page"` : ''}>${icon(context.assets.url('icons.svg'), iconName)}<span>${label}</span>${after ?? ''}</a>`;
 }
 
 function accountNavigation(context: PageContext): SafeHtml {
   const { t, account } = context;
   if (account?.signedIn) {
-    const current = currentNavHref(context, ['/', '/dashboard', '/dashboard/requests', '/account', '/admin']);
+    const current = currentNavHref(context, ['/', '/dashboard', '/dashboard/requests', '/account/inbox', '/account', '/admin']);
+    const unread = account.unreadReceipts ?? 0;
     return html`<nav class="account-nav" aria-label="${t('nav.account')}">
   ${navLink(context, current, '/', t('layout.newPush'), 'plus')}
   ${navLink(context, current, '/dashboard', t('nav.dashboard'), 'layout-dashboard')}
   ${navLink(context, current, '/dashboard/requests', t('requests.nav'), 'inbox')}
+  ${navLink(context, current, '/account/inbox', t('receipts.inbox'), 'bell', unread > 0 ? html`<span class="badge badge-count">${String(unread)}<span class="visually-hidden"> ${t('receipts.unread')}</span></span>` : undefined)}
   ${navLink(context, current, '/account', t('nav.settings'), 'settings')}
   ${account.admin ? navLink(context, current, '/admin', t('nav.admin'), 'shield') : ''}
   <form method="post" action="${context.path(`/account/sign-out`)}" class="inline-form">${csrfField(context)}<button type="submit" class="quiet small">${icon(context.assets.url('icons.svg'), 'log-out', 'icon-flip')}<span>${t('nav.signOut')}</span></button></form>

@@ -18,15 +18,17 @@ export function describeEachDatabase(title: string, suite: (fixture: DatabaseFix
       before(async () => {
         database = await createTestDatabase(kind);
       });
-      after(async () => {
-        await database?.drop();
-      });
       suite({
         kind,
         get database() {
           if (!database) throw new Error('the test database exists only inside tests and hooks');
           return database;
         },
+      });
+      // Registered after the suite's own hooks, so it runs after them (node:test runs `after` hooks in
+      // the order they were declared): servers stop before their database goes away.
+      after(async () => {
+        await database?.drop();
       });
     });
   }

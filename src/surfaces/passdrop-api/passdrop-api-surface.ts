@@ -17,6 +17,10 @@ import { registerPushApiRoutes } from './push-api-routes.js';
 import { registerRequestApiRoutes } from './request-api-routes.js';
 import type { RequestService } from '../../requests/request-service.js';
 import { registerTokenApiRoutes } from './token-api-routes.js';
+import type { WebhookService } from '../../notifications/webhook-service.js';
+import { registerWebhookApiRoutes } from './webhook-api-routes.js';
+import type { LinkEmailService } from '../../notifications/link-email-service.js';
+import { registerLinkEmailApiRoutes } from './link-email-api-routes.js';
 
 /** Where our own API lives, under the site's base path. */
 export const PASSDROP_API_PREFIX = '/api/passdrop/v1';
@@ -29,6 +33,8 @@ export interface PassdropApiDependencies {
   readonly tokens: ApiTokenService;
   readonly pushes: PushService;
   readonly requests: RequestService;
+  readonly webhooks: WebhookService;
+  readonly linkEmails: LinkEmailService;
   readonly allowedMethods: AllowedMethods;
 }
 
@@ -71,5 +77,7 @@ export async function passdropApiSurface(scope: FastifyInstance, deps: PassdropA
   registerPushApiRoutes(scope, { service: deps.pushes, config, site: deps.site });
   registerTokenApiRoutes(scope, { tokens: deps.tokens });
   registerRequestApiRoutes(scope, { requests: deps.requests, site: deps.site, answerMaxCharacters: config.requests.answerMaxCharacters });
+  registerWebhookApiRoutes(scope, { webhooks: deps.webhooks });
+  registerLinkEmailApiRoutes(scope, { linkEmails: deps.linkEmails });
 }
 

@@ -15,6 +15,10 @@ export const PASSWORD_PUSHER_BODIES = {
   },
   passphraseRateLimited: { error: 'Too many passphrase attempts. Please try again in a minute.' },
   notDeletable: { error: 'That push is not deletable by viewers.' },
+  notifyQueued: { message: 'Recipient(s) are added to the queue to be sent.' },
+  notifyRateLimited: { error: 'Too many email notification requests. Please try again in a minute.' },
+  notifyUnavailable: { notify_emails_to: ['are not available'], notify_emails_to_locale: ['is not available'] },
+  notifyAnonymous: { notify_emails_to: ['are not allowed for unknown users'] },
   /** Ours (Password Pusher has no end-to-end pushes): its `{error}` shape with a 409, and no view used. */
   endToEnd: {
     error:

@@ -15,8 +15,14 @@ const DURATION_DAYS_BY_INDEX: Readonly<Record<number, number>> = {
   6: 1, 7: 2, 8: 3, 9: 4, 10: 5, 11: 6, 12: 7, 13: 14, 14: 21, 15: 30, 16: 60, 17: 90,
 };
 
+/** Password Pusher's notify_emails_to (comma-separated) and notify_emails_to_locale, when given. */
+export interface NotifyFields {
+  readonly recipients: string;
+  readonly locale: string | undefined;
+}
+
 export type ParsedCreate =
-  | { ok: true; input: CreatePushInput }
+  | { ok: true; input: CreatePushInput; notify?: NotifyFields }
   | { ok: false; status: 400; body: { error: string } }
   | { ok: false; status: 422; body: Record<string, string[]> };
 
@@ -102,8 +108,11 @@ export function parseCreateRequest(body: unknown, rootKey: RootKey, pathKind: Pu
   }
   if (problems.length > 0) return { ok: false, status: 422, body: problemsByField(problems) };
 
+  const notifyTo = optionalText(given.notify_emails_to);
+  const notify = notifyTo !== undefined && notifyTo.trim() !== '' ? { recipients: notifyTo, locale: optionalText(given.notify_emails_to_locale) } : undefined;
   return {
     ok: true,
+    ...(notify ? { notify } : {}),
     input: {
       kind,
       payload: texts.payload,

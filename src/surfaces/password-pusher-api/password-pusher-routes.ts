@@ -5,6 +5,7 @@ import type { PassdropConfig } from '../../config/load-config.js';
 import type { PushKind } from '../../pushes/push-kinds.js';
 import type { AuditEventKind } from '../../pushes/push-record.js';
 import type { DownloadWindow, FilePushService } from '../../files/file-push-service.js';
+import type { LinkEmailResult, LinkEmailService } from '../../notifications/link-email-service.js';
 import type { PushService, RetrieveResult, ViewerDeleteResult } from '../../pushes/push-service.js';
 import { isWellFormedToken } from '../../pushes/push-token.js';
 import { auditContextOf } from '../surface-kit/request-facts.js';
@@ -67,6 +68,8 @@ export interface PasswordPusherRouteDependencies {
   readonly config: PassdropConfig;
   readonly site: SiteAddress;
   readonly clock: () => number;
+  /** Emailing a push's link (notify_emails_to and POST …/notify_emails). */
+  readonly linkEmails: LinkEmailService;
 }
 
 /**
@@ -74,7 +77,7 @@ export interface PasswordPusherRouteDependencies {
  * out-of-range expiry is refused (422) instead of silently replaced, the passphrase is never echoed,
  * and tokens are longer.
  */
-function createHandlers({ service, files, site, clock }: PasswordPusherRouteDependencies) {
+function createHandlers({ service, files, site, clock, linkEmails }: PasswordPusherRouteDependencies) {
   const context = (request: FastifyRequest) => ({ baseUrl: site.publicUrl(request), now: clock() });
 
   async function create(request: FastifyRequest, reply: FastifyReply, rootKey: RootKey, pathKind: PushKind | undefined) {
@@ -83,6 +86,14 @@ function createHandlers({ service, files, site, clock }: PasswordPusherRouteDepe
     const body = upload ? withRootKey(request.body, rootKey) : request.body;
     const parsed = parseCreateRequest(body, rootKey, upload ? (pathKind ?? 'file') : pathKind);
     if (!parsed.ok) return reply.code(parsed.status).send(parsed.body);
+    const { notify } = parsed;
+    if (notify) {
+      // Password Pusher's answers, before anything is created.
+      if (!linkEmails.available) return reply.code(422).send(PASSWORD_PUSHER_BODIES.notifyUnavailable);
+      if (!request.user) return reply.code(422).send(PASSWORD_PUSHER_BODIES.notifyAnonymous);
+      const problems = linkEmails.checkInput(notify);
+      if (problems.length > 0) return reply.code(422).send(problemsByField(problems));
+    }
     if (parsed.input.kind === 'file' && !upload) {
       // Password Pusher: a file push needs an account even without files (unless PASSDROP_FILE_PUSHES_ANONYMOUS).
       const decision = files.mayCreate(request.authentication);
@@ -102,7 +113,39 @@ function createHandlers({ service, files, site, clock }: PasswordPusherRouteDepe
       }
       return reply.code(422).send(problemsByField(result.problems));
     }
-    return reply.code(201).send(toPasswordPusherJson(result.push, context(request), { includeNameAndNote: true, note: parsed.input.note ?? '' }));
+    const json = toPasswordPusherJson(result.push, context(request), { includeNameAndNote: true, note: parsed.input.note ?? '' });
+    if (notify && request.user) {
+      // The push exists now; a limit met since the check above (another request in between) is logged, not hidden.
+      const queued = await linkEmails.queueForNewPush(request.user, result.push, notify);
+      if (!queued.ok) {
+        request.log.warn({ reason: queued.reason, problems: 'problems' in queued ? queued.problems.map((problem) => problem.code) : [] }, 'the link of a new push was not emailed');
+        return reply.code(201).send(json);
+      }
+      return reply.code(201).send({ ...json, notify_emails_to: notify.recipients, notify_emails_to_locale: notify.locale ?? 'en' });
+    }
+    return reply.code(201).send(json);
+  }
+
+  /** Password Pusher's POST …/notify_emails: top-level notify_emails_to and notify_emails_to_locale. */
+  async function notifyEmails(request: FastifyRequest, reply: FastifyReply) {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const recipients = typeof body.notify_emails_to === 'string' ? body.notify_emails_to : '';
+    const locale = typeof body.notify_emails_to_locale === 'string' ? body.notify_emails_to_locale : undefined;
+    const result: LinkEmailResult = await linkEmails.request(request.user!, tokenOf(request), { recipients, locale });
+    if (result.ok) return reply.code(201).send(PASSWORD_PUSHER_BODIES.notifyQueued);
+    switch (result.reason) {
+      case 'unavailable':
+      case 'not_found':
+        return reply.code(404).send(PASSWORD_PUSHER_BODIES.notFound);
+      case 'not_owner':
+        return reply.code(403).send(PASSWORD_PUSHER_BODIES.notYours);
+      case 'rate_limited':
+        return reply.code(429).header('retry-after', '60').send(PASSWORD_PUSHER_BODIES.notifyRateLimited);
+      case 'invalid':
+        return reply.code(422).send(problemsByField(result.problems));
+      default:
+        return assertNever(result);
+    }
   }
 
   function sendRetrieve(request: FastifyRequest, reply: FastifyReply, result: RetrieveResult, downloads: DownloadWindow | undefined) {
@@ -152,6 +195,7 @@ function createHandlers({ service, files, site, clock }: PasswordPusherRouteDepe
   }
 
   return {
+    notifyEmails,
     create,
 
     async retrieve(request: FastifyRequest, reply: FastifyReply) {
@@ -266,6 +310,11 @@ export function registerPasswordPusherV1Routes(app: FastifyInstance, deps: Passw
       .send(),
   );
 
+  // Emailing the link (Password Pusher's HTML route; JSON here, the web surface answers the form post).
+  for (const path of ['/p/:token/notify_emails.json', '/p/:token/notify_emails']) {
+    app.post(path, { schema: schemas.notifyEmails, validatorCompiler: acceptAnything, config: { access: 'account' }, constraints: { format: 'json' } }, handlers.notifyEmails);
+  }
+
   // Downloads of file push files (the `url` of Password Pusher's files array).
   app.get('/p/:token/files/:position/:grant', { schema: schemas.download, config: visitor }, handlers.download);
 
@@ -309,6 +358,7 @@ export function registerPasswordPusherV2Routes(app: FastifyInstance, deps: Passw
     );
   }
   app.get('/pushes/:token/preview', { schema: schemas.preview, config: { ...visitor, limits: ['reveal'] } }, handlers.preview);
+  app.post('/pushes/:token/notify_emails', { schema: schemas.notifyEmails, validatorCompiler: acceptAnything, config: { access: 'account' } }, handlers.notifyEmails);
 
   app.get('/version', { schema: schemas.versionV2, config: { access: 'public' } }, async () => ({
     application_version: COMPATIBLE_APPLICATION_VERSION,
@@ -321,7 +371,7 @@ export function registerPasswordPusherV2Routes(app: FastifyInstance, deps: Passw
       accounts: { enabled: false },
       pushes: {
         enabled: true,
-        email_auto_dispatch: false,
+        email_auto_dispatch: deps.linkEmails.available,
         file_attachments: { enabled: config.pushes.kinds.file.enabled, requires_authentication: !config.files.anonymous },
         url_pushes: { enabled: config.pushes.kinds.url.enabled },
         qr_code_pushes: { enabled: config.pushes.kinds.qr.enabled },

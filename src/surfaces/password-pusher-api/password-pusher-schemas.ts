@@ -44,7 +44,13 @@ const pushKeys = Object.keys(pushProperties);
 const Push = { type: 'object', properties: pushProperties, required: pushKeys };
 const CreatedPush = {
   type: 'object',
-  properties: { ...pushProperties, note: { type: 'string' }, name: { type: 'string' } },
+  properties: {
+    ...pushProperties,
+    note: { type: 'string' },
+    name: { type: 'string' },
+    notify_emails_to: { type: 'string', description: 'Only when the link is being emailed: the recipients as given' },
+    notify_emails_to_locale: { type: 'string', description: 'Only when the link is being emailed: the language of the emails' },
+  },
   required: [...pushKeys, 'note', 'name'],
 };
 const RetrievedPush = {
@@ -158,6 +164,26 @@ export const passwordPusherSchemas = {
     summary: 'The secret link of a push (uses no view)',
     params: Token,
     response: { 200: { type: 'object', properties: { url: { type: 'string' } }, required: ['url'] }, 404: ErrorString },
+  },
+  notifyEmails: {
+    tags,
+    summary: "Email the push's link to up to 5 recipients (owner; needs an API token and SMTP). End-to-end pushes: use the Passdrop API",
+    params: Token,
+    body: {
+      type: 'object',
+      properties: {
+        notify_emails_to: { type: 'string', description: 'Comma-separated email addresses' },
+        notify_emails_to_locale: { type: 'string', description: 'The language of the email (en, de, fr, …)' },
+      },
+    },
+    response: {
+      201: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] },
+      401: ErrorString,
+      403: ErrorString,
+      404: ErrorString,
+      422: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+      429: ErrorString,
+    },
   },
   accountOnly: (scope: string) => ({
     tags,

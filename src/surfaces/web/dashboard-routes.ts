@@ -8,6 +8,10 @@ import { secretUrl } from '../../pushes/secret-link.js';
 import type { Translate } from '../../web/i18n/translator.js';
 import { pageNumber } from '../../web/page-number.js';
 import { renderDashboard, renderPushPage, type DashboardQuery, type PushPageState } from '../../web/pages/dashboard-pages.js';
+import { linkEmailSection } from '../../web/pages/link-email-section.js';
+import { pushReceiptsSection } from '../../web/pages/receipt-pages.js';
+import { receiptInputOf } from './receipt-routes.js';
+import { parseFlag } from '../surface-kit/form-values.js';
 import { auditContextOf } from '../surface-kit/request-facts.js';
 import type { WebRouteContext } from './web-surface.js';
 
@@ -34,6 +38,16 @@ function translateEditProblems(problems: readonly FieldProblem[], t: Translate):
   return problems.map((problem) => {
     const key = keys[problem.field];
     return key ? { ...problem, message: t(key, { ...problem.params }) } : problem;
+  });
+}
+
+/** The link-email rules speak stable English; the form shows them in the reader's language. */
+function translateLinkEmailProblems(problems: readonly FieldProblem[], t: Translate): FieldProblem[] {
+  return problems.map((problem) => {
+    // Keys are camelCase: a code such as too_many would read as a plural form (_many) to i18next.
+    const name = problem.field === 'acknowledge_link_exposure' ? 'acknowledge' : problem.code.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    const key = `linkEmail.problem.${name}`;
+    return { ...problem, message: t(key, { ...problem.params, defaultValue: problem.message }) };
   });
 }
 
@@ -68,8 +82,24 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebRouteCont
     return push;
   }
 
-  async function pushPage(request: FastifyRequest, reply: FastifyReply, push: PushRecord, status: number, state: PushPageState) {
+  type LinkEmailFormState = { problems?: readonly FieldProblem[]; values?: Readonly<Record<string, string>> };
+
+  async function pushPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    push: PushRecord,
+    status: number,
+    state: PushPageState,
+    linkEmailForm: LinkEmailFormState = {},
+    receiptProblems: readonly FieldProblem[] = [],
+  ) {
     const page = pageNumber((request.query as Record<string, unknown>).page);
+    const context = pageContext(request, reply);
+    const [ownReceipts, defaultReceipts] = await Promise.all([deps.receipts.forPush(push), deps.receipts.defaults(request.user!.id)]);
+    const extraSections = [
+      ...(deps.linkEmails.available && !push.expired ? [linkEmailSection(context, push, linkEmailForm)] : []),
+      ...(push.expired ? [] : [pushReceiptsSection(context, push, ownReceipts, defaultReceipts, receiptProblems)]),
+    ];
     const events = await service.listAudit(push, { offset: (page - 1) * EVENTS_PER_PAGE, limit: EVENTS_PER_PAGE + 1 });
     const view = {
       note: service.readNote(push),
@@ -77,15 +107,19 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebRouteCont
       hasMoreEvents: events.length > EVENTS_PER_PAGE,
       page,
       link: secretUrl(site.publicUrl(request), push),
+      extraSections,
     };
-    return reply.code(status).type('text/html; charset=utf-8').send(renderPushPage(pageContext(request, reply), push, view, state));
+    return reply.code(status).type('text/html; charset=utf-8').send(renderPushPage(context, push, view, state));
   }
 
   app.get('/dashboard/pushes/:token', { config: account, exposeHeadRoute: true }, async (request, reply) => {
     const push = await ownPush(request);
     const { t } = pageContext(request, reply);
     const saved = (request.query as Record<string, unknown>).saved;
-    return pushPage(request, reply, push, 200, { info: saved === '1' ? t('dashboard.saved') : saved === 'expired' ? t('dashboard.expiredNow') : undefined });
+    const emailed = wholeNumber((request.query as Record<string, unknown>).emailed);
+    const info =
+      saved === '1' ? t('dashboard.saved') : saved === 'receipts' ? t('receipts.saved') : saved === 'expired' ? t('dashboard.expiredNow') : emailed !== undefined && emailed > 0 ? t('linkEmail.queued', { count: emailed }) : undefined;
+    return pushPage(request, reply, push, 200, { info });
   });
 
   app.post('/dashboard/pushes/:token', { config: account }, async (request, reply) => {
@@ -106,6 +140,42 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebRouteCont
     if (result.ok) return reply.redirect(site.path(`/dashboard/pushes/${push.token}?saved=1`), 303);
     if ('reason' in result) return pushPage(request, reply, (await service.peek(push.token)) ?? push, 409, { message: t('dashboard.notActive') });
     return pushPage(request, reply, push, 422, { problems: translateEditProblems(result.problems, t), message: t('create.fixProblems') });
+  });
+
+  // Password Pusher's path for emailing the link from the push's page; JSON clients reach its API route instead.
+  app.post('/p/:token/notify_emails', { config: account }, async (request, reply) => {
+    const push = await ownPush(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const values = { notify_emails_to: text(body, 'notify_emails_to') ?? '', notify_emails_to_locale: text(body, 'notify_emails_to_locale') ?? '', link: text(body, 'link') ?? '' };
+    const result = await deps.linkEmails.request(request.user!, push.token, {
+      recipients: values.notify_emails_to,
+      locale: values.notify_emails_to_locale,
+      link: values.link === '' ? undefined : values.link.trim(),
+      linkExposureAcknowledged: parseFlag(body.acknowledge_link_exposure) === true,
+    });
+    const { t } = pageContext(request, reply);
+    if (result.ok) return reply.redirect(site.path(`/dashboard/pushes/${push.token}?emailed=${result.recipients}`), 303);
+    switch (result.reason) {
+      case 'unavailable':
+      case 'not_found':
+      case 'not_owner':
+        throw new AppError('PUSH_NOT_FOUND');
+      case 'rate_limited':
+        return pushPage(request, reply, push, 429, { message: t('linkEmail.rateLimited') }, { values });
+      case 'invalid':
+        return pushPage(request, reply, push, 422, { message: t('create.fixProblems') }, { values, problems: translateLinkEmailProblems(result.problems, t) });
+      default:
+        throw new Error(`unhandled outcome ${String(result satisfies never)}`);
+    }
+  });
+
+  app.post('/dashboard/pushes/:token/receipts', { config: account }, async (request, reply) => {
+    const push = await ownPush(request);
+    const own = ((request.body ?? {}) as Record<string, unknown>).mode === 'own';
+    const result = await deps.receipts.saveForPush(push, own ? receiptInputOf(request.body) : null);
+    if (result.ok) return reply.redirect(site.path(`/dashboard/pushes/${push.token}?saved=receipts`), 303);
+    const { t } = pageContext(request, reply);
+    return pushPage(request, reply, push, 422, { message: t('create.fixProblems') }, {}, result.problems);
   });
 
   app.post('/dashboard/pushes/:token/expire', { config: account }, async (request, reply) => {

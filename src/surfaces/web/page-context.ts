@@ -57,6 +57,7 @@ export function createPageContextFactory(deps: {
             csrfToken: request.session.csrfToken,
             // Fully signed in: the second factor is given (and, under require_mfa, set up).
             signedIn: request.authentication.kind === 'account',
+            unreadReceipts: request.unreadReceipts,
           }
         : null;
     const pathname = request.url.split('?')[0] ?? '/';

@@ -14,6 +14,9 @@ import { AppError } from '../../errors/app-error.js';
 import type { PushService } from '../../pushes/push-service.js';
 import type { RevealHandoff } from '../../pushes/reveal-handoff.js';
 import type { RequestService } from '../../requests/request-service.js';
+import type { WebhookService } from '../../notifications/webhook-service.js';
+import type { LinkEmailService } from '../../notifications/link-email-service.js';
+import type { ReceiptService } from '../../notifications/receipt-service.js';
 import { ASSET_DIRECTORY, loadAssetManifest } from '../../web/asset-manifest.js';
 import { createTranslations } from '../../web/i18n/translator.js';
 import type { Brand } from '../../web/layout.js';
@@ -38,11 +41,17 @@ import { registerPasskeyRoutes } from './passkey-routes.js';
 import { registerSsoRoutes } from './sso-routes.js';
 import { registerTokenRoutes } from './token-routes.js';
 import type { CookieScope } from './web-session.js';
+import { registerWebhookRoutes } from './webhook-routes.js';
+import { registerReceiptRoutes } from './receipt-routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Static files: served without looking up a session. */
     sessionless?: boolean;
+  }
+  interface FastifyRequest {
+    /** Web pages of a signed-in account: its unread receipts, for the badge in the navigation. */
+    unreadReceipts: number;
   }
 }
 
@@ -60,6 +69,9 @@ export interface WebDependencies {
   readonly accounts: AccountStore;
   readonly tokens: ApiTokenService;
   readonly mailer: Mailer;
+  readonly webhooks: WebhookService;
+  readonly linkEmails: LinkEmailService;
+  readonly receipts: ReceiptService;
   readonly clock: () => number;
   readonly allowedMethods: AllowedMethods;
 }
@@ -106,6 +118,7 @@ export async function webSurface(scope: FastifyInstance, deps: WebDependencies):
   });
 
   await scope.register(formBody);
+  scope.decorateRequest('unreadReceipts', 0);
 
   scope.addHook('onRequest', async function authenticate(request: FastifyRequest, reply: FastifyReply) {
     if (request.routeOptions.config.sessionless) return;
@@ -114,6 +127,10 @@ export async function webSurface(scope: FastifyInstance, deps: WebDependencies):
     const level = matchedAccess(request);
     const decision = decideAccess(level, request.authentication, config.accounts);
     if (!decision.ok) return refuse(request, reply, decision.reason, level);
+    // Pages (reads) of a signed-in account show the unread receipts in the navigation.
+    if (request.authentication.kind === 'account' && request.user && (request.method === 'GET' || request.method === 'HEAD')) {
+      request.unreadReceipts = await deps.receipts.unreadCount(request.user.id);
+    }
   });
 
   scope.addHook('preValidation', async function checkCsrf(request: FastifyRequest) {
@@ -196,6 +213,8 @@ export async function webSurface(scope: FastifyInstance, deps: WebDependencies):
   registerSsoRoutes(scope, routeContext);
   registerPasskeyRoutes(scope, routeContext);
   registerTokenRoutes(scope, routeContext);
+  registerWebhookRoutes(scope, routeContext);
+  registerReceiptRoutes(scope, routeContext);
   registerDashboardRoutes(scope, routeContext);
   registerRequestRoutes(scope, routeContext);
   registerAdminRoutes(scope, routeContext);

@@ -229,6 +229,11 @@ ${view.passkeys ? passkeySection(context, view.passkeys) : ''}
   <p>${t('account.settings.tokensIntro')}</p>
   <p><a href="${context.path(`/account/tokens`)}">${t('account.settings.manageTokens')}</a></p>
 </section>
+<section aria-labelledby="notifications-heading">
+  <h2 id="notifications-heading">${t('account.settings.notificationsHeading')}</h2>
+  <p>${t('account.settings.notificationsIntro')}</p>
+  <p><a href="${context.path(`/account/notifications`)}">${t('receipts.manage')}</a> · <a href="${context.path(`/account/inbox`)}">${t('receipts.inbox')}</a> · <a href="${context.path(`/account/webhooks`)}">${t('webhooks.manage')}</a></p>
+</section>
 <section aria-labelledby="delete-heading">
   <h2 id="delete-heading">${t('account.delete.heading')}</h2>
   <p>${t('account.delete.intro')}</p>

@@ -27,7 +27,7 @@ export function renderAdminUsers(context: PageContext, view: { users: readonly U
 </tr>`;
   });
   const body = html`<h1>${t('admin.usersHeading')}</h1>
-<p><a href="${context.path(`/admin/audit`)}">${t('admin.auditLink')}</a></p>
+<p><a href="${context.path(`/admin/audit`)}">${t('admin.auditLink')}</a> · <a href="${context.path(`/admin/webhooks`)}">${t('webhooks.adminLink')}</a></p>
 ${notice(state.info, 'info')}${notice(state.message)}
 <div class="table-wrap" role="region" tabindex="0" aria-label="${t('admin.usersHeading')}"><table class="list">
   <thead><tr><th scope="col">${t('account.email')}</th><th scope="col">${t('admin.role')}</th><th scope="col">${t('admin.state')}</th><th scope="col">${t('admin.twoFactor')}</th><th scope="col">${t('admin.pushes')}</th><th scope="col">${t('dashboard.created')}</th><th scope="col">${t('admin.lastSignIn')}</th><th scope="col">${t('admin.actions')}</th></tr></thead>

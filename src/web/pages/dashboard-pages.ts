@@ -107,7 +107,7 @@ export interface PushPageState {
 export function renderPushPage(
   context: PageContext,
   push: PushRecord,
-  view: { note: string; events: readonly AuditEvent[]; link: string; page: number; hasMoreEvents: boolean },
+  view: { note: string; events: readonly AuditEvent[]; link: string; page: number; hasMoreEvents: boolean; extraSections?: readonly SafeHtml[] },
   state: PushPageState = {},
 ): string {
   const { t } = context;
@@ -154,6 +154,7 @@ ${active
   <button type="submit" class="danger">${t('dashboard.expireNow')}</button>
 </form></section>`
   : ''}
+${view.extraSections ?? ''}
 <section aria-labelledby="audit-heading">
   <h2 id="audit-heading">${t('dashboard.auditHeading')}</h2>
   ${auditTable(context, view.events)}

@@ -1,0 +1,46 @@
+import { openEnvelope } from '../crypto/envelope.js';
+import type { MasterKeyRing } from '../crypto/master-key-ring.js';
+import type { Mailer } from '../accounts/mailer.js';
+import { secretUrl } from '../pushes/secret-link.js';
+import { DEFAULT_LANGUAGE, isLanguageCode, type LanguageCode } from '../web/i18n/languages.js';
+import type { Translate } from '../web/i18n/translator.js';
+import { linkEmailEnvelopeContext, type LinkEmailStore } from './link-email-store.js';
+import type { DeliverFunction } from './notification-delivery.js';
+
+/**
+ * Sends one link email (a delivery of channel 'link_email'): the push's link to one recipient, in the
+ * language the sender chose, naming the sender's email address (never the push's private name or note).
+ * The link is built from PASSDROP_BASE_URL, or for an end-to-end push is the whole link the sender sent.
+ * A push that expired or was deleted before the mail went is not mailed (a permanent failure).
+ */
+export function createLinkEmailDelivery(deps: {
+  store: LinkEmailStore;
+  keys: MasterKeyRing;
+  mailer: Mailer;
+  findUserEmail: (userId: number) => Promise<string | undefined>;
+  /** PASSDROP_BASE_URL without its trailing slash. */
+  siteUrl: string | undefined;
+  brandTitle: string;
+  translate: (code: LanguageCode) => Translate;
+}): DeliverFunction {
+  const fail = (error: string) => ({ ok: false as const, status: null, error, response: null, permanent: true });
+  return async (delivery, now) => {
+    if (!deps.mailer.enabled || deps.siteUrl === undefined) return fail('no SMTP server or PASSDROP_BASE_URL is configured');
+    const record = delivery.linkEmailId === null ? undefined : await deps.store.find(delivery.linkEmailId);
+    if (!record) return fail('the push is gone');
+    if (record.push.expired || record.push.expiresAt <= now) return fail('the push expired before the email was sent');
+    const recipients = JSON.parse(openEnvelope(record.recipientsEnvelope, deps.keys, linkEmailEnvelopeContext(record.push.token, 'notify_recipients')).toString('utf8')) as string[];
+    const to = delivery.recipientIndex === null ? undefined : recipients[delivery.recipientIndex];
+    if (to === undefined) return fail('no such recipient');
+    const link =
+      record.linkEnvelope === null
+        ? secretUrl(deps.siteUrl, record.push)
+        : openEnvelope(record.linkEnvelope, deps.keys, linkEmailEnvelopeContext(record.push.token, 'notify_link')).toString('utf8');
+    const sender = (await deps.findUserEmail(record.userId)) ?? '';
+    const t = deps.translate(isLanguageCode(record.locale) ? record.locale : DEFAULT_LANGUAGE);
+    const values = { site: deps.brandTitle, sender, link, expires: new Date(record.push.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    const text = `${t('email.pushLink.body', values)}${record.push.passphraseProtected ? `\n${t('email.pushLink.passphrase', values)}\n` : ''}`;
+    const sent = await deps.mailer.send({ to, subject: t('email.pushLink.subject', values), text });
+    return sent.ok ? { ok: true, status: null, response: null } : { ok: false, status: null, error: sent.reason, response: null };
+  };
+}
