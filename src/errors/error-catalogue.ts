@@ -63,6 +63,13 @@ export const errorCatalogue = {
   REQUEST_RATE_LIMITED: { status: 429, message: 'Too many answers from this address or to this request. Please try again later.' },
   ANSWER_NOT_FOUND: { status: 404, message: 'This request has no such answer.' },
   ANSWER_EXPIRED: { status: 410, message: 'This answer has expired and has been deleted.' },
+  FILE_LIMIT_EXCEEDED: { status: 413, message: '{reason}' },
+  STORAGE_FULL: {
+    status: 507,
+    message: 'The server is running out of storage space and cannot take this upload now. Try again later or send smaller files.',
+  },
+  FILE_NOT_FOUND: { status: 404, message: 'There is no such file, or its download window has ended (a view opens a new one).' },
+  UPLOAD_NOT_YOURS: { status: 404, message: 'There is no such upload of yours.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests. Please wait a minute and try again.' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'The database is not answering. Please try again shortly.' },
   INTERNAL_ERROR: {
