@@ -201,6 +201,16 @@ export function createFileUploadService(deps: FileUploadServiceDependencies): Fi
       creation_date: new Date(upload.createdAt).toISOString(),
     });
 
+  /**
+   * Writes still settling, by upload id. @tus/server releases an upload's lock as soon as the request's
+   * body fails (a dropped connection), while our write is still keeping what arrived: a HEAD or PATCH that
+   * comes at once must wait for it, or it would see the old offset and the client would send those bytes again.
+   */
+  const settling = new Map<string, Promise<unknown>>();
+  const settled = async (id: string) => {
+    await settling.get(id);
+  };
+
   class BlobUploadDataStore extends DataStore {
     constructor() {
       super();
@@ -235,12 +245,14 @@ export function createFileUploadService(deps: FileUploadServiceDependencies): Fi
     }
 
     override async getUpload(id: string): Promise<Upload> {
+      await settled(id);
       const upload = await uploads.find(id);
       if (!upload) throw ERRORS.FILE_NOT_FOUND;
       return toTusUpload(upload);
     }
 
     override async remove(id: string): Promise<void> {
+      await settled(id);
       if (!(await uploads.find(id))) throw ERRORS.FILE_NOT_FOUND;
       // The row goes first: a sweep or a push can no longer take what is being deleted.
       await uploads.remove(id);
@@ -248,6 +260,18 @@ export function createFileUploadService(deps: FileUploadServiceDependencies): Fi
     }
 
     override async write(stream: Readable, id: string, offset: number): Promise<number> {
+      await settled(id);
+      const work = this.writePiece(stream, id, offset);
+      const marker = work.catch(() => undefined);
+      settling.set(id, marker);
+      try {
+        return await work;
+      } finally {
+        if (settling.get(id) === marker) settling.delete(id);
+      }
+    }
+
+    private async writePiece(stream: Readable, id: string, offset: number): Promise<number> {
       const upload = await uploads.find(id);
       if (!upload) throw ERRORS.FILE_NOT_FOUND;
       if (upload.offset !== offset || upload.completedAt !== null) throw ERRORS.INVALID_OFFSET;

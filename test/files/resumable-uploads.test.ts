@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import * as tus from 'tus-js-client';
@@ -10,6 +9,7 @@ import { decryptE2eFile, deriveE2eFileRoot, e2eFileKey, encryptE2eFile, openE2eF
 import type { BlobStore } from '../../src/files/blob-store.js';
 import { createS3BlobStore } from '../../src/files/s3-blob-store.js';
 import { accountWithToken } from '../support/account-tokens.js';
+import { startCuttingProxy, type CuttingProxy } from '../support/cutting-proxy.js';
 import { describeEachDatabase } from '../support/each-database.js';
 import { startTestS3Server, type TestS3Server } from '../support/s3-test-server.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -25,57 +25,10 @@ async function through(bytes: Uint8Array, transform: TransformStream<Uint8Array,
   return Buffer.from(await new Response(out).arrayBuffer());
 }
 
-/**
- * A TCP proxy in front of the server that, once armed with a byte budget, forwards that many more bytes
- * from the client and then cuts the connection both ways: a dropped connection in the middle of a request.
- */
-async function startCuttingProxy(target: URL): Promise<{ url: string; cutAfter(bytes: number): void; stop(): Promise<void> }> {
-  let budget = Number.POSITIVE_INFINITY;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(target.port), target.hostname);
-    sockets.add(client).add(upstream);
-    const close = () => {
-      client.destroy();
-      upstream.end();
-    };
-    client.on('data', (chunk: Buffer) => {
-      if (budget === Number.POSITIVE_INFINITY) {
-        upstream.write(chunk);
-        return;
-      }
-      const allowed = Math.max(0, Math.min(chunk.length, budget));
-      budget -= allowed;
-      if (allowed > 0) upstream.write(chunk.subarray(0, allowed));
-      if (budget <= 0) {
-        budget = Number.POSITIVE_INFINITY;
-        close();
-      }
-    });
-    upstream.pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-    client.on('close', () => sockets.delete(client));
-    upstream.on('close', () => sockets.delete(upstream));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    cutAfter(bytes) {
-      budget = bytes;
-    },
-    async stop() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
 for (const storage of ['disk', 's3'] as const) {
   describeEachDatabase(`resumable uploads (tus), ${storage} storage`, (fixture) => {
     let server: TestServer;
-    let proxy: Awaited<ReturnType<typeof startCuttingProxy>>;
+    let proxy: CuttingProxy;
     let s3: TestS3Server | undefined;
     let bucket: BlobStore | undefined;
     let token: string;
