@@ -32,12 +32,14 @@ export interface PushOptions extends ServerOptions {
 export async function pushCommand(options: PushOptions): Promise<void> {
   // Check what can be checked before anyone types a secret.
   const expiry = options.expires === undefined ? undefined : parseExpiry(options.expires, Date.now());
-  const server = await connectNamedServer(options);
   const paths = options.file ?? [];
   if (options.kind === 'file' || paths.length > 1) {
-    await pushFiles(server, paths, options, expiry);
+    if (paths.length === 0) throw new CliError('A file push needs at least one --file PATH.', EXIT.usage);
+    await checkFiles(paths);
+    await pushFiles(await connectNamedServer(options), paths, options, expiry);
     return;
   }
+  const server = await connectNamedServer(options);
   const secret = await readSecret(paths[0]);
   let payload = secret.bytes;
   if (options.kind === 'url') {
@@ -62,7 +64,6 @@ export async function pushCommand(options: PushOptions): Promise<void> {
 
 /** `passdrop push --file A --file B`: a file push, every file encrypted here and uploaded resumably. */
 async function pushFiles(server: PushServer, paths: readonly string[], options: PushOptions, expiry: Expiry | undefined): Promise<void> {
-  if (paths.length === 0) throw new CliError('A file push needs at least one --file PATH.', EXIT.usage);
   if (!server.createFilePush) throw new CliError(`${server.base} is a Password Pusher server: push files to it with pwpush-cli push-file.`, EXIT.usage);
   const sizes = await checkFiles(paths);
   const passphrase = options.passphrase ? await newPassphrase('the recipient') : undefined;
