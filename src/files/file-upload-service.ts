@@ -239,6 +239,11 @@ export function createFileUploadService(deps: FileUploadServiceDependencies): Fi
         wrappedKey,
         createdAt,
       });
+      // An empty file gets no PATCH at all: it is complete as soon as it exists.
+      if (upload.size === 0) {
+        const created = await uploads.find(upload.id);
+        if (created) await join(created);
+      }
       upload.creation_date = new Date(createdAt).toISOString();
       upload.metadata = mode === 'server' ? { mode, filename: metadata.filename ?? '', filetype: metadata.filetype ?? '' } : { mode };
       return upload;
@@ -248,6 +253,8 @@ export function createFileUploadService(deps: FileUploadServiceDependencies): Fi
       await settled(id);
       const upload = await uploads.find(id);
       if (!upload) throw ERRORS.FILE_NOT_FOUND;
+      // Every byte arrived but the join did not finish (the process stopped in between): finish it now.
+      if (upload.offset === upload.size && upload.completedAt === null) await join(upload);
       return toTusUpload(upload);
     }
 

@@ -40,7 +40,9 @@ describeEachDatabase('file pushes in a real browser', (fixture) => {
 
   it('sends three files from the Files tab with progress, and the recipient downloads each intact; the server never sees a name', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'passdrop-browser-files-'));
-    const files = { 'holiday photo.jpg': randomBytes(3 * MIB + 17), 'contract ü.pdf': randomBytes(200_000), 'empty.txt': Buffer.alloc(0) };
+    // Names no other test uses: the PostgreSQL check reads the whole cluster's files.
+    const tag = randomBytes(4).toString('hex');
+    const files = { [`holiday photo ${tag}.jpg`]: randomBytes(3 * MIB + 17), [`contract ü ${tag}.pdf`]: randomBytes(200_000), [`empty ${tag}.txt`]: Buffer.alloc(0) };
     const paths = Object.entries(files).map(([name, bytes]) => {
       const path = join(directory, name);
       writeFileSync(path, bytes);

@@ -37,10 +37,12 @@ describeEachDatabase('passdrop push --file and get --output (file pushes, end to
 
   it('pushes several files encrypted here and gets them back byte for byte into a directory; the server never sees a name', async () => {
     const source = mkdtempSync(join(tmpdir(), 'passdrop-files-out-'));
+    // Names no other test uses: the PostgreSQL check reads the whole cluster's files.
+    const tag = randomBytes(4).toString('hex');
     const files = {
-      'report.bin': randomBytes(3 * MIB + 5),
-      'notes ü.txt': Buffer.from('meet at noon\n'),
-      'empty.dat': Buffer.alloc(0),
+      [`report ${tag}.bin`]: randomBytes(3 * MIB + 5),
+      [`notes ü ${tag}.txt`]: Buffer.from('meet at noon\n'),
+      [`empty ${tag}.dat`]: Buffer.alloc(0),
     };
     for (const [name, bytes] of Object.entries(files)) writeFileSync(join(source, name), bytes);
     const pushed = await runCli(['push', '--views', '1', ...Object.keys(files).flatMap((name) => ['--file', join(source, name)])], { env: env() });

@@ -87,6 +87,21 @@ describeEachDatabase('resumable uploads: who may upload, CSRF, one push per uplo
     assert.equal(genuine.status, 201);
   });
 
+  it('completes an empty server-side upload at once, and its push serves an empty file', async () => {
+    const metadata = `mode ${Buffer.from('server').toString('base64')},filename ${Buffer.from('empty.txt').toString('base64')},filetype ${Buffer.from('text/plain').toString('base64')}`;
+    const created = await server.fetch(`${API}/uploads`, { method: 'POST', headers: { ...bearer(), 'tus-resumable': '1.0.0', 'upload-length': '0', 'upload-metadata': metadata } });
+    assert.equal(created.status, 201);
+    const id = created.headers.get('location')!.split('/').pop()!;
+    const push = await server.fetch(`${API}/pushes`, { method: 'POST', headers: { ...bearer(), 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'file', files: [{ upload_id: id }] }) });
+    assert.equal(push.status, 201, await push.clone().text());
+    const { token: pushToken } = (await push.json()) as { token: string };
+    const view = (await (await server.fetch(`${API}/pushes/${pushToken}/reveal`, { method: 'POST' })).json()) as { files: Array<{ name: string; size: number; url: string }> };
+    assert.deepEqual([view.files[0]!.name, view.files[0]!.size], ['empty.txt', 0]);
+    const download = await fetch(view.files[0]!.url);
+    assert.equal(download.status, 200);
+    assert.equal((await download.arrayBuffer()).byteLength, 0);
+  });
+
   it('deletes the joined blob of an uploaded file when its push is deleted or runs out of time', async () => {
     const byViewer = await upload(randomBytes(500), bearer());
     const deletable = await createPush([{ upload_id: byViewer, sealed_metadata: 'AAAA' }], bearer(), { deletable_by_viewer: true });

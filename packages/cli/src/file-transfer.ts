@@ -20,9 +20,9 @@ import { CliError, EXIT } from './exit-codes.js';
 
 const API = '/api/passdrop/v1';
 /** Bytes per tus PATCH request; also what the tus client keeps in memory to resend after a dropped connection. */
-const UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
+const UPLOAD_CHUNK_BYTES = 32 * 1024 * 1024;
 /** Waits before each retry of a failed request (tus-js-client), in milliseconds. */
-const RETRY_DELAYS = [0, 1_000, 3_000, 5_000, 10_000];
+const RETRY_DELAYS = [0, 1_000, 3_000, 5_000, 10_000, 20_000, 30_000, 60_000];
 
 /** A file as the push will list it: its upload and its sealed name, type and size. */
 export interface UploadedE2eFile {
@@ -86,6 +86,7 @@ export async function uploadE2eFiles(
         metadata: { mode: 'e2e' },
         headers: { 'user-agent': `passdrop-cli/${CLI_VERSION}`, ...(token ? { authorization: `Bearer ${token}` } : {}) },
         storeFingerprintForResuming: false,
+        onShouldRetry: retryable,
         onProgress: (sent) => onProgress(index, sent, total),
         onError: (error) => reject(uploadFailure(path, error)),
         onSuccess: () => resolve(upload.url!),
@@ -209,4 +210,14 @@ async function claimName(temporary: string, directory: string, name: string): Pr
     }
   }
   throw new CliError(`Too many files named ${name} in ${directory}.`, EXIT.failure);
+}
+
+/**
+ * tus-js-client's rule (no answer, 5xx, 409, 423) plus 429: many requests of a large file can meet the
+ * server's per-minute API limit, and the longer retry delays outlast its window.
+ */
+function retryable(error: tus.DetailedError): boolean {
+  if (typeof navigator !== 'undefined' && 'onLine' in navigator && navigator.onLine === false) return false;
+  const status = error.originalResponse?.getStatus() ?? 0;
+  return status === 0 || status >= 500 || status === 409 || status === 423 || status === 429;
 }

@@ -13,8 +13,8 @@ import { formatBytes } from './file-sizes.js';
 import { fill, hasWebCrypto, jsonHeaders, markBusy, showError, sitePath, strings } from './dom.js';
 
 const text = strings();
-const CHUNK_BYTES = 8 * 1024 * 1024;
-const RETRY_DELAYS = [0, 1_000, 3_000, 5_000, 10_000];
+const CHUNK_BYTES = 16 * 1024 * 1024;
+const RETRY_DELAYS = [0, 1_000, 3_000, 5_000, 10_000, 20_000, 30_000, 60_000];
 const form = document.querySelector<HTMLFormElement>('form.file-push-form');
 
 function formatSeconds(seconds: number): string {
@@ -165,6 +165,7 @@ function uploadOne(file: File, fileKey: Uint8Array, row: { progress: HTMLProgres
       metadata: { mode: 'e2e' },
       headers: { 'x-csrf-token': document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '' },
       storeFingerprintForResuming: false,
+      onShouldRetry: retryable,
       onProgress(sent) {
         const seconds = (performance.now() - started) / 1000;
         const rate = sent / Math.max(seconds, 0.001);
@@ -188,4 +189,14 @@ function base64Url(bytes: Uint8Array): string {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * tus-js-client's rule (no answer, 5xx, 409, 423) plus 429: many requests of a large file can meet the
+ * server's per-minute API limit, and the longer retry delays outlast its window.
+ */
+function retryable(error: tus.DetailedError): boolean {
+  if (typeof navigator !== 'undefined' && 'onLine' in navigator && navigator.onLine === false) return false;
+  const status = error.originalResponse?.getStatus() ?? 0;
+  return status === 0 || status >= 500 || status === 409 || status === 423 || status === 429;
 }
