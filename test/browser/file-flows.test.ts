@@ -82,6 +82,8 @@ describeEachDatabase('file pushes in a real browser', (fixture) => {
       const saved = join(directory, `downloaded-${index}`);
       await download.saveAs(saved);
       assert.equal(sha256(readFileSync(saved)), sha256(bytes), `${name} arrives intact`);
+      const progress = recipient.locator('.revealed-files progress').nth(index);
+      assert.equal(await progress.evaluate((element) => (element as HTMLProgressElement).value), 1, 'the progress bar reaches the end');
     }
     for (const context of watched) assert.deepEqual(context.problems, []);
   });

@@ -43,14 +43,23 @@ export async function showFiles(
   for (const entry of opened) {
     const item = document.createElement('li');
     const status = Object.assign(document.createElement('span'), { className: 'file-status hint' });
+    const progress = Object.assign(document.createElement('progress'), { max: 1, value: 0, hidden: true });
+    progress.setAttribute('aria-label', entry.metadata.name);
     status.setAttribute('aria-live', 'polite');
     const button = Object.assign(document.createElement('button'), { type: 'button', className: 'primary small', textContent: text.download ?? 'Download' });
     button.dataset.downloadPosition = String(entry.file.position);
     button.addEventListener('click', async () => {
       button.disabled = true;
       status.textContent = text.downloading ?? '';
+      progress.hidden = false;
+      const started = performance.now();
       try {
-        await download(entry.file, entry.key, entry.metadata);
+        await download(entry.file, entry.key, entry.metadata, (received) => {
+          const rate = received / Math.max((performance.now() - started) / 1000, 0.001);
+          progress.value = entry.file.size === 0 ? 1 : received / entry.file.size;
+          status.textContent = `${Math.floor(progress.value * 100)}% · ${formatBytes(rate)}/s · ${Math.max(0, Math.round((entry.file.size - received) / rate))} s`;
+        });
+        progress.value = 1;
         status.textContent = '';
       } catch {
         status.textContent = text.damaged ?? '';
@@ -65,6 +74,7 @@ export async function showFiles(
       Object.assign(document.createElement('span'), { className: 'file-size hint', textContent: formatBytes(entry.metadata.size) }),
       ' ',
       button,
+      progress,
       status,
     );
     list.append(item);
@@ -84,10 +94,21 @@ export async function showFiles(
   heading.focus();
 }
 
-async function download(file: RevealedFile, key: Uint8Array, metadata: FileMetadata): Promise<void> {
+/** Downloads, decrypts and saves one file; `onProgress` hears the bytes received (of `file.size`, the record stream's). */
+async function download(file: RevealedFile, key: Uint8Array, metadata: FileMetadata, onProgress: (received: number) => void): Promise<void> {
   const response = await fetch(file.url);
   if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
-  const plaintext = response.body.pipeThrough(decryptE2eFile(key));
+  let received = 0;
+  const counted = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        received += chunk.length;
+        onProgress(received);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  const plaintext = counted.pipeThrough(decryptE2eFile(key));
   const picker = (window as unknown as { showSaveFilePicker?: SaveFilePicker }).showSaveFilePicker;
   if (picker) {
     // Streamed to disk: the page never holds the file. The writable is only committed when the stream closed
