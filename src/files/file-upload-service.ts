@@ -71,7 +71,7 @@ export interface FileUploadService {
   checkNewUpload(authentication: Authentication, size: number | undefined, metadata: Record<string, string | null> | undefined): Promise<NewUploadCheck>;
   /** Whether this requester may resume, read or cancel the upload: its account's, or anonymous and known by id. */
   mayUse(authentication: Authentication, uploadId: string): Promise<boolean>;
-  /** Deletes uploads created more than PASSDROP_FILE_ABANDONED_UPLOAD_HOURS ago and stray pieces; answers how many. */
+  /** Deletes uploads inactive for PASSDROP_FILE_ABANDONED_UPLOAD_HOURS (no bytes, no push) and stray pieces; answers how many. */
   sweep(now: number): Promise<number>;
 }
 
@@ -198,7 +198,9 @@ export function createFileUploadService(deps: FileUploadServiceDependencies): Fi
       size: upload.size,
       offset: upload.offset,
       metadata: upload.mode === 'server' ? { mode: 'server', filename: upload.name, filetype: upload.contentType } : { mode: 'e2e' },
-      creation_date: new Date(upload.createdAt).toISOString(),
+      // @tus/server expires an upload getExpiration() after its creation_date (Upload-Expires, 410 on a late
+      // PATCH); handing it the last activity makes that expiry slide with every request, as our sweep does.
+      creation_date: new Date(upload.activeAt).toISOString(),
     });
 
   /**
@@ -326,7 +328,7 @@ export function createFileUploadService(deps: FileUploadServiceDependencies): Fi
       const end = offset + received;
       // Another request that moved the offset first wrote the same key with the same bytes (tus locks an
       // upload within a process, docs/file-pushes.md): its piece stands.
-      if (!(await uploads.advance(id, offset, end))) throw ERRORS.INVALID_OFFSET;
+      if (!(await uploads.advance(id, offset, end, clock()))) throw ERRORS.INVALID_OFFSET;
       if (end === upload.size) await join({ ...upload, offset: end });
       return end;
     }
@@ -344,7 +346,7 @@ export function createFileUploadService(deps: FileUploadServiceDependencies): Fi
     let deleted = 0;
     const before = now - policy.abandonedUploadMs;
     for (;;) {
-      const batch = await uploads.listCreatedBefore(before, 100);
+      const batch = await uploads.listInactiveSince(before, 100);
       for (const upload of batch) {
         if (await uploads.remove(upload.id)) deleted += 1;
         await deleteBlobsOf(upload.id);

@@ -25,6 +25,8 @@ export interface FileUploadRecord {
   readonly blobKey: string | null;
   readonly storedSize: number | null;
   readonly createdAt: number;
+  /** The last bytes received, or the creation (ms). */
+  readonly activeAt: number;
   readonly completedAt: number | null;
 }
 
@@ -37,15 +39,15 @@ export interface FileUploadStore {
    * Moves the offset from `from` to `to`; false when another writer moved it first (one conditional UPDATE,
    * never read-then-write).
    */
-  advance(id: string, from: number, to: number): Promise<boolean>;
+  advance(id: string, from: number, to: number, now: number): Promise<boolean>;
   /** Records the joined blob of a complete upload. */
   complete(id: string, blobKey: string, storedSize: number, now: number): Promise<void>;
   /** Deletes the row (a cancelled or swept upload); answers whether there was one. */
   remove(id: string): Promise<boolean>;
   /** Bytes declared by an account's uploads that no push has taken yet (they count against its quota). */
   pendingBytesOf(ownerUserId: number): Promise<number>;
-  /** Up to `limit` uploads created before `before` (abandoned: no push took them in time). */
-  listCreatedBefore(before: number, limit: number): Promise<FileUploadRecord[]>;
+  /** Up to `limit` uploads last active before `before` (abandoned: no bytes came and no push took them in time). */
+  listInactiveSince(before: number, limit: number): Promise<FileUploadRecord[]>;
   /**
    * Inside a push's creating transaction: deletes the complete uploads `ids` of this owner (null: anonymous)
    * and returns them; throws (rolling the push back) unless every one was there, so two pushes can never
@@ -76,6 +78,7 @@ export function createFileUploadStore(database: Database): FileUploadStore {
           blob_key: null,
           stored_size: null,
           created_at: upload.createdAt,
+          active_at: upload.createdAt,
           completed_at: null,
         })
         .execute();
@@ -86,13 +89,13 @@ export function createFileUploadStore(database: Database): FileUploadStore {
       return row ? toRecord(row) : undefined;
     },
 
-    async advance(id, from, to) {
-      const result = await db.updateTable('file_uploads').set({ upload_offset: to }).where('id', '=', id).where('upload_offset', '=', from).where('completed_at', 'is', null).executeTakeFirst();
+    async advance(id, from, to, now) {
+      const result = await db.updateTable('file_uploads').set({ upload_offset: to, active_at: now }).where('id', '=', id).where('upload_offset', '=', from).where('completed_at', 'is', null).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
 
     async complete(id, blobKey, storedSize, now) {
-      await db.updateTable('file_uploads').set({ blob_key: blobKey, stored_size: storedSize, completed_at: now }).where('id', '=', id).execute();
+      await db.updateTable('file_uploads').set({ blob_key: blobKey, stored_size: storedSize, completed_at: now, active_at: now }).where('id', '=', id).execute();
     },
 
     async remove(id) {
@@ -109,8 +112,8 @@ export function createFileUploadStore(database: Database): FileUploadStore {
       return Number(row?.total ?? 0);
     },
 
-    async listCreatedBefore(before, limit) {
-      const rows = await db.selectFrom('file_uploads').selectAll().where('created_at', '<', before).orderBy('created_at').limit(limit).execute();
+    async listInactiveSince(before, limit) {
+      const rows = await db.selectFrom('file_uploads').selectAll().where('active_at', '<', before).orderBy('active_at').limit(limit).execute();
       return rows.map(toRecord);
     },
 
@@ -150,6 +153,7 @@ function toRecord(row: Selectable<FileUploadsTable>): FileUploadRecord {
     blobKey: row.blob_key,
     storedSize: row.stored_size === null ? null : Number(row.stored_size),
     createdAt: Number(row.created_at),
+    activeAt: Number(row.active_at),
     completedAt: row.completed_at === null ? null : Number(row.completed_at),
   };
 }

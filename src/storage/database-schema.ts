@@ -328,6 +328,7 @@ export interface FileUploadsTable {
   blob_key: string | null;
   stored_size: number | null;
   created_at: number;
+  active_at: number;
   completed_at: number | null;
 }
 

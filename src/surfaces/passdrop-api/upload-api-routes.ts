@@ -15,7 +15,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { Metadata, Server as TusServer } from '@tus/server';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomToken } from '../../crypto/random-token.js';
 import { AppError } from '../../errors/app-error.js';
 import type { FileUploadService } from '../../files/file-upload-service.js';
@@ -30,6 +30,8 @@ interface UploadRequestContext {
   readonly metadata?: Record<string, string | null>;
   /** Where uploads live, as the client reached this server: the Location of a new upload is under it. */
   readonly uploadsUrl: string;
+  /** The request's logger, for failures @tus/server would otherwise describe to the client. */
+  readonly log: FastifyBaseLogger;
 }
 
 const UPLOAD_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -46,7 +48,7 @@ const uploadSchemas = {
       '(`e2e`, the default: the body is a record stream the client sealed, and no name or type is sent; or `server`: plaintext ' +
       'the server seals at rest as it arrives, with `filename` and `filetype`). Answers 201 with Location, the upload URL. ' +
       'Refused with 413 (per-file limit, account quota: its files plus its uploads not yet in a push) or 507 (free-disk floor). ' +
-      'An upload not attached to a push within PASSDROP_FILE_ABANDONED_UPLOAD_HOURS is deleted.',
+      'An upload that receives no bytes and is not attached to a push for PASSDROP_FILE_ABANDONED_UPLOAD_HOURS is deleted.',
     response: { 400: ErrorBody, 401: ErrorBody, 413: ErrorBody, 507: ErrorBody },
   },
   offset: { tags, summary: 'Where a resumable upload stands (tus HEAD: Upload-Offset, Upload-Length)', params: idParams },
@@ -74,6 +76,14 @@ export function registerUploadApiRoutes(app: FastifyInstance, deps: { uploads: F
     // Same origin only: no Access-Control-Allow-Origin at all.
     allowedOrigins: [],
     respectForwardedHeaders: false,
+    // A failure that is not a tus answer (a bug, the database away) is logged here and answered with a
+    // bare 500: @tus/server would otherwise send the error's message to the client.
+    onResponseError(_request, error) {
+      if ('status_code' in error && typeof error.status_code === 'number') return undefined;
+      // Also a dropped connection ends here (what arrived was kept): a warning, not an error.
+      current.getStore()?.log.warn({ err: error }, 'a resumable upload request failed');
+      return { status_code: 500, body: 'The server could not handle this upload request.\n' };
+    },
     async onUploadCreate(_request, upload) {
       return { metadata: { ...(current.getStore()?.metadata ?? upload.metadata) } };
     },
@@ -122,13 +132,13 @@ export function registerUploadApiRoutes(app: FastifyInstance, deps: { uploads: F
         if ('refusal' in check) throw check.refusal.status === 507 ? new AppError('STORAGE_FULL') : new AppError('FILE_LIMIT_EXCEEDED', { params: { reason: check.refusal.message } });
         throw new AppError('INVALID_BODY', { params: { reason: check.problem } });
       }
-      return delegate(request, reply, { metadata: check.metadata, uploadsUrl: uploadsUrl(request) });
+      return delegate(request, reply, { metadata: check.metadata, uploadsUrl: uploadsUrl(request), log: request.log });
     });
 
     const existing = async (request: FastifyRequest, reply: FastifyReply) => {
       const { id } = request.params as { id: string };
       if (!UPLOAD_ID.test(id) || !(await uploads.mayUse(request.authentication, id))) throw new AppError('UPLOAD_NOT_YOURS');
-      return delegate(request, reply, { uploadsUrl: uploadsUrl(request) });
+      return delegate(request, reply, { uploadsUrl: uploadsUrl(request), log: request.log });
     };
     scope.head('/uploads/:id', { config: access, schema: uploadSchemas.offset }, existing);
     scope.patch('/uploads/:id', { config: access, schema: uploadSchemas.append }, existing);

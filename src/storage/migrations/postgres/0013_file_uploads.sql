@@ -20,7 +20,9 @@ CREATE TABLE file_uploads (
   blob_key TEXT,
   stored_size BIGINT,
   created_at BIGINT NOT NULL,
+  -- The last bytes received (or the creation): an upload is abandoned this long after its last activity.
+  active_at BIGINT NOT NULL,
   completed_at BIGINT
 );
 CREATE INDEX file_uploads_by_owner ON file_uploads (owner_user_id);
-CREATE INDEX file_uploads_by_age ON file_uploads (created_at);
+CREATE INDEX file_uploads_by_activity ON file_uploads (active_at);
