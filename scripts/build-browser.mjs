@@ -11,6 +11,7 @@ mkdirSync(out, { recursive: true });
 await build({
   entryPoints: {
     'create-page': 'src/web/browser/create-page.ts',
+    'file-push-page': 'src/web/browser/file-push-page.ts',
     'share-page': 'src/web/browser/share-page.ts',
     'reveal-page': 'src/web/browser/reveal-page.ts',
     common: 'src/web/browser/common.ts',

@@ -81,6 +81,13 @@ export const errorCatalogue = {
     message: 'This server does not email links: it has no SMTP server or PASSDROP_BASE_URL, or PASSDROP_LINK_EMAILS is off.',
   },
   LINK_EMAILS_RATE_LIMITED: { status: 429, message: 'Too many email requests: at most 5 a minute. Please try again in a minute.' },
+  FILE_LIMIT_EXCEEDED: { status: 413, message: '{reason}' },
+  STORAGE_FULL: {
+    status: 507,
+    message: 'The server is running out of storage space and cannot take this upload now. Try again later or send smaller files.',
+  },
+  FILE_NOT_FOUND: { status: 404, message: 'There is no such file, or its download window has ended (a view opens a new one).' },
+  UPLOAD_NOT_YOURS: { status: 404, message: 'There is no such upload of yours.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests. Please wait a minute and try again.' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'The database is not answering. Please try again shortly.' },
   INTERNAL_ERROR: {

@@ -15,14 +15,18 @@ import { dirname } from 'node:path';
 import { decideAccess, type AccessDecision, type AccessPolicy, type Authentication, actingUser } from '../accounts/access-policy.js';
 import type { FilePushPolicy } from '../config/file-push-settings.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
+import { sealEnvelope } from '../crypto/envelope.js';
 import { randomToken } from '../crypto/random-token.js';
+import { encryptedLength } from '../crypto/stream/record-stream.js';
 import { tokenDigest } from '../crypto/token-digest.js';
 import type { AuditStore } from '../pushes/audit-store.js';
 import type { AuditContext } from '../pushes/push-record.js';
-import type { CreateContext, CreatePushInput, CreatePushResult, PushService, RetrieveResult, Viewer, ViewerDeleteResult } from '../pushes/push-service.js';
+import type { CreateContext, CreatePushInput, CreatePushResult, PushService, RetrieveResult, RevealCredentials, Viewer, ViewerDeleteResult } from '../pushes/push-service.js';
 import { sweepBlobs, toReadableStream, type BlobBody, type BlobStore } from './blob-store.js';
 import { getDecryptedBlob, putEncryptedBlob } from './encrypted-blob.js';
-import { newFileDataKey, openFileDataKey } from './file-data-key.js';
+import { fileKeyField, newFileDataKey, openFileDataKey } from './file-data-key.js';
+import { UploadTakenError, type FileUploadStore } from './file-upload-store.js';
+import { uploadKeyContext } from './file-upload-service.js';
 import type { NewPushFile, PushFileRecord, PushFileStore } from './push-file-store.js';
 
 /** Why an upload was stopped: a size limit, the account's quota (413), or the disk's free-space floor (507). */
@@ -99,13 +103,33 @@ export type DownloadResult =
   | { ok: true; file: ListedFile; body: ReadableStream<Uint8Array>; endToEnd: boolean }
   | { ok: false; reason: 'not_found' };
 
+/** A file of a push created from resumable uploads: a complete upload of the creator, and (end to end) its sealed metadata. */
+export interface UploadedFile {
+  /** The tus upload id. */
+  readonly uploadId: string;
+  /** End-to-end pushes: the file's sealed metadata (docs/file-encryption.md); absent for server-side ones. */
+  readonly sealedMetadata?: Buffer | undefined;
+}
+
+/** Largest sealed metadata accepted, in bytes: a 1,024-character name padded to 256-byte blocks, with room. */
+export const MAX_SEALED_METADATA_BYTES = 8192;
+
 export interface FilePushService {
   /** Whether this requester may create file pushes: PASSDROP_FILE_PUSHES_ANONYMOUS, else an account. */
   mayCreate(authentication: Authentication): AccessDecision;
   /** Checks access, the account's quota and the disk's floor, then hands out an upload. */
   startUpload(authentication: Authentication): Promise<StartUploadResult>;
+  /**
+   * Creates a file push from complete resumable uploads (file-upload-service.ts), in the order given: the
+   * uploads are taken (deleted as uploads) in the push's creating transaction, so each becomes part of one
+   * push only. An end-to-end push (`encryption: 'client'`) takes end-to-end uploads, each with its sealed
+   * metadata; a server-side push takes server-mode uploads, whose data keys are re-wrapped for the push.
+   * Problems (unknown, incomplete or another account's uploads, wrong mode, over a limit) are field problems
+   * on `files`.
+   */
+  createFromUploads(input: Omit<CreatePushInput, 'files' | 'kind'>, files: readonly UploadedFile[], context: CreateContext): Promise<CreatePushResult>;
   /** The push service's retrieve, plus a download window when it revealed a file push; a lock deletes the blobs. */
-  retrieve(token: string, passphrase: string | undefined, audit: AuditContext, viewer?: Viewer | null): Promise<FileRetrieveResult>;
+  retrieve(token: string, credentials: RevealCredentials | string | undefined, audit: AuditContext, viewer?: Viewer | null): Promise<FileRetrieveResult>;
   /** The push service's deleteByViewer; a deletion deletes the blobs at once. */
   deleteByViewer(token: string, audit: AuditContext, viewer?: Viewer | null): Promise<ViewerDeleteResult>;
   /** Deletes the blobs of a push that was just expired (by its owner from a page, say). */
@@ -131,6 +155,8 @@ export interface FilePushServiceDependencies {
   readonly clock: () => number;
   /** The directory whose disk holds the blobs (disk storage), for the free-space floor; undefined for S3. */
   readonly diskDirectory: string | undefined;
+  /** Resumable uploads that pushes take (createFromUploads). */
+  readonly uploads: FileUploadStore;
 }
 
 const BLOB_PREFIX = 'pushes/';
@@ -310,8 +336,85 @@ export function createFilePushService(deps: FilePushServiceDependencies): FilePu
       return { ok: true, upload };
     },
 
-    async retrieve(token, passphrase, audit, viewer) {
-      const result = await pushes.retrieve(token, passphrase, audit, viewer);
+    async createFromUploads(input, uploaded, context) {
+      const decision = mayCreate(context.authentication);
+      if (!decision.ok) return { ok: false, refused: decision.reason };
+      const problem = (message: string, code = 'invalid'): CreatePushResult => ({ ok: false, problems: [{ field: 'files', code, message }] });
+      if (uploaded.length === 0) return problem('A file push needs at least one file.', 'required');
+      if (uploaded.length > policy.maxFiles) return problem(`You can only attach up to ${policy.maxFiles} files per push.`, 'too_many');
+      if (new Set(uploaded.map((file) => file.uploadId)).size !== uploaded.length) return problem('Each upload can be attached once.', 'duplicate');
+      const endToEnd = input.encryption === 'client';
+      const owner = actingUser(context.authentication);
+      const token = randomToken();
+      const rows: NewPushFile[] = [];
+      let total = 0;
+      for (const [position, file] of uploaded.entries()) {
+        const upload = await deps.uploads.find(file.uploadId);
+        if (!upload || upload.completedAt === null || upload.blobKey === null || upload.ownerUserId !== (owner?.id ?? null)) {
+          return problem(`File ${position + 1}: there is no complete upload ${file.uploadId} of yours.`, 'upload_not_found');
+        }
+        if ((upload.mode === 'e2e') !== endToEnd) {
+          return problem(`File ${position + 1}: an ${endToEnd ? 'end-to-end push takes end-to-end uploads' : 'server-side push takes server-mode uploads'}.`, 'wrong_mode');
+        }
+        if (endToEnd !== (file.sealedMetadata !== undefined)) {
+          return problem(`File ${position + 1}: ${endToEnd ? 'an end-to-end file needs its sealed metadata' : 'sealed metadata belongs to end-to-end files only'}.`, 'sealed_metadata');
+        }
+        if (file.sealedMetadata && file.sealedMetadata.length > MAX_SEALED_METADATA_BYTES) return problem(`File ${position + 1}: the sealed metadata is too long.`, 'too_long');
+        total += upload.size;
+        if (total > (endToEnd ? encryptedLength(policy.maxPushBytes) : policy.maxPushBytes)) {
+          return problem(`The files of one push may be at most ${mib(policy.maxPushBytes)} together.`, 'push_too_large');
+        }
+        let wrappedKey: Buffer | null = null;
+        if (!endToEnd) {
+          // The upload's data key, bound to the upload, is wrapped anew for the push and the file's position.
+          const dataKey = openFileDataKey(upload.wrappedKey!, keys, uploadKeyContext(upload.id));
+          try {
+            wrappedKey = sealEnvelope(dataKey, keys.current, { pushToken: token, field: fileKeyField(String(position)) });
+          } finally {
+            dataKey.fill(0);
+          }
+        }
+        rows.push({
+          position,
+          name: endToEnd ? '' : cleanFileName(upload.name),
+          contentType: endToEnd ? '' : cleanContentType(upload.contentType),
+          sealedMetadata: file.sealedMetadata ?? null,
+          size: upload.size,
+          storedSize: upload.storedSize!,
+          blobKey: upload.blobKey,
+          wrappedKey,
+          uploadState: 'complete',
+          createdAt: clock(),
+        });
+      }
+      try {
+        return await pushes.create(
+          {
+            ...input,
+            kind: 'file',
+            files: {
+              token,
+              count: rows.length,
+              insertRows: async (executor, pushId) => {
+                await deps.uploads.take(
+                  executor,
+                  uploaded.map((file) => file.uploadId),
+                  owner?.id ?? null,
+                );
+                await store.insertFiles(executor, pushId, rows);
+              },
+            },
+          },
+          context,
+        );
+      } catch (error) {
+        if (error instanceof UploadTakenError) return problem('An upload was cancelled or attached to another push meanwhile.', 'upload_not_found');
+        throw error;
+      }
+    },
+
+    async retrieve(token, credentials, audit, viewer) {
+      const result = await pushes.retrieve(token, credentials, audit, viewer);
       if (result.outcome === 'locked') await deleteBlobsOfPush(result.push.id);
       if (result.outcome !== 'revealed' || result.push.kind !== 'file') return { result, downloads: undefined };
       const now = clock();

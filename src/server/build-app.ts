@@ -22,6 +22,8 @@ import type { BlobStore } from '../files/blob-store.js';
 import { blobDiskDirectory, lazyBlobStore } from '../files/create-blob-store.js';
 import { createFilePushService } from '../files/file-push-service.js';
 import { createPushFileStore } from '../files/push-file-store.js';
+import { createFileUploadStore } from '../files/file-upload-store.js';
+import { createFileUploadService } from '../files/file-upload-service.js';
 import { startExpirySweeper } from '../jobs/expiry-sweeper.js';
 import { createRevealHandoff } from '../pushes/reveal-handoff.js';
 import { createRevealHandoffStore } from '../pushes/reveal-handoff-store.js';
@@ -222,10 +224,24 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const pushes = instrumentPushService(createPushService({ store: pushStore, audit: auditStore, keys: deps.keys, policy: config.pushes, access: config.accounts, clock }), metrics);
     const blobs = deps.blobs ?? lazyBlobStore(config.fileStorage, config.dataDir);
   if (!deps.blobs) app.addHook('onClose', () => blobs.close());
+  const pushFileStore = createPushFileStore(deps.database);
+  const fileUploadStore = createFileUploadStore(deps.database);
   const files = createFilePushService({
     pushes,
-    files: createPushFileStore(deps.database),
+    files: pushFileStore,
+    uploads: fileUploadStore,
     audit: auditStore,
+    blobs,
+    keys: deps.keys,
+    policy: config.files,
+    access: config.accounts,
+    clock,
+    diskDirectory: blobDiskDirectory(config.fileStorage, config.dataDir),
+  });
+  const uploads = createFileUploadService({
+    uploads: fileUploadStore,
+    files: pushFileStore,
+    pushes,
     blobs,
     keys: deps.keys,
     policy: config.files,
@@ -283,7 +299,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       });
       await siteScope.register(
         async (scope) => {
-          await passdropApiSurface(scope, { config, site, accounts, signIn, tokens, pushes, requests, webhooks, linkEmails, allowedMethods });
+          await passdropApiSurface(scope, { config, site, accounts, signIn, tokens, pushes, files, uploads, requests, webhooks, linkEmails, allowedMethods });
           probes['passdrop-api']?.(scope);
         },
         { prefix: PASSDROP_API_PREFIX },
@@ -331,6 +347,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         await rateLimits.purge(now - 24 * 3_600_000);
         // Blobs of expired file pushes (after the last download window) and of abandoned uploads.
         await files.sweep(now);
+        await uploads.sweep(now);
       },
     });
     app.addHook('onClose', () => sweeper.stop());

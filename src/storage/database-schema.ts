@@ -335,6 +335,23 @@ export interface RevealHandoffsTable {
   created_at: number;
 }
 
+/** Resumable uploads not yet taken by a push (migration 0013). */
+export interface FileUploadsTable {
+  id: string;
+  owner_user_id: number | null;
+  mode: string;
+  name: Generated<string>;
+  content_type: Generated<string>;
+  size: number;
+  upload_offset: Generated<number>;
+  wrapped_key: Buffer | null;
+  blob_key: string | null;
+  stored_size: number | null;
+  created_at: number;
+  active_at: number;
+  completed_at: number | null;
+}
+
 export interface PushFileGrantsTable {
   id: Generated<number>;
   push_id: number;
@@ -361,6 +378,7 @@ export interface DatabaseSchema {
   push_files: PushFilesTable;
   push_file_grants: PushFileGrantsTable;
   reveal_handoffs: RevealHandoffsTable;
+  file_uploads: FileUploadsTable;
   requests: RequestsTable;
   request_answers: RequestAnswersTable;
   request_answer_payloads: RequestAnswerPayloadsTable;

@@ -96,7 +96,7 @@ describe('passdrop help, usage errors and shell completion', () => {
       }).trim();
     assert.equal(complete('passdrop pu'), 'push');
     assert.equal(complete('passdrop push --ki'), '--kind');
-    assert.equal(complete('passdrop push --kind '), 'text url qr');
+    assert.equal(complete('passdrop push --kind '), 'text url qr file');
     assert.equal(complete('passdrop get --api '), 'auto passdrop pwpush');
     assert.equal(complete('passdrop completion '), '--help bash zsh fish');
 
@@ -110,7 +110,7 @@ describe('passdrop help, usage errors and shell completion', () => {
         .map((entry) => entry.split('\t')[0])
         .filter(Boolean);
     assert.deepEqual(fishComplete('passdrop pu'), ['push']);
-    assert.deepEqual(fishComplete('passdrop push --kind ').sort(), ['qr', 'text', 'url']);
+    assert.deepEqual(fishComplete('passdrop push --kind ').sort(), ['file', 'qr', 'text', 'url']);
     assert.ok(fishComplete('passdrop get --').includes('--yes'));
     assert.ok(bundle.endsWith('passdrop.mjs'));
   });

@@ -68,6 +68,12 @@ const EXPECTED_ACCESS: Readonly<Record<string, AccessLevel>> = {
   'GET /api/passdrop/v1/pushes/:token': 'public',
   'POST /api/passdrop/v1/pushes/:token/reveal': 'public',
   'DELETE /api/passdrop/v1/pushes/:token': 'public',
+  'GET /api/passdrop/v1/pushes/:token/files/:position/:grant': 'public',
+  // Resumable uploads (tus): the file push rule (an account unless PASSDROP_FILE_PUSHES_ANONYMOUS) is the service's
+  'POST /api/passdrop/v1/uploads': 'visitor',
+  'HEAD /api/passdrop/v1/uploads/:id': 'visitor',
+  'PATCH /api/passdrop/v1/uploads/:id': 'visitor',
+  'DELETE /api/passdrop/v1/uploads/:id': 'visitor',
   'GET /api/passdrop/v1/limits': 'public',
   'GET /api/passdrop/v1/tokens': 'account',
   'POST /api/passdrop/v1/tokens': 'account',

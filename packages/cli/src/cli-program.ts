@@ -47,6 +47,8 @@ export function buildProgram(): Command {
       `\nExamples:
   printf %s 's3cr3t' | passdrop push --views 1 --expires 1h --server https://secrets.example.com
   passdrop push --file ./db-password.txt --passphrase
+  passdrop push --file report.pdf --file data.csv --views 2
+  passdrop get 'https://secrets.example.com/p/TOKEN#KEY' --output ./received
   passdrop get 'https://secrets.example.com/p/TOKEN#KEY' > secret.txt
 
 ${EXIT_CODE_HELP}
@@ -66,7 +68,11 @@ ${ENVIRONMENT_HELP}`,
       )
       // A word after `push` is refused in the action (with a reason), not by commander's generic error.
       .allowExcessArguments(true)
-      .option('-f, --file <path>', "read the secret from a file (its text, byte for byte)")
+      .option(
+        '-f, --file <path>',
+        'read the secret from a file (its text, byte for byte); with --kind file, or given more than once, push the files themselves (encrypted here, resumable upload)',
+        (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+      )
       .option('--views <count>', 'views allowed before the secret is deleted', positiveInteger)
       .option('-e, --expires <when>', 'lifetime: 30m, 12h, 7d, or an ISO 8601 time such as 2030-01-31T18:00:00Z')
       .option('-p, --passphrase', 'require a passphrase (asked on the terminal, or PASSDROP_PASSPHRASE)')
@@ -76,7 +82,7 @@ ${ENVIRONMENT_HELP}`,
       .option('--no-deletable', 'recipients may not delete it')
       .option('--name <name>', 'a label for your list of pushes (not encrypted)')
       .option('--note <note>', 'a private note for yourself (not for secrets: the command line is visible)')
-      .addOption(new Option('-k, --kind <kind>', 'text, url (the server must redirect, so it encrypts) or qr').choices(CLI_PUSH_KINDS).default('text'))
+      .addOption(new Option('-k, --kind <kind>', 'text, url (the server must redirect, so it encrypts), qr, or file (the --file paths as files)').choices([...CLI_PUSH_KINDS, 'file']).default('text'))
       .option('--json', 'print the link and the push settings as JSON on stdout')
       .option('--qr', 'also draw the link as a QR code on stderr'),
   ).action(async (options: PushOptions, command: Command) => {
@@ -99,7 +105,8 @@ ${ENVIRONMENT_HELP}`,
           'The link may come as an argument, on stdin, or at a hidden prompt.',
       )
       .argument('[link]', 'the secret link with its key after # (quote it); without it, read from stdin or a hidden prompt, which keeps the key out of ps and shell history')
-      .option('-y, --yes', 'do not ask before using the last view (needed without a terminal)'),
+      .option('-y, --yes', 'do not ask before using the last view (needed without a terminal)')
+      .option('-o, --output <dir>', 'file pushes: the directory to save the files in (default: the current one); existing files are never replaced'),
   ).action(getCommand);
 
   withServerOptions(

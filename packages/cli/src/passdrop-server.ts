@@ -1,11 +1,12 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { accessProofFor, E2eError, linkProofFor, newLinkSecret, openE2e, sealE2e } from '../../../src/crypto/e2e/e2e-format.js';
+import { accessProofFor, deriveE2eFileRoot, E2eError, e2eEnvelopeIterations, linkProofFor, newLinkSecret, openE2e, sealE2e, type E2eKind } from '../../../src/crypto/e2e/e2e-format.js';
+import { uploadE2eFiles, type RevealedFile } from './file-transfer.js';
 import type { pushApiSchemas, PushViewJson } from '../../../src/surfaces/passdrop-api/push-api-schemas.js';
 import { characterCount } from '../../../src/pushes/push-validation.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { requestJson, type JsonResponse } from './http-client.js';
 import { listOwnedPushes, payloadText, readAuditLog } from './password-pusher-server.js';
-import type { CreatedPush, NewPush, OpenedPush, PushServer } from './push-server.js';
+import type { CreatedPush, NewFilePush, NewPush, OpenedPush, PushServer } from './push-server.js';
 import type { SecretLink } from './server-address.js';
 
 /** What `GET /api/passdrop/v1/limits` answers: kinds, sizes, expiry defaults and bounds. */
@@ -72,6 +73,37 @@ export function passdropServer(base: string, token: string | undefined, limits: 
     }
   }
 
+  /** The creator's choices, as the API names them (undefined: the server's default). */
+  function addSettings(body: Record<string, unknown>, push: Omit<NewPush, 'kind' | 'payload'>): void {
+    if (push.expiry) {
+      if ('days' in push.expiry) body.expire_after_days = push.expiry.days;
+      else if ('minutes' in push.expiry) body.expire_after_minutes = push.expiry.minutes;
+      else body.expires_at = push.expiry.at.toISOString();
+    }
+    if (push.views !== undefined) body.expire_after_views = push.views;
+    if (push.retrievalStep !== undefined) body.retrieval_step = push.retrievalStep;
+    if (push.deletableByViewer !== undefined) body.deletable_by_viewer = push.deletableByViewer;
+    if (push.name !== undefined) body.name = push.name;
+    if (push.note !== undefined) body.note = push.note;
+  }
+
+  async function send(body: Record<string, unknown>, linkSecret: string | undefined): Promise<CreatedPush> {
+    const response = await requestJson(`${base}${API}/pushes`, { method: 'POST', body, token });
+    if (response.status !== 201) throw passdropFailure(response, 'The server refused the push');
+    const created = response.body as PushViewJson;
+    return {
+      link: linkSecret ? `${created.url}#${linkSecret}` : created.url,
+      token: created.token,
+      encryption: created.encryption,
+      views: created.expire_after_views,
+      expiresAt: new Date(created.expires_at),
+      days: undefined,
+      passphrase: created.passphrase_protected,
+      retrievalStep: created.retrieval_step,
+      serverJson: created,
+    };
+  }
+
   return {
     flavour: 'passdrop',
     base,
@@ -93,30 +125,30 @@ export function passdropServer(base: string, token: string | undefined, limits: 
         body.payload = text;
         if (push.passphrase) body.passphrase = push.passphrase;
       }
-      if (push.expiry) {
-        if ('days' in push.expiry) body.expire_after_days = push.expiry.days;
-        else if ('minutes' in push.expiry) body.expire_after_minutes = push.expiry.minutes;
-        else body.expires_at = push.expiry.at.toISOString();
-      }
-      if (push.views !== undefined) body.expire_after_views = push.views;
-      if (push.retrievalStep !== undefined) body.retrieval_step = push.retrievalStep;
-      if (push.deletableByViewer !== undefined && push.kind !== 'url') body.deletable_by_viewer = push.deletableByViewer;
-      if (push.name !== undefined) body.name = push.name;
-      if (push.note !== undefined) body.note = push.note;
-      const response = await requestJson(`${base}${API}/pushes`, { method: 'POST', body, token });
-      if (response.status !== 201) throw passdropFailure(response, 'The server refused the push');
-      const created = response.body as PushViewJson;
-      return {
-        link: linkSecret ? `${created.url}#${linkSecret}` : created.url,
-        token: created.token,
-        encryption: created.encryption,
-        views: created.expire_after_views,
-        expiresAt: new Date(created.expires_at),
-        days: undefined,
-        passphrase: created.passphrase_protected,
-        retrievalStep: created.retrieval_step,
-        serverJson: created,
+      addSettings(body, push);
+      if (push.kind === 'url') delete body.deletable_by_viewer;
+      return send(body, linkSecret);
+    },
+
+    async createFilePush(push: NewFilePush): Promise<CreatedPush> {
+      const policy = limits.kinds.file;
+      if (policy && policy.enabled === false) throw new CliError(`${base} does not accept file pushes.`, EXIT.usage);
+      const linkSecret = newLinkSecret();
+      // The message envelope (empty) carries the passphrase's iterations and gives the link and access proofs.
+      const sealed = await sealE2e('', { kind: 'file', linkSecret, ...(push.passphrase ? { passphrase: push.passphrase } : {}) });
+      const iterations = e2eEnvelopeIterations(sealed.ciphertext);
+      const { fileRoot } = await deriveE2eFileRoot({ linkSecret, ...(push.passphrase ? { passphrase: push.passphrase, iterations } : {}) });
+      const files = await uploadE2eFiles(base, token, push.paths, fileRoot, push.onProgress);
+      const body: Record<string, unknown> = {
+        kind: 'file',
+        encryption: 'client',
+        payload: sealed.ciphertext,
+        files: files.map((file) => ({ upload_id: file.uploadId, sealed_metadata: file.sealedMetadata })),
       };
+      if (sealed.accessProof) body.access_proof = sealed.accessProof;
+      if (sealed.linkProof) body.link_proof = sealed.linkProof;
+      addSettings(body, push);
+      return send(body, linkSecret);
     },
 
     async open(link: SecretLink, prompts): Promise<OpenedPush> {
@@ -150,11 +182,18 @@ export function passdropServer(base: string, token: string | undefined, limits: 
         }
         if (code === 'PUSH_EXPIRED' || code === 'PUSH_LOCKED') throw passdropFailure(response, 'This push has expired');
         if (response.status !== 200) throw passdropFailure(response, 'Opening the push failed');
-        const revealed = response.body as { payload: string; push: PushViewJson };
+        const revealed = response.body as { payload: string; push: PushViewJson; files?: RevealedFile[] };
         let payload: Uint8Array;
+        let fileRoot: Uint8Array | null = null;
         if (endToEnd) {
           try {
-            payload = await openE2e(revealed.payload, { kind: push.kind as 'text' | 'qr', linkSecret: link.linkSecret!, ...(passphrase ? { passphrase } : {}) });
+            const kind = push.kind as E2eKind;
+            // A file push may come without a message (a client other than this one).
+            payload = kind === 'file' && revealed.payload === '' ? new Uint8Array() : await openE2e(revealed.payload, { kind, linkSecret: link.linkSecret!, ...(passphrase ? { passphrase } : {}) });
+            if (kind === 'file') {
+              const iterations = revealed.payload === '' ? undefined : e2eEnvelopeIterations(revealed.payload);
+              fileRoot = (await deriveE2eFileRoot({ linkSecret: link.linkSecret!, ...(passphrase ? { passphrase, ...(iterations ? { iterations } : {}) } : {}) })).fileRoot;
+            }
           } catch (error) {
             if (error instanceof E2eError) {
               throw new CliError("The link's key does not open this secret: the link is damaged. Ask the sender for the whole link again.", EXIT.damagedLink);
@@ -171,6 +210,7 @@ export function passdropServer(base: string, token: string | undefined, limits: 
           expired: revealed.push.expired,
           expiresAt: new Date(revealed.push.expires_at),
           encryption: push.encryption,
+          files: revealed.files ? { list: revealed.files, fileRoot } : undefined,
         };
       }
     },

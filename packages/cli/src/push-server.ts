@@ -1,4 +1,5 @@
 import type { Expiry } from './expiry-option.js';
+import type { RevealedFile } from './file-transfer.js';
 import type { SecretLink } from './server-address.js';
 
 /** The kinds the CLI pushes today (file pushes come with the files feature). */
@@ -16,6 +17,13 @@ export interface NewPush {
   readonly deletableByViewer: boolean | undefined;
   readonly name: string | undefined;
   readonly note: string | undefined;
+}
+
+/** A file push to create: the files' paths (each sent as a stream), and the same choices as any push. */
+export interface NewFilePush extends Omit<NewPush, 'kind' | 'payload'> {
+  readonly paths: readonly string[];
+  /** Hears the bytes sent of file `index` (its record stream: a little more than the file). */
+  readonly onProgress?: (index: number, sent: number, total: number) => void;
 }
 
 /** A created push, as the CLI reports it. */
@@ -52,6 +60,8 @@ export interface OpenedPush {
   readonly expired: boolean;
   readonly expiresAt: Date | undefined;
   readonly encryption: 'client' | 'server';
+  /** File pushes: the files, downloadable for the view's window; `fileRoot` opens end-to-end ones (null: server-side). */
+  readonly files?: { readonly list: readonly RevealedFile[]; readonly fileRoot: Uint8Array | null } | undefined;
 }
 
 /** One of the caller's pushes (list), from Password Pusher's push object, which both server kinds answer. */
@@ -82,6 +92,8 @@ export interface PushServer {
   /** The normalised base URL. */
   readonly base: string;
   create(push: NewPush): Promise<CreatedPush>;
+  /** A file push, end to end (Passdrop servers only). */
+  createFilePush?(push: NewFilePush): Promise<CreatedPush>;
   open(link: SecretLink, prompts: OpenPrompts): Promise<OpenedPush>;
   list(expired: boolean): Promise<OwnedPush[]>;
   audit(token: string): Promise<AuditEvent[]>;

@@ -211,6 +211,16 @@ function parseEnvelope(ciphertext: string): { header: Uint8Array; body: Uint8Arr
   return { header: bytes.subarray(0, HEADER_LENGTH), body: bytes.subarray(HEADER_LENGTH), passphrase, iterations, version: bytes[0] as E2eVersion };
 }
 
+/**
+ * The PBKDF2 iterations a ciphertext's header names (0 without a passphrase): what a recipient passes to
+ * deriveE2eFileRoot for a file push, whose message envelope carries them.
+ *
+ * @throws E2eError ('malformed', 'unsupported-version')
+ */
+export function e2eEnvelopeIterations(ciphertext: string): number {
+  return parseEnvelope(ciphertext).iterations;
+}
+
 export function e2eEnvelopeNeedsPassphrase(ciphertext: string): boolean {
   return parseEnvelope(ciphertext).passphrase;
 }

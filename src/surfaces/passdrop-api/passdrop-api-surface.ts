@@ -5,6 +5,8 @@ import type { ApiTokenService } from '../../accounts/api-token-service.js';
 import type { SignInService } from '../../accounts/sign-in-service.js';
 import type { PassdropConfig } from '../../config/load-config.js';
 import { AppError } from '../../errors/app-error.js';
+import type { FilePushService } from '../../files/file-push-service.js';
+import type { FileUploadService } from '../../files/file-upload-service.js';
 import type { PushService } from '../../pushes/push-service.js';
 import { csrfCheckPasses, isUnsafeMethod, ownOrigins, stripCsrfField } from '../surface-kit/csrf.js';
 import { catalogueErrorOf, sendErrorJson, unmatchedRouteError, type AllowedMethods } from '../surface-kit/error-rendering.js';
@@ -21,9 +23,9 @@ import type { WebhookService } from '../../notifications/webhook-service.js';
 import { registerWebhookApiRoutes } from './webhook-api-routes.js';
 import type { LinkEmailService } from '../../notifications/link-email-service.js';
 import { registerLinkEmailApiRoutes } from './link-email-api-routes.js';
+import { registerUploadApiRoutes } from './upload-api-routes.js';
 
-/** Where our own API lives, under the site's base path. */
-export const PASSDROP_API_PREFIX = '/api/passdrop/v1';
+export { PASSDROP_API_PREFIX } from './passdrop-api-prefix.js';
 
 export interface PassdropApiDependencies {
   readonly config: PassdropConfig;
@@ -32,6 +34,8 @@ export interface PassdropApiDependencies {
   readonly signIn: SignInService;
   readonly tokens: ApiTokenService;
   readonly pushes: PushService;
+  readonly files: FilePushService;
+  readonly uploads: FileUploadService;
   readonly requests: RequestService;
   readonly webhooks: WebhookService;
   readonly linkEmails: LinkEmailService;
@@ -74,7 +78,8 @@ export async function passdropApiSurface(scope: FastifyInstance, deps: PassdropA
   scope.setErrorHandler((error, request, reply) => sendErrorJson(request, reply, catalogueErrorOf(request, error, bodyLimit)));
   scope.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => sendErrorJson(request, reply, unmatchedRouteError(request, deps.allowedMethods)));
 
-  registerPushApiRoutes(scope, { service: deps.pushes, config, site: deps.site });
+  registerPushApiRoutes(scope, { service: deps.pushes, files: deps.files, config, site: deps.site });
+  registerUploadApiRoutes(scope, { uploads: deps.uploads, site: deps.site });
   registerTokenApiRoutes(scope, { tokens: deps.tokens });
   registerRequestApiRoutes(scope, { requests: deps.requests, site: deps.site, answerMaxCharacters: config.requests.answerMaxCharacters });
   registerWebhookApiRoutes(scope, { webhooks: deps.webhooks });

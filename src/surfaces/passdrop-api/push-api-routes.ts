@@ -1,15 +1,33 @@
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { FastifyInstance } from 'fastify';
+import type { FilePushService, ListedFile } from '../../files/file-push-service.js';
 import type { PassdropConfig } from '../../config/load-config.js';
 import { AppError, validationError } from '../../errors/app-error.js';
 import type { PushRecord } from '../../pushes/push-record.js';
 import type { PushService } from '../../pushes/push-service.js';
 import { isWellFormedToken } from '../../pushes/push-token.js';
 import { secretUrl } from '../../pushes/secret-link.js';
+import { contentDisposition } from '../surface-kit/content-disposition.js';
 import type { SiteAddress } from '../surface-kit/public-url.js';
+import { PASSDROP_API_PREFIX } from './passdrop-api-prefix.js';
 import { auditContextOf } from '../surface-kit/request-facts.js';
 import { refusalError } from './passdrop-api-errors.js';
-import { pushApiSchemas, type PushViewJson } from './push-api-schemas.js';
+import { pushApiSchemas, type PushViewJson, type RevealedFileJson } from './push-api-schemas.js';
+
+/** A listed file as the reveal answers it, with its download URL under this API. */
+function toRevealedFile(file: ListedFile, siteUrl: string, token: string, grant: string): RevealedFileJson {
+  const endToEnd = file.sealedMetadata !== null;
+  return {
+    position: file.position,
+    name: endToEnd ? null : file.name,
+    content_type: endToEnd ? null : file.contentType,
+    size: file.size,
+    sealed_metadata: endToEnd ? file.sealedMetadata!.toString('base64url') : null,
+    url: `${siteUrl.replace(/\/$/, '')}${PASSDROP_API_PREFIX}/pushes/${token}/files/${file.position}/${grant}`,
+  };
+}
 
 /** Whether the acting account owns the push (anonymous pushes have no owner). */
 const isOwner = (push: PushRecord, user: { readonly id: number } | null): boolean => push.ownerUserId !== null && user?.id === push.ownerUserId;
@@ -44,9 +62,9 @@ export function toPushView(push: PushRecord, siteUrl: string, showName: boolean)
  * Passdrop's own push API (paths relative to `/api/passdrop/v1`): minutes and absolute expiry, one error
  * shape, no Password Pusher quirks.
  */
-export function registerPushApiRoutes(app: FastifyInstance, deps: { service: PushService; config: PassdropConfig; site: SiteAddress }): void {
+export function registerPushApiRoutes(app: FastifyInstance, deps: { service: PushService; files: FilePushService; config: PassdropConfig; site: SiteAddress }): void {
   const api = app.withTypeProvider<JsonSchemaToTsProvider>();
-  const { service, config, site } = deps;
+  const { service, files, config, site } = deps;
   // What a recipient's page and CLI call: counted as reveal attempts, and served by a gateway process.
   const recipient = { access: 'public', limits: ['reveal'], gateway: true } as const;
 
@@ -63,9 +81,7 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
       at = Date.parse(body.expires_at);
       if (Number.isNaN(at)) throw validationError([{ field: 'expires_at', code: 'invalid_time', message: 'must be an ISO 8601 date and time.' }]);
     }
-    const result = await service.create(
-      {
-        kind: body.kind ?? 'text',
+    const common = {
         payload: body.payload,
         expiry: { days: body.expire_after_days, minutes: body.expire_after_minutes, at, views: body.expire_after_views },
         passphrase: body.passphrase,
@@ -76,9 +92,23 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
         deletableByViewer: body.deletable_by_viewer,
         name: body.name,
         note: body.note,
-      },
-      { authentication: request.authentication, audit: auditContextOf(request) },
-    );
+    };
+    const context = { authentication: request.authentication, audit: auditContextOf(request) };
+    const kind = body.kind ?? 'text';
+    if (kind !== 'file' && body.files !== undefined) {
+      throw validationError([{ field: 'files', code: 'only_for_file_pushes', message: 'can only be attached to a file push.' }]);
+    }
+    const result =
+      kind === 'file'
+        ? await files.createFromUploads(
+            common,
+            (body.files ?? []).map((file) => ({
+              uploadId: file.upload_id,
+              sealedMetadata: file.sealed_metadata === undefined ? undefined : Buffer.from(file.sealed_metadata, 'base64url'),
+            })),
+            context,
+          )
+        : await service.create({ ...common, kind }, context);
     if (!result.ok) {
       if ('refused' in result) throw refusalError(result.refused, 'visitor');
       throw validationError(result.problems);
@@ -106,10 +136,19 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
     const { token } = request.params;
     if (!isWellFormedToken(token)) throw new AppError('PUSH_NOT_FOUND');
     const credentials = { passphrase: request.body?.access_proof ?? request.body?.passphrase, linkProof: request.body?.link_proof };
-    const result = await service.retrieve(token, credentials, auditContextOf(request), request.user);
+    const { result, downloads } = await files.retrieve(token, credentials, auditContextOf(request), request.user);
     switch (result.outcome) {
-      case 'revealed':
-        return { payload: result.payload, push: toPushView(result.push, site.publicUrl(request), isOwner(result.push, request.user)) };
+      case 'revealed': {
+        const siteUrl = site.publicUrl(request);
+        const push = toPushView(result.push, siteUrl, isOwner(result.push, request.user));
+        if (!downloads) return { payload: result.payload, push };
+        return {
+          payload: result.payload,
+          push,
+          files: downloads.files.map((file) => toRevealedFile(file, siteUrl, token, downloads.grant)),
+          download_expires_at: new Date(downloads.expiresAt).toISOString(),
+        };
+      }
       case 'not_found':
         throw new AppError('PUSH_NOT_FOUND');
       case 'expired':
@@ -131,10 +170,27 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
     }
   });
 
+  // Untyped: the 200 body is a stream, which the JSON type provider cannot express.
+  app.get('/pushes/:token/files/:position/:grant', { schema: pushApiSchemas.download, config: { access: 'public', gateway: true } }, async (request, reply) => {
+    const { token, position, grant } = request.params as { token: string; position: string; grant: string };
+    if (!isWellFormedToken(token) || !/^[A-Za-z0-9_-]{43}$/.test(grant)) throw new AppError('FILE_NOT_FOUND');
+    const result = await files.download(token, Number(position), grant, auditContextOf(request));
+    if (!result.ok) throw new AppError('FILE_NOT_FOUND');
+    const { file } = result;
+    const name = result.endToEnd ? `file-${file.position + 1}.passdrop` : file.name;
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-type', result.endToEnd ? 'application/octet-stream' : file.contentType)
+      .header('content-disposition', contentDisposition(name))
+      .header('x-content-type-options', 'nosniff')
+      .header('content-length', String(file.size))
+      .send(Readable.fromWeb(result.body as NodeReadableStream<Uint8Array>));
+  });
+
   api.delete('/pushes/:token', { schema: pushApiSchemas.destroy, config: recipient }, async (request) => {
     const { token } = request.params;
     if (!isWellFormedToken(token)) throw new AppError('PUSH_NOT_FOUND');
-    const result = await service.deleteByViewer(token, auditContextOf(request), request.user);
+    const result = await files.deleteByViewer(token, auditContextOf(request), request.user);
     switch (result.outcome) {
       case 'deleted':
       case 'already_expired':

@@ -61,10 +61,31 @@ export const CreatePushBody = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    kind: { type: 'string', enum: ['text', 'url', 'qr'], default: 'text' },
+    kind: { type: 'string', enum: ['text', 'url', 'qr', 'file'], default: 'text' },
     payload: {
       type: 'string',
-      description: 'The secret: text, an http(s) URL, or QR code content; for encryption "client", the base64url ciphertext (docs/e2e-encryption.md)',
+      description:
+        'The secret: text, an http(s) URL, or QR code content; for encryption "client", the base64url ciphertext (docs/e2e-encryption.md). ' +
+        'Required except for a file push, where it is an optional message (end to end: a sealed message, which also carries the passphrase parameters)',
+    },
+    files: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 1000,
+      description: 'kind "file" only: the files, in order, as complete resumable uploads (POST /uploads, docs/file-pushes.md)',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          upload_id: { type: 'string', pattern: '^[A-Za-z0-9_-]{16,64}$', description: 'A complete upload of yours; a push takes it (it can be attached once)' },
+          sealed_metadata: {
+            type: 'string',
+            pattern: '^[A-Za-z0-9_-]+$',
+            description: 'encryption "client" only (required then): the file\'s name, type and size sealed with its file key, base64url (docs/file-encryption.md)',
+          },
+        },
+        required: ['upload_id'],
+      },
     },
     encryption: {
       type: 'string',
@@ -90,10 +111,25 @@ export const CreatePushBody = {
     name: { type: 'string', description: 'A label for your dashboard (not encrypted)' },
     note: { type: 'string', description: 'A private note for yourself (encrypted)' },
   },
-  required: ['payload'],
   // The body "Try it out" sends (test/docs/openapi-examples.test.ts sends it to a live server).
   examples: [{ payload: 'correct horse battery staple', expire_after_minutes: 60, expire_after_views: 1, passphrase: 'tell-them-by-phone' }],
 } as const;
+
+/** A file as a reveal lists it, with its download URL (valid until `download_expires_at`). */
+export const RevealedFile = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    position: { type: 'integer', description: '0-based place in the push (an end-to-end file key depends on it)' },
+    name: { type: ['string', 'null'], description: 'Server-side files: the name; null for end-to-end files (see sealed_metadata)' },
+    content_type: { type: ['string', 'null'], description: 'Server-side files: the media type; null for end-to-end files' },
+    size: { type: 'integer', description: 'Bytes a download sends: the plaintext (server-side) or the record stream (end to end)' },
+    sealed_metadata: { type: ['string', 'null'], description: 'End-to-end files: name, type and size sealed with the file key, base64url' },
+    url: { type: 'string', description: 'GET it to download the file; bound to this view\'s download window' },
+  },
+  required: ['position', 'name', 'content_type', 'size', 'sealed_metadata', 'url'],
+} as const;
+export type RevealedFileJson = FromSchema<typeof RevealedFile>;
 
 const TokenParams = { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] } as const;
 const Bounds = {
@@ -137,6 +173,8 @@ export const pushApiSchemas = {
         properties: {
           payload: { type: 'string', description: 'The secret; for an end-to-end push, its ciphertext, to be opened with the link secret' },
           push: PushView,
+          files: { type: 'array', items: RevealedFile, description: 'File pushes: the files, downloadable until download_expires_at' },
+          download_expires_at: { type: 'string', format: 'date-time', description: 'File pushes: when this view\'s download window ends' },
         },
         required: ['payload', 'push'],
       },
@@ -146,6 +184,19 @@ export const pushApiSchemas = {
       410: ErrorBody,
       429: ErrorBody,
     },
+  },
+  download: {
+    tags,
+    summary: 'Download one file of a file push through a view\'s download window (streamed)',
+    description:
+      'Server-side files come decrypted, as the file; end-to-end files come as their record stream, to be opened with the file key ' +
+      '(docs/file-encryption.md). Every download is an audit event. 404 once the window ended or the push was deleted.',
+    params: {
+      type: 'object',
+      properties: { token: { type: 'string' }, position: { type: 'string', pattern: '^[0-9]{1,5}$' }, grant: { type: 'string' } },
+      required: ['token', 'position', 'grant'],
+    },
+    response: { 200: { description: 'The file\'s bytes', type: 'string', format: 'binary' }, 404: ErrorBody },
   },
   destroy: {
     tags,

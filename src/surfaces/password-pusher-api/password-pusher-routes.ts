@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { contentDisposition } from '../surface-kit/content-disposition.js';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PassdropConfig } from '../../config/load-config.js';
@@ -396,12 +397,6 @@ const acceptAnything = () => () => true;
 function withRootKey(body: unknown, rootKey: RootKey): Record<string, unknown> {
   const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   return { [`${rootKey}[kind]`]: 'file', ...fields };
-}
-
-/** RFC 6266 `attachment` with an ASCII fallback and the UTF-8 name (RFC 8187). */
-function contentDisposition(name: string): string {
-  const fallback = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
 function assertNever(value: never): never {

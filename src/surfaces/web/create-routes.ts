@@ -6,6 +6,7 @@ import { isWellFormedToken } from '../../pushes/push-token.js';
 import type { Translate } from '../../web/i18n/translator.js';
 import { html } from '../../web/html.js';
 import { renderPage } from '../../web/layout.js';
+import { renderFilePushPage } from '../../web/pages/file-push-page.js';
 import { enabledKinds, renderAccountsOnlyPage, renderCreatePage, type CreateFormValues } from '../../web/pages/create-page.js';
 import { renderSharePage } from '../../web/pages/share-page.js';
 import { parseFlag } from '../surface-kit/form-values.js';
@@ -50,9 +51,13 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
     return typeof tab === 'string' && (kinds as string[]).includes(tab) ? (tab as ServerPushKind) : (kinds[0] ?? 'text');
   };
 
-  app.get('/', { config: { access: 'visitor' }, exposeHeadRoute: true }, async (request, reply) =>
-    reply.type('text/html; charset=utf-8').send(renderCreatePage(pageContext(request, reply), config.pushes, { kind: tabOf(request) })),
-  );
+  app.get('/', { config: { access: 'visitor' }, exposeHeadRoute: true }, async (request, reply) => {
+    const context = pageContext(request, reply);
+    if ((request.query as Record<string, unknown>).tab === 'file' && config.pushes.kinds.file.enabled) {
+      return reply.type('text/html; charset=utf-8').send(renderFilePushPage(context, config.pushes, config.files));
+    }
+    return reply.type('text/html; charset=utf-8').send(renderCreatePage(context, config.pushes, { kind: tabOf(request) }));
+  });
 
   // The form without JavaScript: the server encrypts at rest (the browser path posts ciphertext to the API instead).
   app.post('/p', { config: { access: 'visitor', limits: ['create'] } }, async (request, reply) => {

@@ -52,6 +52,11 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: WebRouteConte
                 remainingOther: t('deliver.remaining', { count: 2 }).replace('2', '{{count}}'),
                 deleteHint: t('deliver.deleteHint'),
                 deleteNow: t('deliver.deleteNow'),
+                filesHeading: t('files.listHeading'),
+                download: t('files.download'),
+                downloadAll: t('files.downloadAll'),
+                downloading: t('files.downloading'),
+                damaged: t('files.damaged'),
               }
             : { copied: t('common.copied'), copy: t('common.copy') },
         }),

@@ -55,7 +55,7 @@ if (form) {
         headers: jsonHeaders(),
         body: JSON.stringify(body),
       });
-      const json = (await response.json()) as { payload?: string; code?: string; push?: RevealedPush };
+      const json = (await response.json()) as { payload?: string; code?: string; push?: RevealedPush; files?: RevealedFile[] };
       if (!response.ok || json.payload === undefined) {
         const message =
           json.code === 'LINK_DAMAGED' || json.code === 'LINK_PROOF_REQUIRED' ? text.brokenLink
@@ -65,6 +65,12 @@ if (form) {
           : json.code === 'PUSH_EXPIRED' || json.code === 'PUSH_LOCKED' || json.code === 'PUSH_NOT_FOUND' ? text.expired
           : text.failed;
         showError(error, message ?? '');
+        return;
+      }
+      if (json.files) {
+        const { showFiles } = await import('./reveal-files.js');
+        sessionStorage.removeItem(storageKey);
+        await showFiles(form, { payload: json.payload, files: json.files, linkSecret, passphrase }, afterReveal(json.push));
         return;
       }
       const secret = await openE2eText(json.payload, { kind, linkSecret, ...(passphrase ? { passphrase } : {}) });
@@ -80,6 +86,14 @@ if (form) {
 
 // The sender turned the retrieval step off: reveal without waiting for a click.
 if (form?.hasAttribute('data-auto-reveal') && form.querySelector('[data-form-error]')?.hasAttribute('hidden')) form.requestSubmit();
+
+/** A file as the reveal lists it (RevealedFile in push-api-schemas.ts). */
+export interface RevealedFile {
+  position: number;
+  size: number;
+  sealed_metadata: string | null;
+  url: string;
+}
 
 interface RevealedPush {
   token: string;

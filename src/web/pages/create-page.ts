@@ -36,6 +36,15 @@ export function describeMinutes(t: PageContext['t'], minutes: number): string {
   return t('duration.minutes', { count: minutes });
 }
 
+/** The kind tabs of the create pages, with Files when file pushes are enabled. */
+export function kindTabs(context: PageContext, policy: PushPolicy, current: string): SafeHtml {
+  const { t } = context;
+  const tabs: string[] = [...enabledKinds(policy), ...(policy.kinds.file.enabled ? ['file'] : [])];
+  return html`<nav class="tabs" aria-label="${t('create.kindNavigation')}">
+  ${tabs.map((tab) => html`<a href="${context.path(`/?tab=${tab}`)}" class="tab"${tab === current ? html` aria-current="page"` : ''}>${t(`kind.${tab}`)}</a>`)}
+</nav>`;
+}
+
 export function renderCreatePage(
   context: PageContext,
   policy: PushPolicy,
@@ -53,11 +62,7 @@ export function renderCreatePage(
   const describedBy = (id: string, field: string, hint = true) =>
     [hint ? `${id}-hint` : '', problemFor(field) ? `${id}-error` : ''].filter(Boolean).join(' ');
 
-  const tabs = html`<nav class="tabs" aria-label="${t('create.kindNavigation')}">
-  ${enabledKinds(policy).map(
-    (tab) => html`<a href="${context.path(`/?tab=${tab}`)}" class="tab"${tab === kind ? html` aria-current="page"` : ''}>${t(`kind.${tab}`)}</a>`,
-  )}
-</nav>`;
+  const tabs = kindTabs(context, policy, kind);
 
   const minutes = values.expireAfterMinutes ?? kindPolicy.expireAfterDays.default * 1440;
   const views = values.expireAfterViews ?? kindPolicy.expireAfterViews.default;

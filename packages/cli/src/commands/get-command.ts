@@ -1,4 +1,5 @@
 import { CliError, EXIT } from '../exit-codes.js';
+import { downloadFiles } from '../file-transfer.js';
 import { relativeTime, utcTime } from '../expiry-summary.js';
 import type { OpenPrompts } from '../push-server.js';
 import { connectForPush, notice, type ServerOptions } from '../server-selection.js';
@@ -30,6 +31,8 @@ async function readLink(): Promise<string> {
 
 export interface GetOptions extends ServerOptions {
   readonly yes?: boolean;
+  /** File pushes: where to save the files. */
+  readonly output?: string;
 }
 
 /** The prompts of `get`: passphrase from PASSDROP_PASSPHRASE or the terminal; the last view confirmed unless --yes. */
@@ -81,9 +84,17 @@ export async function getCommand(linkArgument: string | undefined, options: GetO
   };
   try {
     const push = await server.open(link, openPrompts(options, terminal));
-    process.stdout.write(push.payload);
-    // Keep the shell prompt off the secret's last line without adding a byte to stdout.
-    if (process.stdout.isTTY && push.payload.at(-1) !== 0x0a) process.stderr.write('\n');
+    if (push.files) {
+      // A file push: the files go to the directory, their paths to stdout (one a line), the message to stderr.
+      if (push.payload.length > 0) notice(`Message: ${new TextDecoder().decode(push.payload)}`);
+      const written = await downloadFiles(push.files.list, push.files.fileRoot, options.output ?? '.');
+      for (const path of written) process.stdout.write(`${path}\n`);
+      notice(`Saved ${written.length} file${written.length === 1 ? '' : 's'}${push.files.fileRoot ? ', decrypted here and checked' : ''}.`);
+    } else {
+      process.stdout.write(push.payload);
+      // Keep the shell prompt off the secret's last line without adding a byte to stdout.
+      if (process.stdout.isTTY && push.payload.at(-1) !== 0x0a) process.stderr.write('\n');
+    }
     if (push.expired || push.viewsRemaining === 0) {
       notice('That was the last view: the secret is now deleted.');
     } else if (push.viewsRemaining !== undefined) {

@@ -2,13 +2,17 @@ import QRCode from 'qrcode';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseExpiry } from '../expiry-option.js';
 import { expirySummary } from '../expiry-summary.js';
-import type { CliPushKind } from '../push-server.js';
+import { basename } from 'node:path';
+import type { Expiry } from '../expiry-option.js';
+import { checkFiles } from '../file-transfer.js';
+import type { CliPushKind, CreatedPush, PushServer } from '../push-server.js';
 import { newPassphrase } from '../passphrase-input.js';
 import { readSecret } from '../secret-input.js';
 import { connectNamedServer, notice, type ServerOptions } from '../server-selection.js';
 
 export interface PushOptions extends ServerOptions {
-  readonly file?: string;
+  /** --file, as often as given. */
+  readonly file?: readonly string[];
   readonly views?: number;
   readonly expires?: string;
   readonly passphrase?: boolean;
@@ -16,7 +20,7 @@ export interface PushOptions extends ServerOptions {
   readonly deletable?: boolean;
   readonly name?: string;
   readonly note?: string;
-  readonly kind: CliPushKind;
+  readonly kind: CliPushKind | 'file';
   readonly json?: boolean;
   readonly qr?: boolean;
 }
@@ -28,8 +32,15 @@ export interface PushOptions extends ServerOptions {
 export async function pushCommand(options: PushOptions): Promise<void> {
   // Check what can be checked before anyone types a secret.
   const expiry = options.expires === undefined ? undefined : parseExpiry(options.expires, Date.now());
+  const paths = options.file ?? [];
+  if (options.kind === 'file' || paths.length > 1) {
+    if (paths.length === 0) throw new CliError('A file push needs at least one --file PATH.', EXIT.usage);
+    await checkFiles(paths);
+    await pushFiles(await connectNamedServer(options), paths, options, expiry);
+    return;
+  }
   const server = await connectNamedServer(options);
-  const secret = await readSecret(options.file);
+  const secret = await readSecret(paths[0]);
   let payload = secret.bytes;
   if (options.kind === 'url') {
     // A URL cannot hold surrounding whitespace; `echo URL |` adds a newline.
@@ -38,7 +49,7 @@ export async function pushCommand(options: PushOptions): Promise<void> {
   if (payload.length === 0) throw new CliError(`The secret is empty (read from ${secret.source}).`, EXIT.usage);
   const passphrase = options.passphrase ? await newPassphrase('the recipient') : undefined;
   const created = await server.create({
-    kind: options.kind,
+    kind: options.kind as CliPushKind,
     payload,
     passphrase,
     expiry,
@@ -48,6 +59,48 @@ export async function pushCommand(options: PushOptions): Promise<void> {
     name: options.name,
     note: options.note,
   });
+  await report(created, server, options);
+}
+
+/** `passdrop push --file A --file B`: a file push, every file encrypted here and uploaded resumably. */
+async function pushFiles(server: PushServer, paths: readonly string[], options: PushOptions, expiry: Expiry | undefined): Promise<void> {
+  if (!server.createFilePush) throw new CliError(`${server.base} is a Password Pusher server: push files to it with pwpush-cli push-file.`, EXIT.usage);
+  const sizes = await checkFiles(paths);
+  const passphrase = options.passphrase ? await newPassphrase('the recipient') : undefined;
+  const progress = progressReporter(paths, sizes);
+  const created = await server.createFilePush({
+    paths,
+    passphrase,
+    expiry,
+    views: options.views,
+    retrievalStep: options.retrievalStep,
+    deletableByViewer: options.deletable,
+    name: options.name,
+    note: options.note,
+    onProgress: progress,
+  });
+  await report(created, server, options);
+}
+
+/** Progress on stderr when it is a terminal: each file's percentage, speed and time left. */
+function progressReporter(paths: readonly string[], sizes: readonly number[]): (index: number, sent: number, total: number) => void {
+  if (!process.stderr.isTTY) return () => undefined;
+  const started = Date.now();
+  let last = 0;
+  return (index, sent, total) => {
+    const now = Date.now();
+    if (now - last < 200 && sent < total) return;
+    last = now;
+    const seconds = Math.max(0.001, (now - started) / 1000);
+    const rate = sent / seconds;
+    const left = rate > 0 ? Math.ceil((total - sent) / rate) : 0;
+    const percent = total === 0 ? 100 : Math.floor((sent / total) * 100);
+    process.stderr.write(`\r${basename(paths[index]!)} (${index + 1}/${paths.length}, ${sizes[index]} bytes): ${percent}% at ${(rate / 1048576).toFixed(1)} MiB/s, ${left}s left   `);
+    if (sent === total) process.stderr.write('\n');
+  };
+}
+
+async function report(created: CreatedPush, server: PushServer, options: PushOptions): Promise<void> {
   if (options.json) {
     const summary = {
       link: created.link,

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { accountWithToken } from '../support/account-tokens.js';
+import { startCuttingProxy, type CuttingProxy } from '../support/cutting-proxy.js';
+import { databaseBytes } from '../support/database-inspector.js';
+import { describeEachDatabase } from '../support/each-database.js';
+import { linkOf, runCli } from '../support/passdrop-cli.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const MIB = 1024 * 1024;
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+describeEachDatabase('passdrop push --file and get --output (file pushes, end to end)', (fixture) => {
+  let server: TestServer;
+  let proxy: CuttingProxy;
+  let token: string;
+
+  before(async () => {
+    token = await accountWithToken(fixture.database, 'cli-files@example.com');
+    server = await startTestServer(fixture.database, { env: { PASSDROP_FILE_MAX_FILE_MIB: '16' } });
+    proxy = await startCuttingProxy(new URL(server.url));
+  });
+  after(async () => {
+    await proxy?.stop();
+    await server?.stop();
+  });
+
+  const env = (extra: Record<string, string> = {}) => ({ PASSDROP_SERVER: server.url, PASSDROP_TOKEN: token, ...extra });
+
+  function filesIn(directory: string): Map<string, string> {
+    return new Map(readdirSync(directory).map((name) => [name, sha256(readFileSync(join(directory, name)))]));
+  }
+
+  it('pushes several files encrypted here and gets them back byte for byte into a directory; the server never sees a name', async () => {
+    const source = mkdtempSync(join(tmpdir(), 'passdrop-files-out-'));
+    // Names no other test uses: the PostgreSQL check reads the whole cluster's files.
+    const tag = randomBytes(4).toString('hex');
+    const files = {
+      [`report ${tag}.bin`]: randomBytes(3 * MIB + 5),
+      [`notes ü ${tag}.txt`]: Buffer.from('meet at noon\n'),
+      [`empty ${tag}.dat`]: Buffer.alloc(0),
+    };
+    for (const [name, bytes] of Object.entries(files)) writeFileSync(join(source, name), bytes);
+    const pushed = await runCli(['push', '--views', '1', ...Object.keys(files).flatMap((name) => ['--file', join(source, name)])], { env: env() });
+    const link = linkOf(pushed);
+    assert.match(pushed.stderr, /Encrypted on this machine/);
+
+    const stored = await databaseBytes(fixture.database);
+    for (const name of Object.keys(files)) assert.equal(stored.indexOf(Buffer.from(name)), -1, `${name} reached the database`);
+
+    const target = mkdtempSync(join(tmpdir(), 'passdrop-files-in-'));
+    const got = await runCli(['get', '--yes', '--output', target, link], { env: { PASSDROP_SERVER: server.url } });
+    assert.equal(got.code, 0, got.stderr);
+    assert.deepEqual(
+      got.stdout.toString('utf8').trimEnd().split('\n'),
+      Object.keys(files).map((name) => join(target, name)),
+    );
+    assert.deepEqual(filesIn(target), new Map(Object.entries(files).map(([name, bytes]) => [name, sha256(bytes)])));
+    assert.match(got.stderr, /Saved 3 files, decrypted here and checked/);
+  });
+
+  it('resumes an upload whose connection drops, with a passphrase, and never replaces a file already there', async () => {
+    const source = mkdtempSync(join(tmpdir(), 'passdrop-files-out-'));
+    const bytes = randomBytes(3 * MIB);
+    const path = join(source, 'backup.tar');
+    writeFileSync(path, bytes);
+    const before = proxy.forwarded;
+    proxy.cutAfter(2 * MIB);
+    const pushed = await runCli(['push', '--kind', 'file', '--file', path, '--views', '2', '--passphrase'], {
+      env: env({ PASSDROP_SERVER: proxy.url, PASSDROP_PASSPHRASE: 'correct horse' }),
+    });
+    const link = linkOf(pushed);
+    // Resumed, not restarted: the bytes sent are the file once (plus headers), not the cut part again.
+    assert.ok(proxy.forwarded - before < bytes.length + 256 * 1024, `sent ${proxy.forwarded - before} bytes for a ${bytes.length}-byte file`);
+
+    const target = mkdtempSync(join(tmpdir(), 'passdrop-files-in-'));
+    writeFileSync(join(target, 'backup.tar'), 'already here');
+    const wrong = await runCli(['get', '--yes', '--output', target, link], { env: { PASSDROP_PASSPHRASE: 'wrong' } });
+    assert.notEqual(wrong.code, 0);
+    const got = await runCli(['get', '--yes', '--output', target, link], { env: { PASSDROP_PASSPHRASE: 'correct horse' } });
+    assert.equal(got.code, 0, got.stderr);
+    assert.equal(readFileSync(join(target, 'backup.tar'), 'utf8'), 'already here');
+    assert.equal(sha256(readFileSync(join(target, 'backup (2).tar'))), sha256(bytes));
+    assert.deepEqual(readdirSync(target).sort(), ['backup (2).tar', 'backup.tar'], 'no partial file left behind');
+  });
+
+  it('refuses a file push without an account, before anything is uploaded', async () => {
+    const source = mkdtempSync(join(tmpdir(), 'passdrop-files-out-'));
+    writeFileSync(join(source, 'a.txt'), 'a');
+    const refused = await runCli(['push', '--kind', 'file', '--file', join(source, 'a.txt')], { env: { PASSDROP_SERVER: server.url } });
+    assert.equal(refused.code, 4, refused.stderr);
+    assert.match(refused.stderr, /sign in|account|token/i);
+  });
+});
