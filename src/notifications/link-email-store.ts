@@ -1,4 +1,3 @@
-import type { PushLinkVault } from '../pushes/push-link-vault.js';
 import type { Database } from '../storage/open-database.js';
 import { writeTransaction } from '../storage/write-transaction.js';
 import { newEventId } from './outbox-store.js';
@@ -55,8 +54,13 @@ export interface LinkEmailStore {
 export const linkEmailEnvelopeContext = (pushToken: string, field: 'notify_recipients' | 'notify_link') => ({ pushToken, field }) as const;
 
 /** The link-email store on SQLite or PostgreSQL. */
-/** `links` opens a push's sealed link token (migration 0015), which the envelopes' associated data names. */
-export function createLinkEmailStore(database: Database, links: PushLinkVault): LinkEmailStore {
+/** Opens a push's sealed link token (src/pushes/push-link-vault.ts, migration 0015), given its envelope and digest. */
+export interface LinkTokenOpener {
+  open(envelope: Buffer, digest: string): string;
+}
+
+/** `links` opens a push's sealed link token, which the envelopes' associated data names. */
+export function createLinkEmailStore(database: Database, links: LinkTokenOpener): LinkEmailStore {
   const tokenOf = (row: { link_digest: string; push_link_envelope: Buffer | null }): string =>
     // A push row not yet converted (written before migration 0015) still holds the token itself.
     row.push_link_envelope === null ? row.link_digest : links.open(Buffer.from(row.push_link_envelope), row.link_digest);

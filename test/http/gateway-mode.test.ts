@@ -34,6 +34,8 @@ const GATEWAY_ROUTES = new Set([
   // Passdrop API: what the recipient's page and the CLI call
   'GET /api/passdrop/v1/pushes/:token',
   'POST /api/passdrop/v1/pushes/:token/reveal',
+  'GET /api/passdrop/v1/pushes/:token/files/:position/:grant',
+  'GET /p/:token/files/:position/:grant',
   'DELETE /api/passdrop/v1/pushes/:token',
   'GET /api/passdrop/v1/requests/:token/form',
   'POST /api/passdrop/v1/requests/:token/answers',

@@ -42,8 +42,8 @@ describeEachDatabase('rotate-keys re-seals webhook secrets and queued link email
 
       const rotation = spawnPassdrop(['rotate-keys'], { ...testServerEnvironment(fixture.database), PASSDROP_MASTER_KEY: newKey, PASSDROP_MASTER_KEY_PREVIOUS: oldKey });
       assert.equal(await rotation.exited(), 0, rotation.stderr());
-      // The push payload, the webhook secret and the link email's recipients.
-      assert.match(rotation.stdout(), /^Re-wrapped 3 stored secrets/);
+      // The push payload and its sealed link, the webhook secret and the link email's recipients.
+      assert.match(rotation.stdout(), /^Re-wrapped 4 stored secrets/);
       const inspector = inspectDatabase(fixture.database);
       try {
         const newId = masterKeyFromHex(newKey).id;

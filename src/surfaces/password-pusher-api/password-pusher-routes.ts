@@ -317,7 +317,8 @@ export function registerPasswordPusherV1Routes(app: FastifyInstance, deps: Passw
   }
 
   // Downloads of file push files (the `url` of Password Pusher's files array).
-  app.get('/p/:token/files/:position/:grant', { schema: schemas.download, config: visitor }, handlers.download);
+  // A recipient's route: a gateway process serves it (the grant came from a view through the gateway).
+  app.get('/p/:token/files/:position/:grant', { schema: schemas.download, config: { ...visitor, gateway: true } }, handlers.download);
 
   for (const prefix of ['p', 'f', 'r']) {
     app.get(`/${prefix}/:token/preview.json`, { schema: schemas.preview, config: { ...visitor, limits: ['reveal'] } }, handlers.preview);
