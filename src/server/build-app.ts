@@ -343,6 +343,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       // Ended sessions and old rate-limit windows go with each pass.
       extraWork: async (now) => {
         await sessionStore.purgeExpired(now);
+        // OIDC redirects and passkey ceremonies nobody finished.
+        await challenges.purgeExpired(now);
         await accountStore.purgeEmailTokens(now);
         await rateLimits.purge(now - 24 * 3_600_000);
         // Blobs of expired file pushes (after the last download window) and of abandoned uploads.

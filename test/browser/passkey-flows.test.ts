@@ -131,6 +131,30 @@ describeEachDatabase('passkeys in Chromium', (fixture) => {
     assert.match((await page.textContent('[data-passkey-error]')) ?? '', /not registered here/);
   });
 
+  it('lets a passkey satisfy PASSDROP_REQUIRE_MFA when the operator says so (PASSDROP_MFA_SATISFIED_BY=passkey)', async () => {
+    const strict = await startTestServer(fixture.database, { env: { PASSDROP_REQUIRE_MFA: 'true', PASSDROP_MFA_SATISFIED_BY: 'passkey', PASSDROP_MASTER_KEY: server.config.masterKey.key! } });
+    try {
+      const strictOrigin = strict.url.replace('127.0.0.1', 'localhost');
+      const { context, page } = await freshPage();
+      await virtualAuthenticator(context, page);
+      await page.goto(`${strictOrigin}/account/sign-up`);
+      await page.fill('#field-email', 'mfa-by-passkey@example.com');
+      await page.fill('#field-password', PASSWORD);
+      await Promise.all([page.waitForURL(/\/account\/two-factor$/), page.click('button[type="submit"]')]);
+      const dashboard = await page.goto(`${strictOrigin}/dashboard`);
+      assert.match(dashboard?.url() ?? '', /\/account\/two-factor$/, 'held back until a second factor exists');
+      const form = page.locator('form[data-passkey-register]');
+      await form.waitFor({ state: 'visible' });
+      await assertAccessible(page, 'the two-factor page offering a passkey');
+      await page.fill('#field-name', 'Phone');
+      await Promise.all([page.waitForURL(/\/account\?passkey=added$/), form.locator('button[type="submit"]').click()]);
+      const now = await page.goto(`${strictOrigin}/dashboard`);
+      assert.match(now?.url() ?? '', /\/dashboard$/, 'the passkey satisfies the policy');
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it('answers a replayed or made-up ceremony with 400 and a reason, not a 500', async () => {
     const response = await server.fetch('/account/passkey-sign-in', {
       method: 'POST',

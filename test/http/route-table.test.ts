@@ -144,8 +144,8 @@ const EXPECTED_ACCESS: Readonly<Record<string, AccessLevel>> = {
   // web: single sign-on (start, and the provider's redirect back)
   'GET /account/sso/:provider': 'public',
   'GET /account/sso/:provider/callback': 'public',
-  'POST /account/passkeys/options': 'account',
-  'POST /account/passkeys': 'account',
+  'POST /account/passkeys/options': 'session',
+  'POST /account/passkeys': 'session',
   'POST /account/passkeys/:id/remove': 'account',
   'POST /account/passkey-sign-in/options': 'public',
   'POST /account/passkey-sign-in': 'public',

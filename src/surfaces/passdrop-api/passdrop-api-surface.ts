@@ -59,8 +59,8 @@ export async function passdropApiSurface(scope: FastifyInstance, deps: PassdropA
 
   scope.addHook('onRequest', async function authenticate(request: FastifyRequest) {
     request.authentication =
-      (await authenticateToken(request, { accounts: deps.accounts, requireMfa: config.accounts.requireMfa })) ??
-      (await authenticateSession(request, { signIn: deps.signIn, requireMfa: config.accounts.requireMfa }));
+      (await authenticateToken(request, { accounts: deps.accounts, requireMfa: config.accounts.requireMfa, mfaSatisfiedBy: config.accounts.sso.mfaSatisfiedBy })) ??
+      (await authenticateSession(request, { signIn: deps.signIn, requireMfa: config.accounts.requireMfa, mfaSatisfiedBy: config.accounts.sso.mfaSatisfiedBy }));
     request.user = actingUser(request.authentication);
     const level = matchedAccess(request);
     const decision = decideAccess(level, request.authentication, config.accounts);

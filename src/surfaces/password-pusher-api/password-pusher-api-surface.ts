@@ -54,7 +54,7 @@ export async function passwordPusherApiSurface(scope: FastifyInstance, deps: Pas
   abandonUnfinishedUploads(scope);
 
   scope.addHook('onRequest', async function authenticate(request: FastifyRequest, reply: FastifyReply) {
-    request.authentication = (await authenticateToken(request, { accounts: deps.accounts, requireMfa: deps.config.accounts.requireMfa })) ?? ANONYMOUS;
+    request.authentication = (await authenticateToken(request, { accounts: deps.accounts, requireMfa: deps.config.accounts.requireMfa, mfaSatisfiedBy: deps.config.accounts.sso.mfaSatisfiedBy })) ?? ANONYMOUS;
     request.user = actingUser(request.authentication);
     const decision = decideAccess(matchedAccess(request), request.authentication, deps.config.accounts);
     if (!decision.ok) {

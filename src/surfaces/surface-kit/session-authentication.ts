@@ -1,3 +1,5 @@
+import { mfaSatisfied } from '../../accounts/mfa-policy.js';
+import type { MfaSatisfier } from '../../config/sso-settings.js';
 import { parse as parseCookies } from 'cookie';
 import type { FastifyRequest } from 'fastify';
 import type { Authentication } from '../../accounts/access-policy.js';
@@ -24,7 +26,7 @@ declare module 'fastify' {
  */
 export async function authenticateSession(
   request: FastifyRequest,
-  deps: { signIn: SignInService; requireMfa: boolean },
+  deps: { signIn: SignInService; requireMfa: boolean; mfaSatisfiedBy?: readonly MfaSatisfier[] },
 ): Promise<Authentication> {
   const cookieHeader = request.headers.cookie;
   if (!cookieHeader) return { kind: 'anonymous' };
@@ -40,7 +42,7 @@ export async function authenticateSession(
   request.session = found.session;
   request.sessionUser = found.user;
   if (found.session.mfaPending) return { kind: 'second_factor_pending', user: found.user };
-  if (deps.requireMfa && !found.user.twoFactorEnabled) return { kind: 'mfa_owed', user: found.user, via: 'session' };
+  if (deps.requireMfa && !mfaSatisfied(found.user, deps.mfaSatisfiedBy ?? [], found.session)) return { kind: 'mfa_owed', user: found.user, via: 'session' };
   return { kind: 'account', user: found.user, via: 'session' };
 }
 

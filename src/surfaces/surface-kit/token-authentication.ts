@@ -1,3 +1,5 @@
+import { mfaSatisfied } from '../../accounts/mfa-policy.js';
+import type { MfaSatisfier } from '../../config/sso-settings.js';
 import type { FastifyRequest } from 'fastify';
 import type { Authentication } from '../../accounts/access-policy.js';
 import type { AccountService, PresentedCredentials } from '../../accounts/account-service.js';
@@ -29,12 +31,12 @@ export function presentedCredentials(request: FastifyRequest): PresentedCredenti
  */
 export async function authenticateToken(
   request: FastifyRequest,
-  deps: { accounts: AccountService; requireMfa: boolean },
+  deps: { accounts: AccountService; requireMfa: boolean; mfaSatisfiedBy?: readonly MfaSatisfier[] },
 ): Promise<Authentication | undefined> {
   const credentials = presentedCredentials(request);
   if (credentials === undefined) return undefined;
   const user = credentials === 'malformed' ? undefined : await deps.accounts.authenticate(credentials);
   if (!user) return { kind: 'invalid' };
-  if (deps.requireMfa && !user.twoFactorEnabled) return { kind: 'mfa_owed', user, via: 'token' };
+  if (deps.requireMfa && !mfaSatisfied(user, deps.mfaSatisfiedBy ?? [])) return { kind: 'mfa_owed', user, via: 'token' };
   return { kind: 'account', user, via: 'token' };
 }

@@ -307,7 +307,9 @@ function registerSettingsRoutes(
     const user = request.sessionUser!;
     const uri = totpUri(secret, user.email, config.brand.title);
     const qrSvg = await QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
-    return htmlReply(reply, status, renderTwoFactorSetup(pageContext(request, reply), { secret, uri, qrSvg }, state));
+    // Where the operator lets a passkey stand for TOTP (PASSDROP_MFA_SATISFIED_BY=passkey), the page offers one instead.
+    const passkeyInstead = deps.passkeys.enabled && config.accounts.sso.mfaSatisfiedBy.includes('passkey');
+    return htmlReply(reply, status, renderTwoFactorSetup(pageContext(request, reply), { secret, uri, qrSvg, passkeyInstead }, state));
   }
 
   app.get('/account/two-factor', { config: setup }, async (request, reply) => {

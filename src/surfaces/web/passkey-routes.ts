@@ -26,6 +26,8 @@ export function registerPasskeyRoutes(app: FastifyInstance, deps: WebRouteContex
   const { passkeys, site, pageContext, cookies, config } = deps;
   if (!passkeys.enabled) return;
   const account = { access: 'account' } as const;
+  // Registering is open to a session that PASSDROP_REQUIRE_MFA still holds back: a passkey may be what satisfies it.
+  const setup = { access: 'session' } as const;
   const open = { access: 'public' } as const;
 
   function relyingParty(request: FastifyRequest): RelyingParty {
@@ -38,18 +40,19 @@ export function registerPasskeyRoutes(app: FastifyInstance, deps: WebRouteContex
     return reply.code(status).header('cache-control', 'no-store').send({ code, error: t(key, params), requestId: request.id });
   }
 
-  app.post('/account/passkeys/options', { config: account }, async (request, reply) => {
-    const { options, ceremony } = await passkeys.registrationOptions(request.user!, relyingParty(request));
+  app.post('/account/passkeys/options', { config: setup }, async (request, reply) => {
+    const { options, ceremony } = await passkeys.registrationOptions(request.sessionUser!, relyingParty(request));
     return reply.header('cache-control', 'no-store').send({ options, ceremony });
   });
 
-  app.post('/account/passkeys', { config: account, schema: { body: ceremonyBody } }, async (request, reply) => {
+  app.post('/account/passkeys', { config: setup, schema: { body: ceremonyBody } }, async (request, reply) => {
     const body = request.body as { ceremony: string; response: Parameters<typeof passkeys.register>[2]; name?: string };
     const { t } = pageContext(request, reply);
     const name = passkeyName(body.name ?? '', t('passkeys.defaultName'));
-    const result: PasskeyRegisterResult = await passkeys.register(request.user!, body.ceremony, body.response, name, relyingParty(request));
+    const user = request.sessionUser!;
+    const result: PasskeyRegisterResult = await passkeys.register(user, body.ceremony, body.response, name, relyingParty(request));
     if (result.ok) {
-      request.log.info({ userId: request.user!.id, passkeyId: result.passkey.id }, 'passkey registered');
+      request.log.info({ userId: user.id, passkeyId: result.passkey.id }, 'passkey registered');
       return reply.code(201).header('cache-control', 'no-store').send({ id: result.passkey.id, name: result.passkey.name });
     }
     switch (result.reason) {

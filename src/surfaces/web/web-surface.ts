@@ -122,7 +122,7 @@ export async function webSurface(scope: FastifyInstance, deps: WebDependencies):
 
   scope.addHook('onRequest', async function authenticate(request: FastifyRequest, reply: FastifyReply) {
     if (request.routeOptions.config.sessionless) return;
-    request.authentication = await authenticateSession(request, { signIn: deps.signIn, requireMfa: config.accounts.requireMfa });
+    request.authentication = await authenticateSession(request, { signIn: deps.signIn, requireMfa: config.accounts.requireMfa, mfaSatisfiedBy: config.accounts.sso.mfaSatisfiedBy });
     request.user = actingUser(request.authentication);
     const level = matchedAccess(request);
     const decision = decideAccess(level, request.authentication, config.accounts);

@@ -94,13 +94,19 @@ function passkeySection(context: PageContext, passkeys: readonly PasskeyView[]):
         (passkey) => html`<li><strong>${passkey.name}</strong> · ${t('passkeys.added')} ${time(context, passkey.createdAt)} · ${passkey.lastUsedAt === null ? t('passkeys.neverUsed') : html`${t('passkeys.lastUsed')} ${time(context, passkey.lastUsedAt)}`}
   <form method="post" action="${context.path(`/account/passkeys/${passkey.id}/remove`)}" class="inline-form">${csrfField(context)}<button type="submit" class="quiet small danger" aria-label="${t('passkeys.removeNamed', { name: passkey.name })}">${t('passkeys.remove')}</button></form></li>`,
       )}</ul>`}
-  <form class="narrow-form" data-passkey-register hidden>
+  ${passkeyRegisterForm(context)}
+</section>`;
+}
+
+/** The "add a passkey" form (shown by the passkeys script where the browser has WebAuthn). */
+function passkeyRegisterForm(context: PageContext): SafeHtml {
+  const { t } = context;
+  return html`<form class="narrow-form" data-passkey-register hidden>
     ${inputField({ name: 'name', label: t('passkeys.name'), hint: t('passkeys.nameHint'), autocomplete: 'off', attributes: html` maxlength="64"` })}
     <p class="field-error" role="alert" data-form-error hidden></p>
     <button type="submit" class="primary">${t('passkeys.add')}</button>
   </form>
-  <p class="hint no-js-only">${t('passkeys.needsJavaScript')}</p>
-</section>`;
+  <p class="hint no-js-only">${t('passkeys.needsJavaScript')}</p>`;
 }
 
 export function renderTwoFactorChallenge(context: PageContext, state: FormState): string {
@@ -247,7 +253,7 @@ ${view.passkeys ? passkeySection(context, view.passkeys) : ''}
   return renderPage(context, { title: t('account.settings.heading'), body, scripts: ['passkeys'], browserStrings: passkeyStrings(context) });
 }
 
-export function renderTwoFactorSetup(context: PageContext, setup: { secret: string; uri: string; qrSvg: string }, state: FormState): string {
+export function renderTwoFactorSetup(context: PageContext, setup: { secret: string; uri: string; qrSvg: string; passkeyInstead?: boolean }, state: FormState): string {
   const { t } = context;
   const body = html`<h1>${t('account.twoFactor.setupHeading')}</h1>
 ${notice(state.info, 'info')}
@@ -262,8 +268,16 @@ ${notice(state.info, 'info')}
   <input type="hidden" name="secret" value="${setup.secret}">
   ${inputField({ name: 'code', label: t('account.twoFactor.code'), autocomplete: 'one-time-code', required: true, problem: problemFor(state.problems ?? [], 'code'), attributes: html` inputmode="numeric" spellcheck="false"` })}
   <button type="submit" class="primary">${t('account.twoFactor.enable')}</button>
-</form>`;
-  return send(context, t('account.twoFactor.setupHeading'), body);
+</form>${setup.passkeyInstead
+    ? html`
+<section aria-labelledby="passkey-instead-heading">
+  <h2 id="passkey-instead-heading">${t('passkeys.insteadHeading')}</h2>
+  <p>${t('passkeys.insteadIntro')}</p>
+  ${passkeyRegisterForm(context)}
+</section>`
+    : ''}`;
+  if (!setup.passkeyInstead) return send(context, t('account.twoFactor.setupHeading'), body);
+  return renderPage(context, { title: t('account.twoFactor.setupHeading'), body, scripts: ['passkeys'], browserStrings: passkeyStrings(context) });
 }
 
 export function renderBackupCodes(context: PageContext, codes: readonly string[]): string {
