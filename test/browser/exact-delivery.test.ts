@@ -144,6 +144,21 @@ describe('a secret arrives byte for byte in Chromium, on every origin', () => {
     await recipient.waitForFunction(() => document.querySelector('button[data-copy]')?.textContent === 'Copied');
     assert.equal(await clipboard(reader), secret, 'the secret was copied exactly');
     assert.equal((await pushStatus(server, token)).views_remaining, 1);
+
+    // An end-to-end link (made on a secure origin) opened over plain HTTP: told why, and no view used.
+    const secure = await creators.newPage();
+    await secure.goto(`${server.url}/?tab=text`);
+    await secure.fill('#payload', 'made over a secure origin');
+    await secure.fill('#expire_after_views', '3');
+    await secure.setChecked('#retrieval_step', false);
+    await Promise.all([secure.waitForURL(/\/p\/[^/]+\/preview/), secure.click('button[type="submit"]')]);
+    const endToEnd = new URL(await secure.inputValue('#secret-link'));
+    const e2eToken = /\/p\/([A-Za-z0-9_-]{22})/.exec(endToEnd.pathname)![1]!;
+    const plain = await watched.newPage();
+    await plain.goto(`${origin}${endToEnd.pathname}${endToEnd.hash}`);
+    await plain.waitForSelector('[data-form-error]:not([hidden])');
+    assert.match((await plain.textContent('[data-form-error]')) ?? '', /not on HTTPS.*no view was used/);
+    assert.equal((await pushStatus(server, e2eToken)).views_remaining, 3, 'no view was used');
     // Chromium notes that it ignores Cross-Origin-Opener-Policy on an untrustworthy origin: expected here.
     assert.deepEqual(watched.problems.filter((problem) => !problem.includes('Cross-Origin-Opener-Policy header has been ignored')), []);
   });

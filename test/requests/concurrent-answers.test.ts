@@ -6,7 +6,7 @@ import { inspectDatabase } from '../support/database-inspector.js';
 import { accountToken, createRequest, type CreatedRequest } from '../support/request-helpers.js';
 import { spawnPassdrop, type PassdropProcess } from '../support/spawn-passdrop.js';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from '../support/test-databases.js';
-import { testServerEnvironment, markFirstRunDone } from '../support/test-server.js';
+import { markFirstRunDone, testServerEnvironment } from '../support/test-server.js';
 
 const ANSWERS = 100;
 /** The rate limits would turn most of the burst away with 429 first; here the count itself must hold. */
@@ -45,9 +45,9 @@ for (const [kind, processes] of [
     let token: string;
     before(async () => {
       database = await createTestDatabase(kind);
-      // Sign-up is closed until the first run is done; this suite signs up through the web.
-      await markFirstRunDone(database);
       const env = { ...testServerEnvironment(database), PASSDROP_MASTER_KEY: randomBytes(32).toString('hex'), ...NO_RATE_LIMITS };
+      // Sign-up is open once the first run is over (as after the operator used /setup).
+      await markFirstRunDone(database);
       // One process migrates first, so the others start on a ready schema.
       children.push(spawnPassdrop(['serve'], env));
       urls.push(await children[0]!.listening());

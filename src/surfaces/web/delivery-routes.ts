@@ -43,6 +43,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: WebRouteConte
                 tooMany: t('deliver.tooMany'),
                 expired: t('deliver.expiredHeading'),
                 brokenLink: t('deliver.brokenLink'),
+                insecureOrigin: t('deliver.insecureOrigin'),
                 failed: t('deliver.failed'),
                 working: t('deliver.working'),
                 showSecret: t('deliver.showSecret'),

@@ -4,7 +4,7 @@
  * Everywhere it closes a shown secret again after 30 seconds.
  */
 import { accessProofFor, E2eError, linkProofFor, openE2eText, type E2eKind } from '../../crypto/e2e/e2e-format.js';
-import { copyText, jsonHeaders, markBusy, showError, sitePath, strings } from './dom.js';
+import { copyText, hasWebCrypto, jsonHeaders, markBusy, showError, sitePath, strings } from './dom.js';
 
 const REBLUR_MS = 30_000;
 const text = strings();
@@ -30,11 +30,13 @@ if (form) {
   }
   const linkSecret = fromHash ?? sessionStorage.getItem(storageKey) ?? undefined;
   const error = form.querySelector<HTMLElement>('[data-form-error]');
-  if (!linkSecret) showError(error, text.brokenLink ?? '');
+  // A plain-HTTP origin other than localhost has no WebCrypto: say so, rather than blame the link.
+  const problem = !hasWebCrypto() ? text.insecureOrigin : !linkSecret ? text.brokenLink : undefined;
+  if (problem !== undefined) showError(error, problem);
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    if (!linkSecret) return showError(error, text.brokenLink ?? '');
+    if (problem !== undefined || !linkSecret) return showError(error, problem ?? '');
     const passphraseInput = form.querySelector<HTMLInputElement>('#passphrase');
     const passphrase = passphraseInput?.value ?? '';
     const done = markBusy(form, text.working);
