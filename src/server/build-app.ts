@@ -239,7 +239,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       });
       await siteScope.register(
         async (scope) => {
-          await passdropApiSurface(scope, { config, site, accounts, signIn, tokens, pushes, requests, webhooks, linkEmails, allowedMethods });
+          await passdropApiSurface(scope, { config, site, accounts, signIn, tokens, pushes, requests, webhooks, linkEmails, receipts, allowedMethods });
           probes['passdrop-api']?.(scope);
         },
         { prefix: PASSDROP_API_PREFIX },

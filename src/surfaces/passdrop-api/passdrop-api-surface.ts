@@ -21,6 +21,8 @@ import type { WebhookService } from '../../notifications/webhook-service.js';
 import { registerWebhookApiRoutes } from './webhook-api-routes.js';
 import type { LinkEmailService } from '../../notifications/link-email-service.js';
 import { registerLinkEmailApiRoutes } from './link-email-api-routes.js';
+import type { ReceiptService } from '../../notifications/receipt-service.js';
+import { registerReceiptApiRoutes } from './receipt-api-routes.js';
 
 /** Where our own API lives, under the site's base path. */
 export const PASSDROP_API_PREFIX = '/api/passdrop/v1';
@@ -35,6 +37,7 @@ export interface PassdropApiDependencies {
   readonly requests: RequestService;
   readonly webhooks: WebhookService;
   readonly linkEmails: LinkEmailService;
+  readonly receipts: ReceiptService;
   readonly allowedMethods: AllowedMethods;
 }
 
@@ -79,5 +82,6 @@ export async function passdropApiSurface(scope: FastifyInstance, deps: PassdropA
   registerRequestApiRoutes(scope, { requests: deps.requests, site: deps.site, answerMaxCharacters: config.requests.answerMaxCharacters });
   registerWebhookApiRoutes(scope, { webhooks: deps.webhooks });
   registerLinkEmailApiRoutes(scope, { linkEmails: deps.linkEmails });
+  registerReceiptApiRoutes(scope, { receipts: deps.receipts, pushes: deps.pushes });
 }
 
