@@ -36,6 +36,7 @@ import { createWebhookStore } from '../notifications/webhook-store.js';
 import { createAuditStore } from '../pushes/audit-store.js';
 import { createPushService } from '../pushes/push-service.js';
 import { createPushStore } from '../pushes/push-store.js';
+import { secretUrl } from '../pushes/secret-link.js';
 import type { RequestEventHooks } from '../requests/request-events.js';
 import { createRequestService } from '../requests/request-service.js';
 import { createRequestStore } from '../requests/request-store.js';
@@ -212,6 +213,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     policy: config.notifications,
     mailEnabled: mailer.enabled,
     siteUrl: site.configuredUrl,
+    secretUrl,
     clock,
     onQueued: () => wakeNotificationWorker(),
   });
@@ -302,6 +304,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
           mailer,
           findUserEmail: async (userId) => (await accountStore.findUserById(userId))?.email,
           siteUrl: site.configuredUrl,
+          secretUrl,
           brandTitle: config.brand.title,
           translate: await createTranslations(),
         }),
