@@ -1,7 +1,6 @@
 import { openEnvelope } from '../crypto/envelope.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
 import type { Mailer } from '../accounts/mailer.js';
-import { secretUrl } from '../pushes/secret-link.js';
 import { DEFAULT_LANGUAGE, isLanguageCode, type LanguageCode } from '../web/i18n/languages.js';
 import type { Translate } from '../web/i18n/translator.js';
 import { linkEmailEnvelopeContext, type LinkEmailStore } from './link-email-store.js';
@@ -21,6 +20,8 @@ export function createLinkEmailDelivery(deps: {
   /** PASSDROP_BASE_URL without its trailing slash. */
   siteUrl: string | undefined;
   brandTitle: string;
+  /** The push's secret link under `siteUrl` (src/pushes/secret-link.ts). */
+  secretUrl: (siteUrl: string, push: { token: string; retrievalStep: boolean }) => string;
   translate: (code: LanguageCode) => Translate;
 }): DeliverFunction {
   const fail = (error: string) => ({ ok: false as const, status: null, error, response: null, permanent: true });
@@ -34,7 +35,7 @@ export function createLinkEmailDelivery(deps: {
     if (to === undefined) return fail('no such recipient');
     const link =
       record.linkEnvelope === null
-        ? secretUrl(deps.siteUrl, record.push)
+        ? deps.secretUrl(deps.siteUrl, record.push)
         : openEnvelope(record.linkEnvelope, deps.keys, linkEmailEnvelopeContext(record.push.token, 'notify_link')).toString('utf8');
     const sender = (await deps.findUserEmail(record.userId)) ?? '';
     const t = deps.translate(isLanguageCode(record.locale) ? record.locale : DEFAULT_LANGUAGE);

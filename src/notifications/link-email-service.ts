@@ -4,11 +4,21 @@ import type { NotificationPolicy } from '../config/notification-settings.js';
 import { sealEnvelope } from '../crypto/envelope.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
 import type { FieldProblem } from '../errors/app-error.js';
-import type { PushRecord } from '../pushes/push-record.js';
-import type { PushStore } from '../pushes/push-store.js';
-import { secretUrl } from '../pushes/secret-link.js';
 import { DEFAULT_LANGUAGE, isLanguageCode } from '../web/i18n/languages.js';
 import { linkEmailEnvelopeContext, type LinkEmailStore } from './link-email-store.js';
+
+/**
+ * What this service needs of a push (a PushRecord fits; declared here so notifications does not import
+ * pushes, which imports the outbox).
+ */
+export interface LinkablePush {
+  readonly id: number;
+  readonly token: string;
+  readonly ownerUserId: number | null;
+  readonly encryption: 'server' | 'client';
+  readonly expired: boolean;
+  readonly retrievalStep: boolean;
+}
 
 /** Link-email requests one account may make per minute (Password Pusher's `rate_limit` on notify_emails). */
 export const LINK_EMAIL_REQUESTS_PER_MINUTE = 5;
@@ -51,7 +61,7 @@ export interface LinkEmailService {
   /** Emails the link of `token`, owned by `user`: the notify_emails endpoints (rate-limited). */
   request(user: UserRecord, token: string, input: LinkEmailInput): Promise<LinkEmailResult>;
   /** Emails the link of a push `user` just created (the create routes' notify_emails_to). */
-  queueForNewPush(user: UserRecord, push: PushRecord, input: LinkEmailInput): Promise<LinkEmailResult>;
+  queueForNewPush(user: UserRecord, push: LinkablePush, input: LinkEmailInput): Promise<LinkEmailResult>;
 }
 
 const EMAIL = /^[^@\s,;<>"]+@[^@\s,;<>".]+(\.[^@\s,;<>".]+)+$/;
@@ -71,7 +81,9 @@ function parseRecipients(text: string): string[] {
 
 export function createLinkEmailService(deps: {
   store: LinkEmailStore;
-  pushes: Pick<PushStore, 'findByToken'>;
+  pushes: { findByToken(token: string): Promise<LinkablePush | undefined> };
+  /** The push's secret link under `siteUrl` (src/pushes/secret-link.ts). */
+  secretUrl: (siteUrl: string, push: Pick<LinkablePush, 'token' | 'retrievalStep'>) => string;
   rateLimits: Pick<RateLimitStore, 'hit'>;
   keys: MasterKeyRing;
   policy: NotificationPolicy;
@@ -102,7 +114,7 @@ export function createLinkEmailService(deps: {
   }
 
   /** The sealed link for an end-to-end push, or the problems that stop it. */
-  function endToEndLink(push: PushRecord, input: LinkEmailInput): { problems: FieldProblem[]; envelope: Buffer | null } {
+  function endToEndLink(push: LinkablePush, input: LinkEmailInput): { problems: FieldProblem[]; envelope: Buffer | null } {
     if (push.encryption !== 'client') return { problems: [], envelope: null };
     if (input.link === undefined || input.link === '') {
       return {
@@ -117,7 +129,7 @@ export function createLinkEmailService(deps: {
         envelope: null,
       };
     }
-    const expected = secretUrl(deps.siteUrl ?? '', push);
+    const expected = deps.secretUrl(deps.siteUrl ?? '', push);
     const [base, fragment] = [input.link.split('#', 1)[0], input.link.slice(input.link.indexOf('#') + 1)];
     const problems: FieldProblem[] = [];
     if (!input.link.includes('#') || fragment === '' || (base !== expected && base !== `${deps.siteUrl ?? ''}/p/${push.token}`)) {
@@ -134,7 +146,7 @@ export function createLinkEmailService(deps: {
     return { problems, envelope: sealEnvelope(Buffer.from(input.link, 'utf8'), deps.keys.current, linkEmailEnvelopeContext(push.token, 'notify_link')) };
   }
 
-  async function queue(user: UserRecord, push: PushRecord, input: LinkEmailInput): Promise<LinkEmailResult> {
+  async function queue(user: UserRecord, push: LinkablePush, input: LinkEmailInput): Promise<LinkEmailResult> {
     const problems = checkInput(input);
     if (push.expired) problems.push({ field: 'notify_emails_to', code: 'push_expired', message: 'cannot be sent: the push has expired.' });
     const link = endToEndLink(push, input);

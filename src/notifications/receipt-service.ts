@@ -1,5 +1,4 @@
 import type { FieldProblem } from '../errors/app-error.js';
-import type { PushRecord } from '../pushes/push-record.js';
 import { RECEIPT_EVENT_TYPES, isEventType, type NotificationEventType } from './event-catalogue.js';
 import type { InboxEntry, ReceiptChoice, ReceiptStore } from './receipt-store.js';
 
@@ -22,13 +21,16 @@ export interface ReceiptService {
   defaults(userId: number): Promise<ReceiptChoice>;
   saveDefaults(userId: number, input: ReceiptInput): Promise<SaveReceiptsResult>;
   /** The push's own choice; undefined: the owner's defaults apply. The caller has checked ownership. */
-  forPush(push: PushRecord): Promise<ReceiptChoice | undefined>;
+  forPush(push: PushRef): Promise<ReceiptChoice | undefined>;
   /** Sets the push's own choice, or (null) returns it to the owner's defaults. The caller has checked ownership. */
-  saveForPush(push: PushRecord, input: ReceiptInput | null): Promise<SaveReceiptsResult | { readonly ok: true; readonly choice: null }>;
+  saveForPush(push: PushRef, input: ReceiptInput | null): Promise<SaveReceiptsResult | { readonly ok: true; readonly choice: null }>;
   inbox(userId: number, page: { offset: number; limit: number }): Promise<InboxEntry[]>;
   unreadCount(userId: number): Promise<number>;
   markAllRead(userId: number): Promise<number>;
 }
+
+/** The push a receipt choice belongs to (a PushRecord; only its id is needed). */
+type PushRef = { readonly id: number };
 
 const NONE: ReceiptChoice = { events: [], byEmail: false, onDashboard: false };
 

@@ -142,7 +142,9 @@ request.on('end', () => {
 Senders choose, as an account default (\`/account/notifications\`) and per push (on its page), which of
 the receipt events above they are told about: by email, in the inbox (\`/account/inbox\`, with an
 unread badge in the navigation), or both. A push's own choice wins over the default; without either,
-no receipts are sent.
+no receipts are sent. Over the API: \`GET|PUT /api/passdrop/v1/account/receipts\`,
+\`GET|PUT|DELETE /api/passdrop/v1/pushes/:token/receipts\`, \`GET /api/passdrop/v1/account/inbox\` and
+\`POST /api/passdrop/v1/account/inbox/read\`. Receipt emails are in English for now.
 
 ## Emailing a push's link
 

@@ -43,6 +43,7 @@ import { createAuditStore } from '../pushes/audit-store.js';
 import { createPushService } from '../pushes/push-service.js';
 import { createPushLinkVault } from '../pushes/push-link-vault.js';
 import { createPushStore } from '../pushes/push-store.js';
+import { secretUrl } from '../pushes/secret-link.js';
 import type { RequestEventHooks } from '../requests/request-events.js';
 import { createRequestService } from '../requests/request-service.js';
 import { createRequestStore } from '../requests/request-store.js';
@@ -266,6 +267,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     policy: config.notifications,
     mailEnabled: mailer.enabled,
     siteUrl: site.configuredUrl,
+    secretUrl,
     clock,
     onQueued: () => wakeNotificationWorker(),
   });
@@ -299,7 +301,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       });
       await siteScope.register(
         async (scope) => {
-          await passdropApiSurface(scope, { config, site, accounts, signIn, tokens, pushes, files, uploads, requests, webhooks, linkEmails, allowedMethods });
+          await passdropApiSurface(scope, { config, site, accounts, signIn, tokens, pushes, files, uploads, requests, webhooks, linkEmails, receipts, allowedMethods });
           probes['passdrop-api']?.(scope);
         },
         { prefix: PASSDROP_API_PREFIX },
@@ -368,6 +370,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
           mailer,
           findUserEmail: async (userId) => (await accountStore.findUserById(userId))?.email,
           siteUrl: site.configuredUrl,
+          secretUrl,
           brandTitle: config.brand.title,
           translate: await createTranslations(),
         }),

@@ -87,4 +87,28 @@ describeEachDatabase('receipts for senders: account defaults, per push, inbox wi
     assert.equal((await browser.post(`/dashboard/pushes/${push.token}/receipts`, { mode: 'default' })).status, 303);
     assert.match(await (await browser.get(`/dashboard/pushes/${push.token}`)).text(), /id="receipts-default" name="mode" value="default" checked/);
   });
+
+  it('offers the same choices and the inbox through the Passdrop API', async () => {
+    const api = (path: string, method = 'GET', body?: unknown) =>
+      server.fetch(`/api/passdrop/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    assert.deepEqual(await json(await api('/account/receipts')), { events: ['push.revealed'], by_email: true, on_dashboard: true }, 'what the settings page saved');
+    const changed = await api('/account/receipts', 'PUT', { events: ['push.opened', 'request.answered'], by_email: false, on_dashboard: true });
+    assert.equal(changed.status, 200);
+    assert.equal((await api('/account/receipts', 'PUT', { events: ['webhook.test'], by_email: false, on_dashboard: true })).status, 422);
+
+    const push = await createPush({ name: 'api push' });
+    assert.deepEqual(await json(await api(`/pushes/${push.token}/receipts`)), { source: 'account', events: ['push.opened', 'request.answered'], by_email: false, on_dashboard: true });
+    assert.equal((await api(`/pushes/${push.token}/receipts`, 'PUT', { events: ['push.locked'], by_email: true, on_dashboard: false })).status, 200);
+    assert.deepEqual(await json(await api(`/pushes/${push.token}/receipts`)), { source: 'push', events: ['push.locked'], by_email: true, on_dashboard: false });
+    assert.equal((await api(`/pushes/${push.token}/receipts`, 'DELETE')).status, 204);
+    assert.equal((await json<{ source: string }>(await api(`/pushes/${push.token}/receipts`))).source, 'account');
+    const stranger = await accountWithToken(fixture.database, 'stranger@example.com');
+    assert.equal((await server.fetch(`/api/passdrop/v1/pushes/${push.token}/receipts`, { headers: { authorization: `Bearer ${stranger}` } })).status, 404);
+
+    const inbox = await json<{ unread: number; receipts: { type: string; name: string; read: boolean }[] }>(await api('/account/inbox'));
+    assert.ok(inbox.unread >= 1);
+    assert.ok(inbox.receipts.some((entry) => entry.name === 'door code' && entry.type === 'push.failed_passphrase' && !entry.read));
+    assert.equal((await json<{ marked: number }>(await api('/account/inbox/read', 'POST'))).marked, inbox.unread);
+    assert.equal((await json<{ unread: number }>(await api('/account/inbox'))).unread, 0);
+  });
 });

@@ -122,8 +122,12 @@ export async function prepareTour(server: TestServer, browser: Browser): Promise
     { name: 'account', who: 'admin', visit: open('/account') },
     { name: 'two-factor', who: 'admin', visit: open('/account/two-factor') },
     { name: 'tokens', who: 'admin', visit: open('/account/tokens') },
+    { name: 'webhooks', who: 'admin', visit: open('/account/webhooks') },
+    { name: 'receipts', who: 'admin', visit: open('/account/notifications') },
+    { name: 'inbox', who: 'admin', visit: open('/account/inbox') },
     { name: 'admin-users', who: 'admin', visit: open('/admin') },
     { name: 'admin-audit', who: 'admin', visit: open('/admin/audit') },
+    { name: 'admin-webhooks', who: 'admin', visit: open('/admin/webhooks') },
   ];
   return { stops, adminState };
 }

@@ -24,6 +24,8 @@ import { registerWebhookApiRoutes } from './webhook-api-routes.js';
 import type { LinkEmailService } from '../../notifications/link-email-service.js';
 import { registerLinkEmailApiRoutes } from './link-email-api-routes.js';
 import { registerUploadApiRoutes } from './upload-api-routes.js';
+import type { ReceiptService } from '../../notifications/receipt-service.js';
+import { registerReceiptApiRoutes } from './receipt-api-routes.js';
 
 export { PASSDROP_API_PREFIX } from './passdrop-api-prefix.js';
 
@@ -39,6 +41,7 @@ export interface PassdropApiDependencies {
   readonly requests: RequestService;
   readonly webhooks: WebhookService;
   readonly linkEmails: LinkEmailService;
+  readonly receipts: ReceiptService;
   readonly allowedMethods: AllowedMethods;
 }
 
@@ -84,5 +87,6 @@ export async function passdropApiSurface(scope: FastifyInstance, deps: PassdropA
   registerRequestApiRoutes(scope, { requests: deps.requests, site: deps.site, answerMaxCharacters: config.requests.answerMaxCharacters });
   registerWebhookApiRoutes(scope, { webhooks: deps.webhooks });
   registerLinkEmailApiRoutes(scope, { linkEmails: deps.linkEmails });
+  registerReceiptApiRoutes(scope, { receipts: deps.receipts, pushes: deps.pushes });
 }
 
