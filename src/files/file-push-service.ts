@@ -231,7 +231,9 @@ export function createFilePushService(deps: FilePushServiceDependencies): FilePu
       const free = await freeDiskBytes();
       if (free !== undefined && free < policy.minFreeDiskBytes) return { ok: false, refusal: insufficientStorage };
       const owner = actingUser(authentication);
-      const quotaLeft = owner && policy.accountQuotaBytes > 0 ? policy.accountQuotaBytes - (await store.bytesStoredBy(owner.id)) : Number.POSITIVE_INFINITY;
+      // Its resumable uploads not yet in a push count too, so the two ways in cannot together pass the quota.
+      const quotaLeft =
+        owner && policy.accountQuotaBytes > 0 ? policy.accountQuotaBytes - (await store.bytesStoredBy(owner.id)) - (await deps.uploads.pendingBytesOf(owner.id)) : Number.POSITIVE_INFINITY;
       if (quotaLeft <= 0) {
         return { ok: false, refusal: { limit: 'quota_exceeded', status: 413, message: `Your account already keeps files up to its quota of ${mib(policy.accountQuotaBytes)}. Delete pushes you no longer need, or wait for them to expire.` } };
       }

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { accountWithToken } from '../support/account-tokens.js';
+import { inspectDatabase } from '../support/database-inspector.js';
 import { describeEachDatabase } from '../support/each-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { signUp, WebClient } from '../support/web-client.js';
@@ -100,6 +101,26 @@ describeEachDatabase('resumable uploads: who may upload, CSRF, one push per uplo
     const download = await fetch(view.files[0]!.url);
     assert.equal(download.status, 200);
     assert.equal((await download.arrayBuffer()).byteLength, 0);
+  });
+
+  it('answers a failure inside an upload with a bare 500 that names nothing', async () => {
+    const metadata = `mode ${Buffer.from('server').toString('base64')},filename ${Buffer.from('x.txt').toString('base64')}`;
+    const created = await server.fetch(`${API}/uploads`, { method: 'POST', headers: { ...bearer(), 'tus-resumable': '1.0.0', 'upload-length': '10', 'upload-metadata': metadata } });
+    const id = created.headers.get('location')!.split('/').pop()!;
+    // A damaged wrapped key: opening it throws inside the data store.
+    const inspector = inspectDatabase(fixture.database);
+    try {
+      await inspector.db.updateTable('file_uploads').set({ wrapped_key: Buffer.from('not an envelope') }).where('id', '=', id).execute();
+    } finally {
+      await inspector.close();
+    }
+    const patched = await server.fetch(`${API}/uploads/${id}`, {
+      method: 'PATCH',
+      headers: { ...bearer(), 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+      body: new Uint8Array(10),
+    });
+    assert.equal(patched.status, 500);
+    assert.equal(await patched.text(), 'The server could not handle this upload request.\n');
   });
 
   it('deletes the joined blob of an uploaded file when its push is deleted or runs out of time', async () => {

@@ -262,6 +262,12 @@ for (const storage of ['disk', 's3'] as const) {
       const over = await create(7 * MIB, auth(fresh));
       assert.equal(over.status, 413);
       assert.match(((await over.json()) as { error: string }).error, /quota of 20 MiB/);
+      // The pending uploads count against the quota on Password Pusher's multipart path too.
+      const form = new FormData();
+      form.append('file_push[files][]', new Blob([new Uint8Array(randomBytes(7 * MIB))]), 'more.bin');
+      const multipart = await server.fetch('/f.json', { method: 'POST', headers: auth(fresh), body: form });
+      assert.equal(multipart.status, 413);
+      assert.match(((await multipart.json()) as { error: string }).error, /quota of 20 MiB/);
       const anonymous = await create(10, {});
       assert.equal(anonymous.status, 401);
       const named = await create(10, auth(), `mode ${Buffer.from('e2e').toString('base64')},filename ${Buffer.from('secret.pdf').toString('base64')}`);
