@@ -248,6 +248,8 @@ function registerSettingsRoutes(
   async function settingsPage(request: FastifyRequest, reply: FastifyReply, status: number, state: FormState & { form?: string }) {
     const user = request.sessionUser!;
     const context = pageContext(request, reply);
+    const identities = await deps.oidc.identities(user);
+    const providerName = (id: string) => deps.oidc.providers.find((provider) => provider.id === id)?.name ?? id;
     const view = {
       email: user.email,
       twoFactorEnabled: user.twoFactorEnabled,
@@ -256,6 +258,10 @@ function registerSettingsRoutes(
       passkeys: deps.passkeys.enabled
         ? (await deps.passkeys.list(user)).map(({ id, name, createdAt, lastUsedAt }) => ({ id, name, createdAt, lastUsedAt }))
         : undefined,
+      identities:
+        deps.oidc.providers.length > 0 || identities.length > 0
+          ? identities.map(({ provider, email, createdAt, lastUsedAt }) => ({ providerName: providerName(provider), email, createdAt, lastUsedAt }))
+          : undefined,
     };
     const problems = state.problems ? translateAccountProblems(context, state.problems) : undefined;
     return htmlReply(reply, status, renderSettings(context, view, { ...state, ...(problems ? { problems } : {}) }));
