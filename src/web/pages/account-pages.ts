@@ -132,7 +132,11 @@ function passkeyRegisterForm(context: PageContext): SafeHtml {
   <p class="hint no-js-only">${t('passkeys.needsJavaScript')}</p>`;
 }
 
-export function renderTwoFactorChallenge(context: PageContext, state: FormState): string {
+/**
+ * The second step of a password sign-in: a TOTP or backup code, or (`passkey`, for an account with
+ * passkeys) one of the account's passkeys, offered by the passkeys script where the browser has WebAuthn.
+ */
+export function renderTwoFactorChallenge(context: PageContext, state: FormState & { passkey?: boolean }): string {
   const { t } = context;
   const body = html`<h1>${t('account.twoFactor.challengeHeading')}</h1>
 <p>${t('account.twoFactor.challengeIntro')}</p>
@@ -141,8 +145,16 @@ ${notice(state.message)}
   ${csrfField(context)}
   ${inputField({ name: 'code', label: t('account.twoFactor.code'), autocomplete: 'one-time-code', hint: t('account.twoFactor.codeHint'), required: true, attributes: html` inputmode="text" spellcheck="false"` })}
   <button type="submit" class="primary">${t('account.twoFactor.verify')}</button>
-</form>`;
-  return send(context, t('account.twoFactor.challengeHeading'), body);
+</form>${state.passkey
+    ? html`
+<section aria-labelledby="passkey-factor-heading" data-passkey-factor>
+  <h2 id="passkey-factor-heading">${t('passkeys.secondFactorHeading')}</h2>
+  <p><button type="button" class="secondary" data-passkey-sign-in data-passkey-path="/account/sign-in/two-factor/passkey" hidden>${t('passkeys.useInstead')}</button></p>
+  <p class="field-error" role="alert" data-passkey-error hidden></p>
+</section>`
+    : ''}`;
+  if (!state.passkey) return send(context, t('account.twoFactor.challengeHeading'), body);
+  return renderPage(context, { title: t('account.twoFactor.challengeHeading'), body, scripts: ['passkeys'], browserStrings: passkeyStrings(context) });
 }
 
 export function renderSignUp(context: PageContext, state: FormState & { emailPatternHint?: string | undefined }): string {
