@@ -14,6 +14,7 @@ import { tokenDigest } from '../crypto/token-digest.js';
 import type { AccountStore, UserRecord } from './account-store.js';
 import type { PasskeyRecord, PasskeyStore } from './passkey-store.js';
 import type { SignInChallengeStore } from './sign-in-challenge-store.js';
+import type { SessionRecord } from './session-store.js';
 import type { NewSession, Requester, SignInService } from './sign-in-service.js';
 
 /** A ceremony (registration or sign-in) must finish within this many milliseconds. */
@@ -49,6 +50,16 @@ export type PasskeySignInResult =
   | { ok: false; reason: 'rate_limited'; retryAfterMs: number };
 
 /**
+ * A passkey as the second factor of a password sign-in. unknown_credential: not one of this account's
+ * passkeys; counter_regression and rejected as for PasskeySignInResult (both count as a failed second
+ * factor toward the lockout); no_ceremony: expired, used, or started for another pending sign-in.
+ */
+export type PasskeySecondFactorResult =
+  | { ok: true; session: NewSession }
+  | { ok: false; reason: 'disabled' | 'no_ceremony' | 'unknown_credential' | 'counter_regression' | 'rejected' | 'invalid' }
+  | { ok: false; reason: 'locked' | 'rate_limited'; retryAfterMs: number };
+
+/**
  * Passkeys (WebAuthn through `@simplewebauthn/server`): registering several per account, naming and
  * removing them, and signing in with one alone (a discoverable credential: no email typed). Each ceremony's
  * challenge is stored by the digest of a random token the browser sends back, used once, for five minutes.
@@ -60,6 +71,17 @@ export interface PasskeyService {
   register(user: UserRecord, ceremony: string, response: RegistrationResponseJSON, name: string, rp: RelyingParty): Promise<PasskeyRegisterResult>;
   authenticationOptions(rp: RelyingParty): Promise<{ options: PublicKeyCredentialRequestOptionsJSON; ceremony: string }>;
   signIn(ceremony: string, response: AuthenticationResponseJSON, rp: RelyingParty, requester: Requester): Promise<PasskeySignInResult>;
+  /**
+   * Options for using a passkey instead of a TOTP code to finish `pending` (a session whose password was
+   * right and whose second factor is owed): only that account's passkeys are allowed. Undefined when the
+   * account has none (or passkeys are off).
+   */
+  secondFactorOptions(pending: SessionRecord, rp: RelyingParty): Promise<{ options: PublicKeyCredentialRequestOptionsJSON; ceremony: string } | undefined>;
+  /**
+   * Finishes `pending` with one of its account's passkeys (through SignInService.completeSecondFactorWith,
+   * so the `two-factor` limit per IP and the account lockout apply); the pending session is replaced.
+   */
+  completeSecondFactor(pending: SessionRecord, ceremony: string, response: AuthenticationResponseJSON, rp: RelyingParty, requester: Requester): Promise<PasskeySecondFactorResult>;
   list(user: UserRecord): Promise<PasskeyRecord[]>;
   remove(user: UserRecord, id: number): Promise<boolean>;
 }
@@ -79,6 +101,12 @@ interface RegisterCeremony {
   readonly challenge: string;
 }
 
+/** A second-factor ceremony belongs to one pending sign-in (its session id). */
+interface SecondFactorCeremony {
+  readonly sessionId: number;
+  readonly challenge: string;
+}
+
 /** A passkey name as stored: trimmed, control characters removed, at most PASSKEY_NAME_MAX characters; a default when empty. */
 export function passkeyName(raw: string, fallback: string): string {
   // eslint-disable-next-line no-control-regex
@@ -89,20 +117,73 @@ export function passkeyName(raw: string, fallback: string): string {
 export function createPasskeyService(deps: PasskeyDependencies): PasskeyService {
   const { passkeys, challenges, clock } = deps;
 
-  async function startCeremony(purpose: 'passkey_register' | 'passkey_sign_in', data: unknown): Promise<string> {
+  type CeremonyPurpose = 'passkey_register' | 'passkey_sign_in' | 'passkey_second_factor';
+
+  async function startCeremony(purpose: CeremonyPurpose, data: unknown): Promise<string> {
     const ceremony = randomToken(32);
     await challenges.put({ tokenHash: tokenDigest(ceremony), purpose, data: JSON.stringify(data), expiresAt: clock() + CEREMONY_LIFETIME_MS });
     return ceremony;
   }
 
-  async function takeCeremony<T>(purpose: 'passkey_register' | 'passkey_sign_in', ceremony: string): Promise<T | undefined> {
+  async function takeCeremony<T>(purpose: CeremonyPurpose, ceremony: string): Promise<T | undefined> {
     if (typeof ceremony !== 'string' || ceremony === '') return undefined;
     const data = await challenges.take(tokenDigest(ceremony), purpose, clock());
     return data === undefined ? undefined : (JSON.parse(data) as T);
   }
 
+  /** Checks an assertion against a stored passkey and moves its counter (only forward, once per value). */
+  async function verifyUse(passkey: PasskeyRecord, challenge: string, response: AuthenticationResponseJSON, rp: RelyingParty): Promise<'ok' | 'counter_regression' | 'rejected'> {
+    let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+    try {
+      verification = await verifyAuthenticationResponse({
+        response,
+        expectedChallenge: challenge,
+        expectedOrigin: rp.origin,
+        expectedRPID: rp.id,
+        credential: { id: passkey.credentialId, publicKey: passkey.publicKey as Uint8Array<ArrayBuffer>, counter: passkey.counter, transports: passkey.transports as AuthenticatorTransport[] },
+        requireUserVerification: false,
+      });
+    } catch (error) {
+      return /counter/i.test((error as Error).message) ? 'counter_regression' : 'rejected';
+    }
+    if (!verification.verified) return 'rejected';
+    // A racing sign-in with the same counter value loses.
+    if (!(await passkeys.recordUse(passkey.id, passkey.counter, verification.authenticationInfo.newCounter, clock()))) return 'counter_regression';
+    return 'ok';
+  }
+
   return {
     enabled: deps.enabled,
+
+    async secondFactorOptions(pending, rp) {
+      if (!deps.enabled || !pending.mfaPending) return undefined;
+      const own = await passkeys.listForUser(pending.userId);
+      if (own.length === 0) return undefined;
+      const options = await generateAuthenticationOptions({
+        rpID: rp.id,
+        allowCredentials: own.map((passkey) => ({ id: passkey.credentialId, transports: passkey.transports as AuthenticatorTransport[] })),
+        userVerification: 'preferred',
+      });
+      const ceremony = await startCeremony('passkey_second_factor', { sessionId: pending.id, challenge: options.challenge } satisfies SecondFactorCeremony);
+      return { options, ceremony };
+    },
+
+    async completeSecondFactor(pending, ceremony, response, rp, requester) {
+      if (!deps.enabled) return { ok: false, reason: 'disabled' };
+      const started = await takeCeremony<SecondFactorCeremony>('passkey_second_factor', ceremony);
+      if (!started || started.sessionId !== pending.id || !pending.mfaPending) return { ok: false, reason: 'no_ceremony' };
+      // Why the check failed, when it ran: the sign-in service only learns that it did.
+      const seen: { outcome?: 'ok' | 'counter_regression' | 'rejected' | 'unknown_credential' } = {};
+      const result = await deps.signIn.completeSecondFactorWith(pending, requester, async (user) => {
+        const passkey = typeof response?.id === 'string' ? await passkeys.findByCredentialId(response.id) : undefined;
+        // Another account's passkey proves nothing about this one.
+        seen.outcome = passkey && passkey.userId === user.id ? await verifyUse(passkey, started.challenge, response, rp) : 'unknown_credential';
+        return seen.outcome === 'ok';
+      });
+      if (result.ok) return { ok: true, session: result.session };
+      if (result.reason === 'invalid' && seen.outcome !== undefined && seen.outcome !== 'ok') return { ok: false, reason: seen.outcome };
+      return result;
+    },
 
     async registrationOptions(user, rp) {
       const existing = await passkeys.listForUser(user.id);
@@ -160,23 +241,9 @@ export function createPasskeyService(deps: PasskeyDependencies): PasskeyService 
       if (!started) return { ok: false, reason: 'no_ceremony' };
       const passkey = typeof response?.id === 'string' ? await passkeys.findByCredentialId(response.id) : undefined;
       if (!passkey) return { ok: false, reason: 'unknown_credential' };
-      let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
-      try {
-        verification = await verifyAuthenticationResponse({
-          response,
-          expectedChallenge: started.challenge,
-          expectedOrigin: rp.origin,
-          expectedRPID: rp.id,
-          credential: { id: passkey.credentialId, publicKey: passkey.publicKey as Uint8Array<ArrayBuffer>, counter: passkey.counter, transports: passkey.transports as AuthenticatorTransport[] },
-          requireUserVerification: false,
-        });
-      } catch (error) {
-        return { ok: false, reason: /counter/i.test((error as Error).message) ? 'counter_regression' : 'rejected' };
-      }
-      if (!verification.verified) return { ok: false, reason: 'rejected' };
+      const verified = await verifyUse(passkey, started.challenge, response, rp);
+      if (verified !== 'ok') return { ok: false, reason: verified };
       const now = clock();
-      // The counter moves only forward, and only once per value: a racing sign-in with the same counter loses.
-      if (!(await passkeys.recordUse(passkey.id, passkey.counter, verification.authenticationInfo.newCounter, now))) return { ok: false, reason: 'counter_regression' };
       const user = await deps.accounts.findUserById(passkey.userId);
       if (!user) return { ok: false, reason: 'unknown_credential' };
       if (user.disabled) return { ok: false, reason: 'account_disabled' };

@@ -1,7 +1,7 @@
 import type { Database } from '../storage/open-database.js';
 
 /** What a challenge is for: an OIDC redirect, or a WebAuthn ceremony (registration, or authentication). */
-export type ChallengePurpose = 'oidc' | 'passkey_register' | 'passkey_sign_in';
+export type ChallengePurpose = 'oidc' | 'passkey_register' | 'passkey_sign_in' | 'passkey_second_factor';
 
 /**
  * Sign-ins in flight: an OIDC redirect's state, nonce and PKCE verifier, or a WebAuthn challenge. The

@@ -61,6 +61,12 @@ export interface SignInService {
   signIn(credentials: { email: string; password: string }, requester: Requester): Promise<SignInResult>;
   /** Finishes a sign-in whose password was right: a TOTP code or an unused backup code. */
   completeSecondFactor(pending: SessionRecord, code: string, requester: Requester): Promise<SecondFactorResult>;
+  /**
+   * Finishes a sign-in whose password was right with a second factor checked elsewhere (a passkey):
+   * `check(user)` answers whether it passed. The same per-IP limit (`two-factor`), lockout and failure
+   * count as a TOTP code apply; on success the pending session is replaced by a new one.
+   */
+  completeSecondFactorWith(pending: SessionRecord, requester: Requester, check: (user: UserRecord) => Promise<boolean>): Promise<SecondFactorResult>;
   signUp(input: { email: string; password: string }, requester: Requester, links: EmailLinks): Promise<SignUpResult>;
   /** The session behind a cookie value, or undefined (unknown, ended, or logins are disabled). */
   resolveSession(token: string): Promise<{ session: SessionRecord; user: UserRecord } | undefined>;
@@ -133,6 +139,20 @@ export function createSignInService(deps: SignInDependencies): SignInService {
     return lockedUntil === null ? { ok: false, reason: 'invalid' } : { ok: false, reason: 'locked', retryAfterMs: lockedUntil - now };
   }
 
+  async function finishSecondFactor(pending: SessionRecord, requester: Requester, usedBackupCode: boolean, check: (user: UserRecord, now: number) => Promise<boolean>): Promise<SecondFactorResult> {
+    const wait = await throttle('two-factor', requester);
+    if (wait !== undefined) return { ok: false, reason: 'rate_limited', retryAfterMs: wait };
+    const user = await accounts.findUserById(pending.userId);
+    const now = clock();
+    if (!user || user.disabled) return { ok: false, reason: 'invalid' };
+    if (user.lockedUntil && user.lockedUntil > now) return { ok: false, reason: 'locked', retryAfterMs: user.lockedUntil - now };
+    if (!(await check(user, now))) return failure(user);
+    await accounts.recordSignInSuccess(user.id, now);
+    // A new session id once fully signed in: the half-signed-in one cannot be reused.
+    await sessions.delete(pending.id);
+    return { ok: true, usedBackupCode, session: await startSession(user, requester) };
+  }
+
   return {
     throttle,
     startSession,
@@ -158,30 +178,20 @@ export function createSignInService(deps: SignInDependencies): SignInService {
       return { ok: true, mfaPending: false, session: await startSession(user, requester) };
     },
 
+    completeSecondFactorWith(pending, requester, check) {
+      return finishSecondFactor(pending, requester, false, (user) => check(user));
+    },
+
     async completeSecondFactor(pending, code, requester) {
-      const wait = await throttle('two-factor', requester);
-      if (wait !== undefined) return { ok: false, reason: 'rate_limited', retryAfterMs: wait };
-      const user = await accounts.findUserById(pending.userId);
-      const now = clock();
-      if (!user || user.disabled) return { ok: false, reason: 'invalid' };
-      if (user.lockedUntil && user.lockedUntil > now) return { ok: false, reason: 'locked', retryAfterMs: user.lockedUntil - now };
-      let accepted = false;
       const usedBackupCode = looksLikeBackupCode(code);
-      if (usedBackupCode) {
-        accepted = await accounts.consumeBackupCode(user.id, backupCodeDigest(code), now);
-      } else {
+      return finishSecondFactor(pending, requester, usedBackupCode, async (user, now) => {
+        if (usedBackupCode) return accounts.consumeBackupCode(user.id, backupCodeDigest(code), now);
         const totp = await accounts.readTotp(user.id);
-        if (totp) {
-          const secret = openTotpSecret(totp.envelope, deps.keys, user.id);
-          const step = totpStep(secret, code, now);
-          accepted = step !== undefined && (await accounts.acceptTotpStep(user.id, step));
-        }
-      }
-      if (!accepted) return failure(user);
-      await accounts.recordSignInSuccess(user.id, now);
-      // A new session id once fully signed in: the half-signed-in one cannot be reused.
-      await sessions.delete(pending.id);
-      return { ok: true, usedBackupCode, session: await startSession(user, requester) };
+        if (!totp) return false;
+        const secret = openTotpSecret(totp.envelope, deps.keys, user.id);
+        const step = totpStep(secret, code, now);
+        return step !== undefined && (await accounts.acceptTotpStep(user.id, step));
+      });
     },
 
     async signUp({ email, password }, requester, links) {

@@ -86,6 +86,8 @@ describeEachDatabase('single sign-on with OpenID Connect, in Chromium', (fixture
     await assertAccessible(page, 'the dashboard after single sign-on');
     await page.goto(`${server.url}/account`);
     assert.match(await mainText(page), /alice@example\.com/);
+    assert.match((await page.textContent('[data-linked-identities]')) ?? '', /Test IdP · alice@example\.com · linked .* · last used/, 'the account page lists the linked identity');
+    await assertAccessible(page, 'the account page with a linked identity');
 
     const again = await freshPage();
     assert.equal((await signInAtProvider(again, 'alice')).status, 303);

@@ -156,6 +156,8 @@ const EXPECTED_ACCESS: Readonly<Record<string, AccessLevel>> = {
   'POST /account/passkeys/:id/remove': 'account',
   'POST /account/passkey-sign-in/options': 'public',
   'POST /account/passkey-sign-in': 'public',
+  'POST /account/sign-in/two-factor/passkey/options': 'public',
+  'POST /account/sign-in/two-factor/passkey': 'public',
   'GET /account/sign-up': 'public',
   'HEAD /account/sign-up': 'public',
   'POST /account/sign-up': 'public',

@@ -112,9 +112,12 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
     return htmlReply(reply, status, renderSignIn(context, signInState({ values: { email }, message, ...(next ? { next } : {}) })));
   });
 
+  // An account with passkeys may finish with one of them instead of a code (passkey-routes.ts checks it).
+  const passkeyFactor = (request: FastifyRequest) => deps.passkeys.enabled && (request.sessionUser?.passkeyCount ?? 0) > 0;
+
   app.get('/account/sign-in/two-factor', { config: open }, async (request, reply) => {
     if (!request.session?.mfaPending) return reply.redirect(site.path('/account/sign-in'), 303);
-    return htmlReply(reply, 200, renderTwoFactorChallenge(pageContext(request, reply), {}));
+    return htmlReply(reply, 200, renderTwoFactorChallenge(pageContext(request, reply), { passkey: passkeyFactor(request) }));
   });
 
   app.post('/account/sign-in/two-factor', { config: open }, async (request, reply) => {
@@ -130,7 +133,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
       result.reason === 'invalid' ? t('account.problem.wrongCode')
       : result.reason === 'locked' ? t('account.signIn.locked', { count: minutesOf(result.retryAfterMs) })
       : t('account.tooManyAttempts', { count: minutesOf(result.retryAfterMs) });
-    return htmlReply(reply, result.reason === 'invalid' ? 401 : 429, renderTwoFactorChallenge(context, { message }));
+    return htmlReply(reply, result.reason === 'invalid' ? 401 : 429, renderTwoFactorChallenge(context, { message, passkey: passkeyFactor(request) }));
   });
 
   app.post('/account/sign-out', { config: open }, async (request, reply) => {
@@ -248,6 +251,8 @@ function registerSettingsRoutes(
   async function settingsPage(request: FastifyRequest, reply: FastifyReply, status: number, state: FormState & { form?: string }) {
     const user = request.sessionUser!;
     const context = pageContext(request, reply);
+    const identities = await deps.oidc.identities(user);
+    const providerName = (id: string) => deps.oidc.providers.find((provider) => provider.id === id)?.name ?? id;
     const view = {
       email: user.email,
       twoFactorEnabled: user.twoFactorEnabled,
@@ -256,6 +261,10 @@ function registerSettingsRoutes(
       passkeys: deps.passkeys.enabled
         ? (await deps.passkeys.list(user)).map(({ id, name, createdAt, lastUsedAt }) => ({ id, name, createdAt, lastUsedAt }))
         : undefined,
+      identities:
+        deps.oidc.providers.length > 0 || identities.length > 0
+          ? identities.map(({ provider, email, createdAt, lastUsedAt }) => ({ providerName: providerName(provider), email, createdAt, lastUsedAt }))
+          : undefined,
     };
     const problems = state.problems ? translateAccountProblems(context, state.problems) : undefined;
     return htmlReply(reply, status, renderSettings(context, view, { ...state, ...(problems ? { problems } : {}) }));

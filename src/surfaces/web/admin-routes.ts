@@ -24,11 +24,15 @@ export function registerAdminRoutes(app: FastifyInstance, deps: WebRouteContext)
     const query = request.query as Record<string, unknown>;
     const page = pageNumber(query.page);
     const users = await accounts.listUsers({ offset: (page - 1) * USERS_PER_PAGE, limit: USERS_PER_PAGE + 1 });
+    const shown = users.slice(0, USERS_PER_PAGE);
+    const providerName = (id: string) => deps.oidc.providers.find((provider) => provider.id === id)?.name ?? id;
+    const linked = await deps.oidc.providersByUser(shown.map((listed) => listed.id));
+    const providers = new Map([...linked].map(([userId, ids]) => [userId, ids.map(providerName)]));
     const context = pageContext(request, reply);
     const info = typeof query.done === 'string' && (ACTIONS as readonly string[]).includes(query.done) ? context.t(`admin.done.${query.done}`) : undefined;
     return reply
       .type('text/html; charset=utf-8')
-      .send(renderAdminUsers(context, { users: users.slice(0, USERS_PER_PAGE), selfId: user.id, page, hasMore: users.length > USERS_PER_PAGE }, info ? { info } : {}));
+      .send(renderAdminUsers(context, { users: shown, providers, selfId: user.id, page, hasMore: users.length > USERS_PER_PAGE }, info ? { info } : {}));
   });
 
   app.post('/admin/users/:id/:action', { config: admin }, async (request, reply) => {

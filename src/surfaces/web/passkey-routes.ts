@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { PasskeyRegisterResult, PasskeySignInResult, RelyingParty } from '../../accounts/passkey-service.js';
+import type { PasskeyRegisterResult, PasskeySecondFactorResult, PasskeySignInResult, RelyingParty } from '../../accounts/passkey-service.js';
 import { passkeyName } from '../../accounts/passkey-service.js';
 import { requesterOf } from '../surface-kit/request-facts.js';
 import { safeNextPath } from './web-guards.js';
@@ -19,7 +19,8 @@ const ceremonyBody = {
 
 /**
  * Passkeys on the web surface (JSON, called by the `passkeys` browser module): register and remove them on
- * the account page, and sign in with one alone. The relying party is the site's public address
+ * the account page, sign in with one alone, or use one instead of a TOTP code to finish a password sign-in
+ * (the two-factor page). The relying party is the site's public address
  * (PASSDROP_BASE_URL, else the request's allowed host), so the browser's origin check and ours agree.
  */
 export function registerPasskeyRoutes(app: FastifyInstance, deps: WebRouteContext): void {
@@ -76,6 +77,53 @@ export function registerPasskeyRoutes(app: FastifyInstance, deps: WebRouteContex
     await passkeys.remove(request.user!, id);
     // Removing one that is already gone ends in the same place: the list, as it now is.
     return reply.redirect(site.path('/account?passkey=removed'), 303);
+  });
+
+  const tooMany = (request: FastifyRequest, reply: FastifyReply, waitMs: number) => {
+    reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+    return refuse(request, reply, 429, 'TOO_MANY_ATTEMPTS', 'account.tooManyAttempts', { count: Math.max(1, Math.ceil(waitMs / 60_000)) });
+  };
+
+  // The second factor of a password sign-in: only the pending session's own passkeys are offered and accepted.
+  app.post('/account/sign-in/two-factor/passkey/options', { config: open }, async (request, reply) => {
+    if (!request.session?.mfaPending) return refuse(request, reply, 400, 'PASSKEY_CEREMONY_EXPIRED', 'passkeys.error.noPendingSignIn');
+    const wait = await deps.signIn.throttle('passkey-options', requesterOf(request));
+    if (wait !== undefined) return tooMany(request, reply, wait);
+    const started = await passkeys.secondFactorOptions(request.session, relyingParty(request));
+    if (!started) return refuse(request, reply, 404, 'PASSKEY_UNKNOWN', 'passkeys.error.noneForAccount');
+    return reply.header('cache-control', 'no-store').send(started);
+  });
+
+  app.post('/account/sign-in/two-factor/passkey', { config: open, schema: { body: ceremonyBody } }, async (request, reply) => {
+    if (!request.session?.mfaPending) return refuse(request, reply, 400, 'PASSKEY_CEREMONY_EXPIRED', 'passkeys.error.noPendingSignIn');
+    const body = request.body as { ceremony: string; response: Parameters<typeof passkeys.completeSecondFactor>[2] };
+    const result: PasskeySecondFactorResult = await passkeys.completeSecondFactor(request.session, body.ceremony, body.response, relyingParty(request), requesterOf(request));
+    if (result.ok) {
+      setSessionCookie(reply, result.session, cookies);
+      request.log.info({ userId: result.session.session.userId }, 'second factor given with a passkey');
+      return reply.header('cache-control', 'no-store').send({ next: site.path('/dashboard') });
+    }
+    switch (result.reason) {
+      case 'disabled':
+        return refuse(request, reply, 404, 'PASSKEYS_DISABLED', 'passkeys.error.disabled');
+      case 'no_ceremony':
+        return refuse(request, reply, 400, 'PASSKEY_CEREMONY_EXPIRED', 'passkeys.error.expired');
+      case 'unknown_credential':
+        return refuse(request, reply, 401, 'PASSKEY_UNKNOWN', 'passkeys.error.notThisAccount');
+      case 'counter_regression':
+        request.log.warn({ credential: 'counter went back' }, 'passkey refused: its signature counter went back (a cloned authenticator?)');
+        return refuse(request, reply, 401, 'PASSKEY_CLONED', 'passkeys.error.cloned');
+      case 'rejected':
+      case 'invalid':
+        return refuse(request, reply, 401, 'PASSKEY_REJECTED', 'passkeys.error.rejected');
+      case 'locked':
+        reply.header('retry-after', String(Math.ceil(result.retryAfterMs / 1000)));
+        return refuse(request, reply, 429, 'ACCOUNT_LOCKED', 'account.signIn.locked', { count: Math.max(1, Math.ceil(result.retryAfterMs / 60_000)) });
+      case 'rate_limited':
+        return tooMany(request, reply, result.retryAfterMs);
+      default:
+        throw new Error(`unhandled passkey failure ${String(result satisfies never)}`);
+    }
   });
 
   app.post('/account/passkey-sign-in/options', { config: open }, async (request, reply) => {

@@ -1,6 +1,7 @@
 /**
  * Passkeys in the browser (`@simplewebauthn/browser`, bundled and served by us): registering one on the
- * account page, and signing in with one alone on the sign-in page. Both controls stay hidden where the
+ * account page, signing in with one alone on the sign-in page, and finishing a password sign-in with one
+ * on the two-factor page. Both controls stay hidden where the
  * browser has no WebAuthn; the server checks everything (src/accounts/passkey-service.ts).
  */
 import { browserSupportsWebAuthn, startAuthentication, startRegistration } from '@simplewebauthn/browser';
@@ -67,11 +68,13 @@ if (signInButton && supported) {
     signInButton.disabled = true;
     let answer: Answer | undefined;
     try {
-      answer = await post('/account/passkey-sign-in/options', {});
+      // A passkey alone (the sign-in page), or as the second factor of a password sign-in (the two-factor page).
+      const path = signInButton.dataset.passkeyPath ?? '/account/passkey-sign-in';
+      answer = await post(`${path}/options`, {});
       if (!answer.ok) throw new Error('options');
       const { options, ceremony } = answer.body as { options: Parameters<typeof startAuthentication>[0]['optionsJSON']; ceremony: string };
       const response = await startAuthentication({ optionsJSON: options });
-      answer = await post('/account/passkey-sign-in', { ceremony, response, next: signInButton.dataset.next ?? '' });
+      answer = await post(path, { ceremony, response, next: signInButton.dataset.next ?? '' });
       if (!answer.ok) throw new Error('sign-in');
       location.assign(typeof answer.body.next === 'string' ? answer.body.next : sitePath('/dashboard'));
     } catch (error) {

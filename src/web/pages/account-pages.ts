@@ -83,6 +83,29 @@ export interface PasskeyView {
   readonly lastUsedAt: number | null;
 }
 
+/** An identity at a sign-in provider linked to the account, as the settings page lists it (times in epoch ms). */
+export interface LinkedIdentityView {
+  /** The provider's display name from PASSDROP_OIDC_PROVIDERS, or its id when it is no longer configured. */
+  readonly providerName: string;
+  /** The address the provider gave when the identity was linked or last used. */
+  readonly email: string | null;
+  readonly createdAt: number;
+  readonly lastUsedAt: number | null;
+}
+
+function linkedSignInSection(context: PageContext, identities: readonly LinkedIdentityView[]): SafeHtml {
+  const { t } = context;
+  return html`<section aria-labelledby="linked-sign-in-heading">
+  <h2 id="linked-sign-in-heading">${t('sso.linkedHeading')}</h2>
+  <p>${t('sso.linkedIntro')}</p>
+  ${identities.length === 0
+    ? html`<p>${t('sso.linkedNone')}</p>`
+    : html`<ul class="plain-list" data-linked-identities>${identities.map(
+        (identity) => html`<li><strong>${identity.providerName}</strong>${identity.email ? html` · ${identity.email}` : ''} · ${t('sso.linkedOn')} ${time(context, identity.createdAt)} · ${identity.lastUsedAt === null ? t('passkeys.neverUsed') : html`${t('passkeys.lastUsed')} ${time(context, identity.lastUsedAt)}`}</li>`,
+      )}</ul>`}
+</section>`;
+}
+
 function passkeySection(context: PageContext, passkeys: readonly PasskeyView[]): SafeHtml {
   const { t } = context;
   return html`<section aria-labelledby="passkeys-heading">
@@ -109,7 +132,11 @@ function passkeyRegisterForm(context: PageContext): SafeHtml {
   <p class="hint no-js-only">${t('passkeys.needsJavaScript')}</p>`;
 }
 
-export function renderTwoFactorChallenge(context: PageContext, state: FormState): string {
+/**
+ * The second step of a password sign-in: a TOTP or backup code, or (`passkey`, for an account with
+ * passkeys) one of the account's passkeys, offered by the passkeys script where the browser has WebAuthn.
+ */
+export function renderTwoFactorChallenge(context: PageContext, state: FormState & { passkey?: boolean }): string {
   const { t } = context;
   const body = html`<h1>${t('account.twoFactor.challengeHeading')}</h1>
 <p>${t('account.twoFactor.challengeIntro')}</p>
@@ -118,8 +145,16 @@ ${notice(state.message)}
   ${csrfField(context)}
   ${inputField({ name: 'code', label: t('account.twoFactor.code'), autocomplete: 'one-time-code', hint: t('account.twoFactor.codeHint'), required: true, attributes: html` inputmode="text" spellcheck="false"` })}
   <button type="submit" class="primary">${t('account.twoFactor.verify')}</button>
-</form>`;
-  return send(context, t('account.twoFactor.challengeHeading'), body);
+</form>${state.passkey
+    ? html`
+<section aria-labelledby="passkey-factor-heading" data-passkey-factor>
+  <h2 id="passkey-factor-heading">${t('passkeys.secondFactorHeading')}</h2>
+  <p><button type="button" class="secondary" data-passkey-sign-in data-passkey-path="/account/sign-in/two-factor/passkey" hidden>${t('passkeys.useInstead')}</button></p>
+  <p class="field-error" role="alert" data-passkey-error hidden></p>
+</section>`
+    : ''}`;
+  if (!state.passkey) return send(context, t('account.twoFactor.challengeHeading'), body);
+  return renderPage(context, { title: t('account.twoFactor.challengeHeading'), body, scripts: ['passkeys'], browserStrings: passkeyStrings(context) });
 }
 
 export function renderSignUp(context: PageContext, state: FormState & { emailPatternHint?: string | undefined }): string {
@@ -190,7 +225,14 @@ export interface SettingsView {
   readonly requireMfa: boolean;
 }
 
-export function renderSettings(context: PageContext, view: SettingsView & { passkeys?: readonly PasskeyView[] | undefined }, state: FormState & { form?: string }): string {
+/**
+ * The settings page. `passkeys` is undefined when passkeys are off; `identities` is undefined when no
+ * sign-in provider is configured and none is linked (then the "Linked sign-in" section is left out).
+ */
+export function renderSettings(
+  context: PageContext,
+  view: SettingsView & { passkeys?: readonly PasskeyView[] | undefined; identities?: readonly LinkedIdentityView[] | undefined },
+  state: FormState & { form?: string }): string {
   const { t } = context;
   const problems = state.problems ?? [];
   const forForm = (form: string, field: string) => (state.form === form ? problemFor(problems, field) : undefined);
@@ -229,6 +271,7 @@ ${notice(state.info, 'info')}${notice(state.message)}
   </form>`
     : html`<p>${t('account.twoFactor.off')}</p><p><a class="button primary" href="${context.path(`/account/two-factor`)}">${t('account.twoFactor.setUp')}</a></p>`}
 </section>
+${view.identities ? linkedSignInSection(context, view.identities) : ''}
 ${view.passkeys ? passkeySection(context, view.passkeys) : ''}
 <section aria-labelledby="tokens-heading">
   <h2 id="tokens-heading">${t('account.settings.tokensHeading')}</h2>

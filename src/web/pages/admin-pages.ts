@@ -5,8 +5,26 @@ import { html } from '../html.js';
 import { csrfField, renderPage, type PageContext } from '../layout.js';
 import { pagination, time } from './dashboard-pages.js';
 
-export function renderAdminUsers(context: PageContext, view: { users: readonly UserSummary[]; selfId: number; page: number; hasMore: boolean }, state: { info?: string; message?: string } = {}): string {
+/**
+ * The admin's list of accounts. `providers` maps a user id to the display names of the sign-in providers
+ * linked to that account (absent: none); with the password, the two-factor app and the passkey count it
+ * makes the "Sign-in methods" column.
+ */
+export function renderAdminUsers(
+  context: PageContext,
+  view: { users: readonly UserSummary[]; providers?: ReadonlyMap<number, readonly string[]>; selfId: number; page: number; hasMore: boolean },
+  state: { info?: string; message?: string } = {},
+): string {
   const { t } = context;
+  const methods = (user: UserSummary): string => {
+    const list = [
+      ...(user.passwordRecord !== null ? [t('admin.method.password')] : []),
+      ...(user.twoFactorEnabled ? [t('admin.method.totp')] : []),
+      ...(user.passkeyCount > 0 ? [t('admin.method.passkeys', { count: user.passkeyCount })] : []),
+      ...(view.providers?.get(user.id) ?? []),
+    ];
+    return list.length === 0 ? t('admin.method.none') : list.join(', ');
+  };
   const action = (user: UserSummary, name: string, label: string, style = 'secondary') =>
     html`<form method="post" action="${context.path(`/admin/users/${String(user.id)}/${name}`)}" class="inline-form">${csrfField(context)}<button type="submit" class="${style} small">${label}</button></form>`;
   const rows = view.users.map((user) => {
@@ -16,6 +34,7 @@ export function renderAdminUsers(context: PageContext, view: { users: readonly U
   <td>${user.admin ? t('admin.roleAdmin') : t('admin.roleUser')}</td>
   <td>${user.disabled ? t('admin.disabled') : t('admin.active')}</td>
   <td>${user.twoFactorEnabled ? t('common.yes') : t('common.no')}</td>
+  <td data-sign-in-methods>${methods(user)}</td>
   <td>${String(user.pushCount)}</td>
   <td>${time(context, user.createdAt)}</td>
   <td>${user.lastSignInAt ? time(context, user.lastSignInAt) : '—'}</td>
@@ -30,7 +49,7 @@ export function renderAdminUsers(context: PageContext, view: { users: readonly U
 <p><a href="${context.path(`/admin/audit`)}">${t('admin.auditLink')}</a> · <a href="${context.path(`/admin/webhooks`)}">${t('webhooks.adminLink')}</a></p>
 ${notice(state.info, 'info')}${notice(state.message)}
 <div class="table-wrap" role="region" tabindex="0" aria-label="${t('admin.usersHeading')}"><table class="list">
-  <thead><tr><th scope="col">${t('account.email')}</th><th scope="col">${t('admin.role')}</th><th scope="col">${t('admin.state')}</th><th scope="col">${t('admin.twoFactor')}</th><th scope="col">${t('admin.pushes')}</th><th scope="col">${t('dashboard.created')}</th><th scope="col">${t('admin.lastSignIn')}</th><th scope="col">${t('admin.actions')}</th></tr></thead>
+  <thead><tr><th scope="col">${t('account.email')}</th><th scope="col">${t('admin.role')}</th><th scope="col">${t('admin.state')}</th><th scope="col">${t('admin.twoFactor')}</th><th scope="col">${t('admin.signInMethods')}</th><th scope="col">${t('admin.pushes')}</th><th scope="col">${t('dashboard.created')}</th><th scope="col">${t('admin.lastSignIn')}</th><th scope="col">${t('admin.actions')}</th></tr></thead>
   <tbody>${rows}</tbody>
 </table></div>
 ${pagination(context, view.page, view.hasMore, (page) => context.path(`/admin?page=${page}`))}`;
