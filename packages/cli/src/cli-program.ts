@@ -158,7 +158,10 @@ ${ENVIRONMENT_HELP}`,
   program
     .command('completion')
     .summary('print a shell completion script (bash, zsh, fish)')
-    .description('Print a shell completion script for bash, zsh or fish on stdout.')
+    .description(
+      'Print a shell completion script for bash, zsh or fish on stdout. It completes commands, request subcommands, options, ' +
+        'fixed values (--kind, --api…), file names after --file and directory names after --output.',
+    )
     .addHelpText(
       'after',
       `\nLoad it:
