@@ -144,6 +144,8 @@ describe('passdrop help, usage errors and shell completion', () => {
     assert.deepEqual(bashComplete('passdrop list --e'), ['--expired']);
     assert.deepEqual(bashComplete('passdrop push --file '), ['received', 'secret.txt']);
     assert.deepEqual(bashComplete('passdrop push -f se'), ['secret.txt']);
+    assert.deepEqual(bashComplete('passdrop push '), ['received', 'secret.txt']);
+    assert.deepEqual(bashComplete('passdrop push secret.txt --vi'), ['--views']);
     assert.deepEqual(bashComplete('passdrop answer LINK --file '), ['received', 'secret.txt']);
     assert.deepEqual(bashComplete('passdrop get LINK --output '), ['received']);
     assert.deepEqual(bashComplete('passdrop get LINK -o '), ['received']);
@@ -160,6 +162,8 @@ describe('passdrop help, usage errors and shell completion', () => {
     assert.deepEqual(fishComplete('passdrop request list --'), ['--closed', '--help', '--json', '--server']);
     assert.deepEqual(fishComplete('passdrop list --'), ['--api', '--expired', '--help', '--json', '--server']);
     assert.deepEqual(fishComplete('passdrop push --file '), ['received/', 'secret.txt']);
+    assert.deepEqual(fishComplete('passdrop push '), ['received/', 'secret.txt']);
+    assert.deepEqual(fishComplete('passdrop get '), []);
     assert.deepEqual(fishComplete('passdrop get LINK --output '), ['received/']);
 
     // zsh's completion functions run only inside its line editor: here they are stand-ins that print what
@@ -178,6 +182,8 @@ describe('passdrop help, usage errors and shell completion', () => {
     assert.ok(requestList.includes('--closed[list closed requests instead (all answered, time run out, closed by you, or locked)]'));
     assert.ok(!requestList.some((spec) => spec.startsWith('--expired')));
     assert.ok(zshComplete('passdrop push --file ').some((spec) => spec.startsWith('(-f --file)--file[') && spec.endsWith(':file:_files')));
+    assert.ok(zshComplete('passdrop push ').includes('*:file:_files'));
+    assert.ok(!zshComplete('passdrop get ').includes('*:file:_files'));
     assert.ok(zshComplete('passdrop answer LINK --file ').some((spec) => spec.startsWith('(-f --file)--file[') && spec.endsWith(':file:_files')));
     assert.ok(zshComplete('passdrop get LINK --output ').some((spec) => spec.startsWith('(-o --output)--output[') && spec.endsWith(':directory:_files -/')));
   });

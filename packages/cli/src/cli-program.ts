@@ -172,7 +172,7 @@ ${ENVIRONMENT_HELP}`,
     .summary('print a shell completion script (bash, zsh, fish)')
     .description(
       'Print a shell completion script for bash, zsh or fish on stdout. It completes commands, request subcommands, options, ' +
-        'fixed values (--kind, --api…), file names after --file and directory names after --output.',
+        'fixed values (--kind, --api…), file names after --file and push, and directory names after --output.',
     )
     .addHelpText(
       'after',

@@ -24,6 +24,8 @@ interface CommandSpec {
   readonly options: readonly OptionSpec[];
   /** Values for the first argument (such as `completion`'s shells), if fixed. */
   readonly argumentChoices: readonly string[] | undefined;
+  /** Whether its arguments are file paths (`push [files...]`). */
+  readonly argumentsAreFiles: boolean;
   /** Its own commands (`request list`, `request read`…), none for most. */
   readonly subcommands: readonly CommandSpec[];
   /** The subcommand that runs when none is named (`passdrop request` is `passdrop request create`). */
@@ -62,6 +64,7 @@ function commandSpec(command: Command, parentPath: string): CommandSpec {
     description: command.summary() || command.description(),
     options: [...command.options.map(optionSpec).filter((option): option is OptionSpec => option !== undefined), HELP_OPTION],
     argumentChoices: command.registeredArguments[0]?.argChoices,
+    argumentsAreFiles: command.registeredArguments[0]?.name() === 'files',
     subcommands,
     defaultSubcommand: subcommands.find((subcommand) => subcommand.name === defaultName),
   };
@@ -76,6 +79,7 @@ function commandSpecs(program: Command): CommandSpec[] {
     description: 'show help for a command',
     options: [],
     argumentChoices: top.map((spec) => spec.name),
+    argumentsAreFiles: false,
     subcommands: [],
     defaultSubcommand: undefined,
   };
@@ -121,6 +125,7 @@ function bashScript(program: Command): string {
     return [
       `    ${quote(command.path)})`,
       ...(valueCases.length > 0 ? ['      case "$prev" in', ...valueCases, '      esac'] : []),
+      ...(command.argumentsAreFiles ? ['      [[ "$cur" == -* ]] || { COMPREPLY=( $(compgen -f -- "$cur") ); return; }'] : []),
       `      COMPREPLY=( $(compgen -W ${quote(words.join(' '))} -- "$cur") ) ;;`,
     ].join('\n');
   });
@@ -149,7 +154,7 @@ complete -F _passdrop passdrop
 const zshText = (text: string) => text.replace(/[[\]:]/g, ' ').replace(/'/g, `'\\''`);
 
 /** The `_arguments` call that completes `options` (and the fixed first-argument values) of one command. */
-function zshArguments(options: readonly OptionSpec[], argumentChoices: readonly string[] | undefined, indent: string): string {
+function zshArguments(options: readonly OptionSpec[], argumentChoices: readonly string[] | undefined, indent: string, argumentsAreFiles = false): string {
   const specs = options.map((option) => {
     const names = option.short ? `'(${option.short} ${option.long})'{${option.short},${option.long}}` : `'${option.long}`;
     const open = option.short ? `'` : '';
@@ -162,6 +167,7 @@ function zshArguments(options: readonly OptionSpec[], argumentChoices: readonly 
     return `${indent}  ${names}${open}[${zshText(option.description)}]${action}'`;
   });
   if (argumentChoices) specs.push(`${indent}  '1:argument:(${argumentChoices.join(' ')})'`);
+  if (argumentsAreFiles) specs.push(`${indent}  '*:file:_files'`);
   return `${indent}_arguments -s \\\n${specs.join(' \\\n')}`;
 }
 
@@ -171,7 +177,7 @@ function zshArguments(options: readonly OptionSpec[], argumentChoices: readonly 
  * name is given, from the parent's).
  */
 function zshCommandBody(command: CommandSpec, indent: string): string {
-  if (command.subcommands.length === 0) return zshArguments(command.options, command.argumentChoices, indent);
+  if (command.subcommands.length === 0) return zshArguments(command.options, command.argumentChoices, indent, command.argumentsAreFiles);
   const list = command.subcommands.map((subcommand) => `${indent}  '${subcommand.name}:${zshText(subcommand.description)}'`).join('\n');
   const cases = command.subcommands.map(
     (subcommand) => `${indent}  ${subcommand.name})\n${indent}    shift words\n${indent}    (( CURRENT-- ))\n${zshCommandBody(subcommand, `${indent}    `)}\n${indent}    ;;`,
@@ -282,6 +288,7 @@ function fishScript(program: Command): string {
       lines.push(parts.join(' '));
     }
     if (command.argumentChoices) lines.push(`complete -c passdrop ${when} -a ${quote(command.argumentChoices.join(' '))}`);
+    if (command.argumentsAreFiles) lines.push(`complete -c passdrop ${when} -F`);
   }
   return `${lines.join('\n')}\n`;
 }
