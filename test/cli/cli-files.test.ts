@@ -88,6 +88,33 @@ describeEachDatabase('passdrop push --file and get --output (file pushes, end to
     assert.deepEqual(readdirSync(target).sort(), ['backup (2).tar', 'backup.tar'], 'no partial file left behind');
   });
 
+  it('pushes the files named after push (passdrop push FILE...), even one alone, and refuses a word that is no file without echoing it', async () => {
+    const source = mkdtempSync(join(tmpdir(), 'passdrop-files-out-'));
+    const one = randomBytes(64 * 1024 + 3);
+    const two = Buffer.from('second file\n');
+    writeFileSync(join(source, 'one.bin'), one);
+    writeFileSync(join(source, 'two.txt'), two);
+    const single = await runCli(['push', join(source, 'one.bin'), '--views', '1'], { env: env() });
+    const singleTarget = mkdtempSync(join(tmpdir(), 'passdrop-files-in-'));
+    const gotSingle = await runCli(['get', '--yes', '--output', singleTarget, linkOf(single)], { env: { PASSDROP_SERVER: server.url } });
+    assert.equal(gotSingle.code, 0, gotSingle.stderr);
+    assert.deepEqual(filesIn(singleTarget), new Map([['one.bin', sha256(one)]]));
+
+    const both = await runCli(['push', join(source, 'one.bin'), join(source, 'two.txt')], { env: env() });
+    const target = mkdtempSync(join(tmpdir(), 'passdrop-files-in-'));
+    const got = await runCli(['get', '--yes', '--output', target, linkOf(both)], { env: { PASSDROP_SERVER: server.url } });
+    assert.equal(got.code, 0, got.stderr);
+    assert.deepEqual(filesIn(target), new Map([['one.bin', sha256(one)], ['two.txt', sha256(two)]]));
+
+    const refused = await runCli(['push', join(source, 'one.bin'), 'hunter2-not-a-file'], { env: env() });
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /takes no secret or passphrase on the command line/);
+    assert.ok(!refused.stderr.includes('hunter2'), refused.stderr);
+    const wrongKind = await runCli(['push', '--kind', 'qr', join(source, 'two.txt')], { env: env() });
+    assert.equal(wrongKind.code, 2);
+    assert.match(wrongKind.stderr, /drop --kind qr/);
+  });
+
   it('refuses a file push without an account, before anything is uploaded', async () => {
     const source = mkdtempSync(join(tmpdir(), 'passdrop-files-out-'));
     writeFileSync(join(source, 'a.txt'), 'a');

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { describeEachDatabase } from '../support/each-database.js';
@@ -113,5 +115,76 @@ describe('passdrop help, usage errors and shell completion', () => {
     assert.deepEqual(fishComplete('passdrop push --kind ').sort(), ['file', 'qr', 'text', 'url']);
     assert.ok(fishComplete('passdrop get --').includes('--yes'));
     assert.ok(bundle.endsWith('passdrop.mjs'));
+  });
+
+  it('completes the request subcommands and the file and directory options in bash, zsh and fish', async () => {
+    // A working directory with one file and one directory: file options offer both, --output only the directory.
+    const cwd = mkdtempSync(join(tmpdir(), 'passdrop-completion-'));
+    writeFileSync(join(cwd, 'secret.txt'), 'x');
+    mkdirSync(join(cwd, 'received'));
+    const [bash, zsh, fish] = await Promise.all(['bash', 'zsh', 'fish'].map(async (shell) => (await runCli(['completion', shell])).stdout.toString()));
+    const env = { PATH: process.env.PATH, HOME: '/nonexistent' };
+
+    const bashComplete = (line: string) =>
+      execFileSync('bash', ['-c', `${bash}\nread -ra COMP_WORDS <<< "$LINE"; [[ "$LINE" == *" " ]] && COMP_WORDS+=(""); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _passdrop; echo "\${COMPREPLY[*]}"`], {
+        cwd,
+        env: { ...env, LINE: line },
+        encoding: 'utf8',
+      })
+        .trim()
+        .split(' ')
+        .sort();
+    assert.deepEqual(bashComplete('passdrop request l'), ['list']);
+    const afterRequest = bashComplete('passdrop request ');
+    for (const word of ['create', 'list', 'answers', 'read', 'close', '--answers', '--show-key']) assert.ok(afterRequest.includes(word), word);
+    // `passdrop request --x` is `passdrop request create --x`; `request list` has its own options, not the top-level list's.
+    assert.deepEqual(bashComplete('passdrop request --answer'), ['--answer-expires', '--answer-views', '--answers']);
+    assert.deepEqual(bashComplete('passdrop request list --'), ['--closed', '--help', '--json', '--server']);
+    assert.deepEqual(bashComplete('passdrop request read --'), ['--help', '--request', '--server', '--yes']);
+    assert.deepEqual(bashComplete('passdrop list --e'), ['--expired']);
+    assert.deepEqual(bashComplete('passdrop push --file '), ['received', 'secret.txt']);
+    assert.deepEqual(bashComplete('passdrop push -f se'), ['secret.txt']);
+    assert.deepEqual(bashComplete('passdrop push '), ['received', 'secret.txt']);
+    assert.deepEqual(bashComplete('passdrop push secret.txt --vi'), ['--views']);
+    assert.deepEqual(bashComplete('passdrop answer LINK --file '), ['received', 'secret.txt']);
+    assert.deepEqual(bashComplete('passdrop get LINK --output '), ['received']);
+    assert.deepEqual(bashComplete('passdrop get LINK -o '), ['received']);
+
+    const fishComplete = (line: string) =>
+      execFileSync('fish', ['--no-config', '-c', `${fish}\ncomplete -C ${JSON.stringify(line)}`], { cwd, env, encoding: 'utf8' })
+        .split('\n')
+        .map((entry) => entry.split('\t')[0]!)
+        .filter(Boolean)
+        .sort();
+    assert.deepEqual(fishComplete('passdrop request '), ['answers', 'close', 'create', 'list', 'read']);
+    assert.deepEqual(fishComplete('passdrop request --answer'), ['--answer-expires', '--answer-views', '--answers']);
+    assert.deepEqual(fishComplete('passdrop request create --answer'), ['--answer-expires', '--answer-views', '--answers']);
+    assert.deepEqual(fishComplete('passdrop request list --'), ['--closed', '--help', '--json', '--server']);
+    assert.deepEqual(fishComplete('passdrop list --'), ['--api', '--expired', '--help', '--json', '--server']);
+    assert.deepEqual(fishComplete('passdrop push --file '), ['received/', 'secret.txt']);
+    assert.deepEqual(fishComplete('passdrop push '), ['received/', 'secret.txt']);
+    assert.deepEqual(fishComplete('passdrop get '), []);
+    assert.deepEqual(fishComplete('passdrop get LINK --output '), ['received/']);
+
+    // zsh's completion functions run only inside its line editor: here they are stand-ins that print what
+    // the script asks of them, so the test sees the script's own choices in a real zsh.
+    const zshComplete = (line: string) =>
+      execFileSync(
+        'zsh',
+        ['-f', '-c', `_describe() { print -rl -- \${(P)\${@[-1]}}; }; _arguments() { print -rl -- "$@"; }; compdef() { :; }\n${zsh}\nwords=(\${(z)LINE}); [[ $LINE == *" " ]] && words+=(""); CURRENT=\${#words}; _passdrop`],
+        { cwd, env: { ...env, LINE: line }, encoding: 'utf8' },
+      )
+        .split('\n')
+        .filter(Boolean);
+    assert.deepEqual(zshComplete('passdrop request ').map((entry) => entry.split(':')[0]), ['create', 'list', 'answers', 'read', 'close']);
+    assert.ok(zshComplete('passdrop request --an').some((spec) => spec.startsWith('--answers[')));
+    const requestList = zshComplete('passdrop request list --');
+    assert.ok(requestList.includes('--closed[list closed requests instead (all answered, time run out, closed by you, or locked)]'));
+    assert.ok(!requestList.some((spec) => spec.startsWith('--expired')));
+    assert.ok(zshComplete('passdrop push --file ').some((spec) => spec.startsWith('(-f --file)--file[') && spec.endsWith(':file:_files')));
+    assert.ok(zshComplete('passdrop push ').includes('*:file:_files'));
+    assert.ok(!zshComplete('passdrop get ').includes('*:file:_files'));
+    assert.ok(zshComplete('passdrop answer LINK --file ').some((spec) => spec.startsWith('(-f --file)--file[') && spec.endsWith(':file:_files')));
+    assert.ok(zshComplete('passdrop get LINK --output ').some((spec) => spec.startsWith('(-o --output)--output[') && spec.endsWith(':directory:_files -/')));
   });
 });

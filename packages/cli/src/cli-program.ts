@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { Argument, Command, Option } from 'commander';
 import { CLI_VERSION } from './cli-version.js';
 import { auditCommand, expireCommand, listCommand } from './commands/owner-commands.js';
@@ -17,6 +18,15 @@ const ENVIRONMENT_HELP = `Environment:
   PASSDROP_PASSPHRASE  passphrase for push --passphrase and for get (instead of a prompt)
   XDG_CONFIG_HOME      where passdrop login keeps its config ($XDG_CONFIG_HOME/passdrop/config.json,
                        default ~/.config/passdrop/config.json, mode 0600)`;
+
+/** Whether `path` names a regular file (following links). */
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
 
 /** Adds the options of every command that talks to a server. */
 function withServerOptions(command: Command): Command {
@@ -47,7 +57,7 @@ export function buildProgram(): Command {
       `\nExamples:
   printf %s 's3cr3t' | passdrop push --views 1 --expires 1h --server https://secrets.example.com
   passdrop push --file ./db-password.txt --passphrase
-  passdrop push --file report.pdf --file data.csv --views 2
+  passdrop push report.pdf data.csv --views 2
   passdrop get 'https://secrets.example.com/p/TOKEN#KEY' --output ./received
   passdrop get 'https://secrets.example.com/p/TOKEN#KEY' > secret.txt
 
@@ -66,8 +76,7 @@ ${ENVIRONMENT_HELP}`,
           'It is sent exactly as read: use printf %s or echo -n to send no trailing newline. ' +
           'Text and QR secrets are encrypted here (end to end); URL secrets by the server, which must redirect.',
       )
-      // A word after `push` is refused in the action (with a reason), not by commander's generic error.
-      .allowExcessArguments(true)
+      .argument('[files...]', 'files to push as a file push (encrypted here, resumable upload); any other word is refused: the secret itself never goes on the command line')
       .option(
         '-f, --file <path>',
         'read the secret from a file (its text, byte for byte); with --kind file, or given more than once, push the files themselves (encrypted here, resumable upload)',
@@ -85,14 +94,17 @@ ${ENVIRONMENT_HELP}`,
       .addOption(new Option('-k, --kind <kind>', 'text, url (the server must redirect, so it encrypts), qr, or file (the --file paths as files)').choices([...CLI_PUSH_KINDS, 'file']).default('text'))
       .option('--json', 'print the link and the push settings as JSON on stdout')
       .option('--qr', 'also draw the link as a QR code on stderr'),
-  ).action(async (options: PushOptions, command: Command) => {
-    if (command.args.length > 0) {
+  ).action(async (words: string[], options: PushOptions) => {
+    if (words.length === 0) return pushCommand(options);
+    // Words after `push` are files to push; anything else is refused with a reason, and never echoed (it may be a secret).
+    if (!words.every(isRegularFile)) {
       throw new CliError(
-        'passdrop push takes no secret or passphrase on the command line (ps and shell history see it): pipe it on stdin, use --file PATH, or type it at the prompt.',
+        'passdrop push takes no secret or passphrase on the command line (ps and shell history see it): pipe it on stdin, use --file PATH, or type it at the prompt. Words after push must be files to push.',
         EXIT.usage,
       );
     }
-    await pushCommand(options);
+    if (options.kind !== 'text' && options.kind !== 'file') throw new CliError(`Files given after push make a file push: drop --kind ${options.kind}.`, EXIT.usage);
+    return pushCommand({ ...options, kind: 'file', file: [...(options.file ?? []), ...words] });
   });
 
   withServerOptions(
@@ -158,7 +170,10 @@ ${ENVIRONMENT_HELP}`,
   program
     .command('completion')
     .summary('print a shell completion script (bash, zsh, fish)')
-    .description('Print a shell completion script for bash, zsh or fish on stdout.')
+    .description(
+      'Print a shell completion script for bash, zsh or fish on stdout. It completes commands, request subcommands, options, ' +
+        'fixed values (--kind, --api…), file names after --file and push, and directory names after --output.',
+    )
     .addHelpText(
       'after',
       `\nLoad it:

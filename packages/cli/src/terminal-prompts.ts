@@ -51,6 +51,24 @@ export function openTerminal(): Terminal | undefined {
   }
 }
 
+/**
+ * Runs `work` with a lazy opener of the person's terminal: the terminal is opened only when a prompt
+ * needs it, at most once (undefined without one), and closed when `work` settles, whatever the outcome.
+ */
+export async function withTerminal<T>(work: (terminal: () => Terminal | undefined) => Promise<T>): Promise<T> {
+  const opened: { terminal?: Terminal | undefined; tried: boolean } = { tried: false };
+  const terminal = () => {
+    if (!opened.tried) opened.terminal = openTerminal();
+    opened.tried = true;
+    return opened.terminal;
+  };
+  try {
+    return await work(terminal);
+  } finally {
+    opened.terminal?.close();
+  }
+}
+
 function answered<T extends string | boolean>(value: T | symbol): T {
   if (isCancel(value) || typeof value === 'symbol') throw new CliError('Cancelled.', EXIT.interrupted);
   return value;

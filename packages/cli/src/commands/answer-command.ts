@@ -8,7 +8,7 @@ import { parseRequestLink } from '../request-address.js';
 import { requestApi } from '../request-api.js';
 import { readSecret } from '../secret-input.js';
 import { notice } from '../server-selection.js';
-import { openTerminal, type Terminal } from '../terminal-prompts.js';
+import { withTerminal } from '../terminal-prompts.js';
 
 export interface AnswerOptions {
   readonly file?: string;
@@ -39,13 +39,7 @@ export async function answerCommand(linkText: string, options: AnswerOptions): P
   notice(`${form.requester_name} asks you for a secret (open until ${utcTime(closes)}, ${relativeTime(closes, Date.now())}).`);
   if (form.instructions) notice(`Instructions: ${form.instructions}`);
 
-  const opened: { terminal?: Terminal | undefined; tried: boolean } = { tried: false };
-  const terminal = () => {
-    if (!opened.tried) opened.terminal = openTerminal();
-    opened.tried = true;
-    return opened.terminal;
-  };
-  try {
+  await withTerminal(async (terminal) => {
     const secret = await readSecret(options.file);
     if (secret.bytes.length === 0) throw new CliError(`The answer is empty (read from ${secret.source}).`, EXIT.usage);
     let text: string;
@@ -73,7 +67,5 @@ export async function answerCommand(linkText: string, options: AnswerOptions): P
       notice(`Sent, encrypted on this machine: only ${form.requester_name} (the holder of the request's key) can read it; the server cannot.`);
       return;
     }
-  } finally {
-    opened.terminal?.close();
-  }
+  });
 }

@@ -3,7 +3,7 @@ import { downloadFiles } from '../file-transfer.js';
 import { relativeTime, utcTime } from '../expiry-summary.js';
 import type { OpenPrompts } from '../push-server.js';
 import { connectForPush, notice, type ServerOptions } from '../server-selection.js';
-import { askHidden, askYesNo, openTerminal, type Terminal } from '../terminal-prompts.js';
+import { askHidden, askYesNo, openTerminal, withTerminal, type Terminal } from '../terminal-prompts.js';
 
 /**
  * The link when it is not an argument: the first line of stdin, or a hidden prompt at a terminal.
@@ -76,13 +76,7 @@ export async function getCommand(linkArgument: string | undefined, options: GetO
   const linkText = linkArgument ?? (await readLink());
   const { server, link } = await connectForPush(linkText, options);
   // The terminal is opened only if a prompt is needed, once.
-  const opened: { terminal?: Terminal | undefined; tried: boolean } = { tried: false };
-  const terminal = () => {
-    if (!opened.tried) opened.terminal = openTerminal();
-    opened.tried = true;
-    return opened.terminal;
-  };
-  try {
+  await withTerminal(async (terminal) => {
     const push = await server.open(link, openPrompts(options, terminal));
     if (push.files) {
       // A file push: the files go to the directory, their paths to stdout (one a line), the message to stderr.
@@ -101,7 +95,5 @@ export async function getCommand(linkArgument: string | undefined, options: GetO
       const until = push.expiresAt ? ` until ${utcTime(push.expiresAt)} (${relativeTime(push.expiresAt, Date.now())})` : '';
       notice(`${push.viewsRemaining} view${push.viewsRemaining === 1 ? '' : 's'} left${until}.`);
     }
-  } finally {
-    opened.terminal?.close();
-  }
+  });
 }

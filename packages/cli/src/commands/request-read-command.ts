@@ -6,7 +6,7 @@ import type { AnswerViewJson, RequestApi } from '../request-api.js';
 import { connectRequester, type RequesterOptions } from '../request-connection.js';
 import { findRequesterKey, requesterKeyFilePath, saveRequesterKey, storedRequesterKeys, type StoredRequesterKey } from '../requester-key-store.js';
 import { notice } from '../server-selection.js';
-import { askHidden, askYesNo, openTerminal, type Terminal } from '../terminal-prompts.js';
+import { askHidden, askYesNo, withTerminal, type Terminal } from '../terminal-prompts.js';
 
 export interface RequestReadOptions extends RequesterOptions {
   /** The request the answer belongs to, when ANSWER is a bare answer id. */
@@ -96,13 +96,7 @@ export async function requestReadCommand(answerText: string, options: RequestRea
   const { api, base, token, answer } = await locate(answerText, options);
   if (answer.expired) throw new CliError(`This answer has expired (${answer.expire_reason ?? 'gone'}): it is deleted.`, EXIT.notFound);
   if (answer.kind !== 'text') throw new CliError('This answer holds files, which this version of passdrop cannot read yet: open it on the web.', EXIT.failure);
-  const opened: { terminal?: Terminal | undefined; tried: boolean } = { tried: false };
-  const terminal = () => {
-    if (!opened.tried) opened.terminal = openTerminal();
-    opened.tried = true;
-    return opened.terminal;
-  };
-  try {
+  await withTerminal(async (terminal) => {
     const request = await api.show(token);
     // The key is checked before a view is used: a missing key must not cost the answer a view.
     const { key, privateKey } = await requesterKeyFor(base, token, request.public_key, terminal);
@@ -131,7 +125,5 @@ export async function requestReadCommand(answerText: string, options: RequestRea
       const until = new Date(revealed.answer.expires_at);
       notice(`${revealed.answer.views_remaining} view${revealed.answer.views_remaining === 1 ? '' : 's'} left until ${utcTime(until)} (${relativeTime(until, Date.now())}).`);
     }
-  } finally {
-    opened.terminal?.close();
-  }
+  });
 }
