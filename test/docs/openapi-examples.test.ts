@@ -76,7 +76,8 @@ describeEachDatabase('every example body in docs/openapi.json works against a li
   const send = (method: string, path: string, operation: Operation) => {
     const { body, headers } = requestOf(operation);
     const bearer = path.includes('/admin/') ? adminToken : token;
-    return server.fetch(path, { method, headers: { ...headers, authorization: `Bearer ${bearer}` }, body });
+    // Swagger UI's "Try it out" asks for JSON (the responses' media type), which picks the JSON twin of a web path.
+    return server.fetch(path, { method, headers: { accept: 'application/json', ...headers, authorization: `Bearer ${bearer}` }, body });
   };
 
   /** A fresh server-encrypted push of the example account (the operations on a push's token: emailing its link). */

@@ -17,7 +17,13 @@ const ChoiceProperties = {
   by_email: { type: 'boolean' },
   on_dashboard: { type: 'boolean', description: 'In the inbox on the site (with an unread badge)' },
 } as const;
-const ChoiceBody = { type: 'object', additionalProperties: false, properties: ChoiceProperties, required: ['events', 'by_email', 'on_dashboard'] } as const;
+const ChoiceBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: ChoiceProperties,
+  required: ['events', 'by_email', 'on_dashboard'],
+  examples: [{ events: ['push.revealed', 'push.expired_unread'], by_email: true, on_dashboard: true }],
+} as const;
 const ChoiceView = { type: 'object', properties: ChoiceProperties, required: ['events', 'by_email', 'on_dashboard'] } as const;
 const PushChoiceView = {
   type: 'object',
