@@ -1,6 +1,4 @@
-import { Readable } from 'node:stream';
-import { contentDisposition } from '../surface-kit/content-disposition.js';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { sendFileDownload } from '../surface-kit/content-disposition.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PassdropConfig } from '../../config/load-config.js';
 import type { PushKind } from '../../pushes/push-kinds.js';
@@ -226,15 +224,7 @@ function createHandlers({ service, files, site, clock, linkEmails }: PasswordPus
       }
       const result = await files.download(token, Number(position), grant, auditContextOf(request));
       if (!result.ok) return reply.code(404).send(PASSWORD_PUSHER_BODIES.notFound);
-      const { file } = result;
-      const name = result.endToEnd ? `file-${file.position + 1}.passdrop` : file.name;
-      return reply
-        .header('cache-control', 'no-store')
-        .header('content-type', result.endToEnd ? 'application/octet-stream' : file.contentType)
-        .header('content-disposition', contentDisposition(name))
-        .header('x-content-type-options', 'nosniff')
-        .header('content-length', String(file.size))
-        .send(Readable.fromWeb(result.body as NodeReadableStream<Uint8Array>));
+      return sendFileDownload(reply, result);
     },
 
     async preview(request: FastifyRequest, reply: FastifyReply) {
