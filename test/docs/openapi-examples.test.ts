@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { after, before, it } from 'node:test';
 import { accountWithToken } from '../support/account-tokens.js';
 import { describeEachDatabase } from '../support/each-database.js';
+import { startMailSink, type MailSink } from '../support/mail-sink.js';
+import { newWebhookSecret } from '../../src/notifications/webhook-signature.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 interface Operation {
@@ -33,11 +36,24 @@ it('the OpenAPI document declares how to sign in, on every operation', () => {
 describeEachDatabase('every example body in docs/openapi.json works against a live server', (fixture) => {
   let server: TestServer;
   let token: string;
+  let adminToken: string;
+  let sink: MailSink;
+  let receiver: WebhookReceiver;
   before(async () => {
-    server = await startTestServer(fixture.database);
+    sink = await startMailSink();
+    receiver = await startWebhookReceiver(newWebhookSecret());
+    // Mail and webhooks on, as an instance that offers those operations is configured.
+    server = await startTestServer(fixture.database, {
+      env: { PASSDROP_BASE_URL: 'https://passdrop.example.com', PASSDROP_SMTP_URL: sink.smtpUrl, PASSDROP_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: 'true' },
+    });
     token = await accountWithToken(fixture.database, 'examples@example.com');
+    adminToken = await accountWithToken(fixture.database, 'examples-admin@example.com', { admin: true });
   });
-  after(() => server.stop());
+  after(async () => {
+    await server.stop();
+    await sink.close();
+    await receiver.close();
+  });
 
   /**
    * The request "Try it out" makes from an operation's example: a JSON body, or a multipart form with
@@ -46,7 +62,9 @@ describeEachDatabase('every example body in docs/openapi.json works against a li
   const requestOf = (operation: Operation): { body: string | FormData; headers: Record<string, string> } => {
     const [type, media] = Object.entries(operation.requestBody!.content)[0]!;
     assert.ok(media.example !== undefined, `the ${type} body has an example`);
-    if (type === 'application/json') return { body: JSON.stringify(media.example), headers: { 'content-type': type } };
+    // A webhook's example URL stands for the reader's receiver (this network resolves no outside name).
+    const example = (media.example as Record<string, unknown>).url === 'https://hooks.example.com/passdrop' ? { ...(media.example as object), url: receiver.url } : media.example;
+    if (type === 'application/json') return { body: JSON.stringify(example), headers: { 'content-type': type } };
     assert.equal(type, 'multipart/form-data');
     const form = new FormData();
     for (const [name, value] of Object.entries(media.example as Record<string, unknown>)) form.set(name, String(value));
@@ -57,7 +75,19 @@ describeEachDatabase('every example body in docs/openapi.json works against a li
   };
   const send = (method: string, path: string, operation: Operation) => {
     const { body, headers } = requestOf(operation);
-    return server.fetch(path, { method, headers: { ...headers, authorization: `Bearer ${token}` }, body });
+    const bearer = path.includes('/admin/') ? adminToken : token;
+    return server.fetch(path, { method, headers: { ...headers, authorization: `Bearer ${bearer}` }, body });
+  };
+
+  /** A fresh server-encrypted push of the example account (the operations on a push's token: emailing its link). */
+  const ownedPush = async (): Promise<string> => {
+    const response = await server.fetch('/api/passdrop/v1/pushes', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ payload: 'for the examples', expire_after_views: 5 }),
+    });
+    assert.equal(response.status, 201);
+    return String(((await response.json()) as { token: string }).token);
   };
 
   it('sends each one as "Try it out" would, with real tokens for the path parameters, and gets no 4xx or 5xx', async () => {
@@ -69,12 +99,19 @@ describeEachDatabase('every example body in docs/openapi.json works against a li
       let concrete = path;
       if (path === '/api/passdrop/v1/pushes/{token}/reveal') concrete = path.replace('{token}', pathTokens.push!);
       else if (path === '/api/passdrop/v1/requests/{token}/answers') concrete = path.replace('{token}', pathTokens.request!);
+      // Emailing a link: a push of the example account (each operation its own, as one would try them).
+      else if (path.endsWith('/notify_emails') || path.endsWith('/notify_emails.json')) concrete = path.replace('{token}', await ownedPush());
+      else if (path.startsWith('/api/passdrop/v1/admin/webhooks/{id}')) concrete = path.replace('{id}', pathTokens.adminWebhook!);
+      else if (path.startsWith('/api/passdrop/v1/webhooks/{id}')) concrete = path.replace('{id}', pathTokens.webhook!);
       assert.doesNotMatch(concrete, /\{/, `${method} ${path}: a path parameter this test does not fill`);
       const response = await send(method, concrete, operation);
-      const body = (await response.json()) as Record<string, unknown>;
+      const text = await response.text();
+      const body = (text.startsWith('{') ? JSON.parse(text) : { text: text.slice(0, 200) }) as Record<string, unknown>;
       assert.ok(response.status < 400, `${method} ${path} answered ${response.status}: ${JSON.stringify(body)}`);
       if (path === '/api/passdrop/v1/pushes') pathTokens.push = String(body.token);
       if (path === '/api/passdrop/v1/requests') pathTokens.request = String(body.token);
+      if (path === '/api/passdrop/v1/webhooks' && method === 'POST') pathTokens.webhook = String(body.id);
+      if (path === '/api/passdrop/v1/admin/webhooks' && method === 'POST') pathTokens.adminWebhook = String(body.id);
     }
   });
 });

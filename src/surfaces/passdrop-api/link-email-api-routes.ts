@@ -31,6 +31,7 @@ export function registerLinkEmailApiRoutes(app: FastifyInstance, deps: { linkEma
             acknowledge_link_exposure: { type: 'boolean', description: 'End-to-end pushes only: true to accept that the mail servers will see the key' },
           },
           required: ['recipients'],
+          examples: [{ recipients: ['ann@example.com'], locale: 'en' }],
         },
         response: {
           202: { type: 'object', properties: { recipients: { type: 'integer', description: 'How many emails were queued' } }, required: ['recipients'] },

@@ -119,7 +119,13 @@ function mountWebhookRoutes(app: FastifyInstance, webhooks: WebhookService, inst
       schema: {
         tags,
         summary: `Create ${instance ? 'an instance-wide' : 'a'} webhook; the answer holds its signing secret, shown only then`,
-        body: { type: 'object', additionalProperties: false, properties: fields, required: ['url', 'events'] },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: fields,
+          required: ['url', 'events'],
+          examples: [{ url: 'https://hooks.example.com/passdrop', events: ['push.revealed', 'push.expired_unread'], description: 'Tell the on-call channel' }],
+        },
         response: { 201: WithSecret, ...refusals, 422: ErrorBody },
       },
       config,
@@ -151,7 +157,7 @@ function mountWebhookRoutes(app: FastifyInstance, webhooks: WebhookService, inst
         tags,
         summary: `Change one of ${whose} webhooks; rotate_secret makes a new secret, in this answer only`,
         params: idParams,
-        body: { type: 'object', additionalProperties: false, properties: { ...fields, rotate_secret: { type: 'boolean' } } },
+        body: { type: 'object', additionalProperties: false, properties: { ...fields, rotate_secret: { type: 'boolean' } }, examples: [{ events: ['push.revealed'], enabled: true }] },
         response: {
           200: { type: 'object', properties: { ...WithSecret.properties }, required: [...WebhookView.required] },
           ...refusals,

@@ -175,6 +175,7 @@ export const passwordPusherSchemas = {
         notify_emails_to: { type: 'string', description: 'Comma-separated email addresses' },
         notify_emails_to_locale: { type: 'string', description: 'The language of the email (en, de, fr, …)' },
       },
+      examples: [{ notify_emails_to: 'ann@example.com, bob@example.com', notify_emails_to_locale: 'en' }],
     },
     response: {
       201: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] },
