@@ -33,6 +33,23 @@ it('the OpenAPI document declares how to sign in, on every operation', () => {
   assert.ok(createPush.security!.some((requirement) => Object.keys(requirement).length === 0), 'creating a push does not need an account');
 });
 
+it('gives every path parameter an example of its type, so "Try it out" starts filled in', () => {
+  const missing: string[] = [];
+  let count = 0;
+  for (const [path, methods] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(methods)) {
+      const parameters = (operation as { parameters?: Array<{ in: string; name: string; example?: unknown; schema?: { type?: string } }> }).parameters ?? [];
+      for (const parameter of parameters.filter((candidate) => candidate.in === 'path')) {
+        count += 1;
+        const type = parameter.schema?.type === 'integer' ? 'number' : 'string';
+        if (typeof parameter.example !== type) missing.push(`${method.toUpperCase()} ${path} {${parameter.name}}`);
+      }
+    }
+  }
+  assert.ok(count > 40, `${count} path parameters`);
+  assert.deepEqual(missing, []);
+});
+
 describeEachDatabase('every example body in docs/openapi.json works against a live server', (fixture) => {
   let server: TestServer;
   let token: string;
