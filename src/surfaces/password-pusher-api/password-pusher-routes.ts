@@ -128,6 +128,11 @@ function createHandlers({ service, files, site, clock, linkEmails }: PasswordPus
   /** Password Pusher's POST …/notify_emails: top-level notify_emails_to and notify_emails_to_locale. */
   async function notifyEmails(request: FastifyRequest, reply: FastifyReply) {
     const body = (request.body ?? {}) as Record<string, unknown>;
+    // A wrong type is a field problem, never read as no recipients or as its text (issue 11 §3).
+    const wrongTypes = (['notify_emails_to', 'notify_emails_to_locale'] as const)
+      .filter((field) => body[field] !== undefined && body[field] !== null && typeof body[field] !== 'string')
+      .map((field) => ({ field, code: 'wrong_type', message: 'must be text.' }));
+    if (wrongTypes.length > 0) return reply.code(422).send(problemsByField(wrongTypes));
     const recipients = typeof body.notify_emails_to === 'string' ? body.notify_emails_to : '';
     const locale = typeof body.notify_emails_to_locale === 'string' ? body.notify_emails_to_locale : undefined;
     const result: LinkEmailResult = await linkEmails.request(request.user!, tokenOf(request), { recipients, locale });
