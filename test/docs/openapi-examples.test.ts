@@ -6,9 +6,6 @@ import { startMailSink, type MailSink } from '../support/mail-sink.js';
 import { newWebhookSecret } from '../../src/notifications/webhook-signature.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { describeEachDatabase } from '../support/each-database.js';
-import { startMailSink, type MailSink } from '../support/mail-sink.js';
-import { newWebhookSecret } from '../../src/notifications/webhook-signature.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 interface Operation {
