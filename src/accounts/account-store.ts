@@ -14,7 +14,10 @@ export interface UserRecord {
   readonly twoFactorEnabled: boolean;
   readonly lockedUntil: number | null;
   readonly lastSignInAt: number | null;
-  /** Registered passkeys: with one or more, a password sign-in owes a second factor (a passkey or TOTP). */
+  /**
+   * Registered passkeys (kept by the passkey store). Each can sign in alone, or stand in for the TOTP code at a
+   * password sign-in of an account with TOTP; under PASSDROP_MFA_SATISFIED_BY=passkey one satisfies PASSDROP_REQUIRE_MFA.
+   */
   readonly passkeyCount: number;
 }
 

@@ -10,8 +10,6 @@
  * the push any other way (time, owner or viewer deletion, passphrase lock) closes every window at once and
  * deletes the blobs.
  */
-import { statfs } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { decideAccess, type AccessDecision, type AccessPolicy, type Authentication, actingUser } from '../accounts/access-policy.js';
 import type { FilePushPolicy } from '../config/file-push-settings.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
@@ -28,6 +26,7 @@ import { fileKeyField, newFileDataKey, openFileDataKey } from './file-data-key.j
 import { UploadTakenError, type FileUploadStore } from './file-upload-store.js';
 import { uploadKeyContext } from './file-upload-service.js';
 import type { NewPushFile, PushFileRecord, PushFileStore } from './push-file-store.js';
+import { freeDiskBytes, INSUFFICIENT_STORAGE } from './free-disk.js';
 
 /** Why an upload was stopped: a size limit, the account's quota (413), or the disk's free-space floor (507). */
 export type UploadLimit = 'file_too_large' | 'push_too_large' | 'too_many_files' | 'quota_exceeded' | 'insufficient_storage';
@@ -181,28 +180,8 @@ function cleanContentType(contentType: string): string {
 export function createFilePushService(deps: FilePushServiceDependencies): FilePushService {
   const { pushes, files: store, audit: auditLog, blobs, keys, policy, access, clock } = deps;
 
-  async function freeDiskBytes(): Promise<number | undefined> {
-    if (deps.diskDirectory === undefined || policy.minFreeDiskBytes === 0) return undefined;
-    // Before the first upload the directory may not exist yet, nor its parent (the data directory holds
-    // no database file with PostgreSQL): the nearest existing ancestor is on the same disk.
-    let directory = deps.diskDirectory;
-    for (;;) {
-      try {
-        const stats = await statfs(directory);
-        return Number(stats.bavail) * Number(stats.bsize);
-      } catch (error) {
-        const parent = dirname(directory);
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === directory) throw error;
-        directory = parent;
-      }
-    }
-  }
-
-  const insufficientStorage: UploadRefusal = {
-    limit: 'insufficient_storage',
-    status: 507,
-    message: 'The server is running out of storage space and cannot take this upload now. Try again later or send smaller files.',
-  };
+  const freeDisk = () => freeDiskBytes(deps.diskDirectory, policy.minFreeDiskBytes);
+  const insufficientStorage: UploadRefusal = INSUFFICIENT_STORAGE;
 
   async function deleteBlobs(files: readonly PushFileRecord[]): Promise<number> {
     for (const file of files) await blobs.delete(file.blobKey);
@@ -228,7 +207,7 @@ export function createFilePushService(deps: FilePushServiceDependencies): FilePu
       // The push service's own rule (anonymous creation, required two-factor) applies too.
       const general = pushes.mayCreate(authentication);
       if (!general.ok) return { ok: false, refused: general.reason };
-      const free = await freeDiskBytes();
+      const free = await freeDisk();
       if (free !== undefined && free < policy.minFreeDiskBytes) return { ok: false, refusal: insufficientStorage };
       const owner = actingUser(authentication);
       // Its resumable uploads not yet in a push count too, so the two ways in cannot together pass the quota.

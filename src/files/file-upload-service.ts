@@ -16,8 +16,6 @@
  * server variant: each piece opened and the whole sealed again as one record stream under the upload's data
  * key) and deleted. A push then takes the joined blob as it is.
  */
-import { statfs } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DataStore, ERRORS, Upload } from '@tus/utils';
 import { actingUser, decideAccess, type AccessDecision, type AccessPolicy, type Authentication } from '../accounts/access-policy.js';
@@ -31,6 +29,7 @@ import { newFileDataKey, openFileDataKey, type FileKeyContext } from './file-dat
 import type { FileUploadRecord, FileUploadStore, UploadMode } from './file-upload-store.js';
 import type { PushFileStore } from './push-file-store.js';
 import type { UploadRefusal } from './file-push-service.js';
+import { freeDiskBytes, INSUFFICIENT_STORAGE } from './free-disk.js';
 
 /** Where resumable uploads keep their pieces and joined blobs. */
 export const UPLOAD_BLOB_PREFIX = 'uploads/';
@@ -105,26 +104,8 @@ const PIECE_PATTERN = /\/p(\d{16})$/;
 export function createFileUploadService(deps: FileUploadServiceDependencies): FileUploadService {
   const { uploads, blobs, keys, policy, clock } = deps;
 
-  async function freeDiskBytes(): Promise<number | undefined> {
-    if (deps.diskDirectory === undefined || policy.minFreeDiskBytes === 0) return undefined;
-    let directory = deps.diskDirectory;
-    for (;;) {
-      try {
-        const stats = await statfs(directory);
-        return Number(stats.bavail) * Number(stats.bsize);
-      } catch (error) {
-        const parent = dirname(directory);
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === directory) throw error;
-        directory = parent;
-      }
-    }
-  }
-
-  const insufficientStorage: UploadRefusal = {
-    limit: 'insufficient_storage',
-    status: 507,
-    message: 'The server is running out of storage space and cannot take this upload now. Try again later or send smaller files.',
-  };
+  const freeDisk = () => freeDiskBytes(deps.diskDirectory, policy.minFreeDiskBytes);
+  const insufficientStorage: UploadRefusal = INSUFFICIENT_STORAGE;
   const tusError = (status: number, message: string): TusError => ({ status_code: status, body: `${message}\n` });
 
   /** The pieces of an upload; a piece's length is its blob's (end to end) or the plaintext it seals (server). */
@@ -284,7 +265,7 @@ export function createFileUploadService(deps: FileUploadServiceDependencies): Fi
       const upload = await uploads.find(id);
       if (!upload) throw ERRORS.FILE_NOT_FOUND;
       if (upload.offset !== offset || upload.completedAt !== null) throw ERRORS.INVALID_OFFSET;
-      const free = await freeDiskBytes();
+      const free = await freeDisk();
       const diskLeft = free === undefined ? Number.POSITIVE_INFINITY : free - policy.minFreeDiskBytes;
       if (diskLeft < upload.size - offset) throw tusError(507, insufficientStorage.message);
 
@@ -388,7 +369,7 @@ export function createFileUploadService(deps: FileUploadServiceDependencies): Fi
           return { ok: false, refusal: { limit: 'quota_exceeded', status: 413, message: `This upload would take your account past its quota of ${mib(policy.accountQuotaBytes)} of files.` } };
         }
       }
-      const free = await freeDiskBytes();
+      const free = await freeDisk();
       if (free !== undefined && free - policy.minFreeDiskBytes < size) return { ok: false, refusal: insufficientStorage };
       const stored: Record<string, string | null> = { mode };
       if (mode === 'server') {

@@ -2,6 +2,8 @@ import type { Mailer } from '../accounts/mailer.js';
 import type { NotificationPolicy } from '../config/notification-settings.js';
 import { openEnvelope } from '../crypto/envelope.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
+import { DEFAULT_LANGUAGE, isLanguageCode, type LanguageCode } from '../web/i18n/languages.js';
+import type { Translate } from '../web/i18n/translator.js';
 import { EVENT_CATALOGUE } from './event-catalogue.js';
 import type { ClaimedDelivery } from './outbox-store.js';
 import { webhookBody } from './webhook-body.js';
@@ -33,8 +35,39 @@ export function createNotificationDelivery(deps: {
   brandTitle: string;
   /** Sends link emails (channel 'link_email'; src/notifications/link-email-delivery.ts). */
   linkEmail?: DeliverFunction;
+  /** The language the account chose for receipt emails (its receipts page), if any. */
+  findReceiptLocale?: (userId: number) => Promise<string | undefined>;
+  /** The catalog in a language, as link emails use it; without it receipts are in English. */
+  translate?: (code: LanguageCode) => Translate;
 }): DeliverFunction {
   const describe = new Map<string, string>(EVENT_CATALOGUE.map((event) => [event.type, event.description]));
+
+  /** A receipt's subject and text in the owner's chosen language (English by default), through the catalog. */
+  async function receiptMail(delivery: ClaimedDelivery): Promise<{ subject: string; text: string }> {
+    const { event } = delivery;
+    const name = event.subjectName === '' ? `#${event.pushId ?? event.requestId}` : `“${event.subjectName}”`;
+    const chosen = delivery.userId === null ? undefined : await deps.findReceiptLocale?.(delivery.userId);
+    if (!deps.translate) {
+      const what = event.pushId !== null ? 'push' : 'request';
+      return {
+        subject: `${deps.brandTitle}: your ${what} ${name} — ${event.type}`,
+        text: `${describe.get(event.type) ?? event.type}\n\n${what}: ${name}\nwhen: ${new Date(event.occurredAt).toISOString()}\nevent: ${event.eventId}\n\nYou asked for this receipt; change which ones you get in your account settings.\n`,
+      };
+    }
+    const t = deps.translate(chosen !== undefined && isLanguageCode(chosen) ? chosen : DEFAULT_LANGUAGE);
+    const values = {
+      site: deps.brandTitle,
+      name,
+      event: t(`notificationEvents.${event.type}`, { defaultValue: event.type }),
+      when: new Date(event.occurredAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      eventId: event.eventId,
+    };
+    return {
+      subject: t(event.pushId !== null ? 'email.receipt.subjectPush' : 'email.receipt.subjectRequest', values),
+      text: t('email.receipt.body', values),
+    };
+  }
+
   return async (delivery, now) => {
     const { event } = delivery;
     if (delivery.channel === 'link_email') {
@@ -44,13 +77,7 @@ export function createNotificationDelivery(deps: {
       if (!deps.mailer.enabled) return { ok: false, status: null, error: 'no SMTP server is configured', response: null, permanent: true };
       const to = delivery.userId === null ? undefined : await deps.findUserEmail(delivery.userId);
       if (!to) return { ok: false, status: null, error: 'the account is gone', response: null, permanent: true };
-      const what = event.pushId !== null ? 'push' : 'request';
-      const name = event.subjectName === '' ? `#${event.pushId ?? event.requestId}` : `“${event.subjectName}”`;
-      const sent = await deps.mailer.send({
-        to,
-        subject: `${deps.brandTitle}: your ${what} ${name} — ${event.type}`,
-        text: `${describe.get(event.type) ?? event.type}\n\n${what}: ${name}\nwhen: ${new Date(event.occurredAt).toISOString()}\nevent: ${event.eventId}\n\nYou asked for this receipt; change which ones you get in your account settings.\n`,
-      });
+      const sent = await deps.mailer.send({ to, ...(await receiptMail(delivery)) });
       return sent.ok ? { ok: true, status: null, response: null } : { ok: false, status: null, error: sent.reason, response: null };
     }
     const webhook = delivery.webhookId === null ? undefined : await deps.webhooks.find(delivery.webhookId);

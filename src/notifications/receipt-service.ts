@@ -1,5 +1,6 @@
 import type { FieldProblem } from '../errors/app-error.js';
 import { RECEIPT_EVENT_TYPES, isEventType, type NotificationEventType } from './event-catalogue.js';
+import { isLanguageCode } from '../web/i18n/languages.js';
 import type { InboxEntry, ReceiptChoice, ReceiptStore } from './receipt-store.js';
 
 /** A receipt choice as a form or the API submits it. */
@@ -7,6 +8,8 @@ export interface ReceiptInput {
   readonly events: readonly string[];
   readonly byEmail: boolean;
   readonly onDashboard: boolean;
+  /** The language of receipt emails (account defaults only); must be one of LANGUAGES. */
+  readonly locale?: string | undefined;
 }
 
 export type SaveReceiptsResult = { readonly ok: true; readonly choice: ReceiptChoice } | { readonly ok: false; readonly problems: readonly FieldProblem[] };
@@ -39,8 +42,11 @@ function check(input: ReceiptInput): SaveReceiptsResult {
   if (unknown.length > 0) {
     return { ok: false, problems: [{ field: 'events', code: 'unknown_event', params: { events: unknown.join(', ') }, message: `has event types that are not receipts: ${unknown.join(', ')}.` }] };
   }
+  if (input.locale !== undefined && !isLanguageCode(input.locale)) {
+    return { ok: false, problems: [{ field: 'locale', code: 'not_allowed', message: 'must be one of the languages offered.' }] };
+  }
   const events = [...new Set(input.events as NotificationEventType[])];
-  return { ok: true, choice: { events, byEmail: input.byEmail, onDashboard: input.onDashboard } };
+  return { ok: true, choice: { events, byEmail: input.byEmail, onDashboard: input.onDashboard, ...(input.locale !== undefined ? { locale: input.locale } : {}) } };
 }
 
 export function createReceiptService(deps: { store: ReceiptStore; clock: () => number }): ReceiptService {

@@ -6,6 +6,8 @@ export interface ReceiptChoice {
   readonly events: readonly NotificationEventType[];
   readonly byEmail: boolean;
   readonly onDashboard: boolean;
+  /** Account defaults only: the language of receipt emails (a LanguageCode); undefined: English. */
+  readonly locale?: string | undefined;
 }
 
 /** One receipt in an account's inbox (newest first). */
@@ -44,10 +46,10 @@ export function createReceiptStore(database: Database): ReceiptStore {
   return {
     async findDefaults(userId) {
       const row = await db.selectFrom('receipt_preferences').selectAll().where('user_id', '=', userId).executeTakeFirst();
-      return row ? { events: parseEventTypes(row.events), byEmail: row.by_email === 1, onDashboard: row.on_dashboard === 1 } : undefined;
+      return row ? { events: parseEventTypes(row.events), byEmail: row.by_email === 1, onDashboard: row.on_dashboard === 1, locale: row.locale ?? undefined } : undefined;
     },
     async saveDefaults(userId, choice, now) {
-      const values = { events: choice.events.join(' '), by_email: choice.byEmail ? 1 : 0, on_dashboard: choice.onDashboard ? 1 : 0, updated_at: now };
+      const values = { events: choice.events.join(' '), by_email: choice.byEmail ? 1 : 0, on_dashboard: choice.onDashboard ? 1 : 0, updated_at: now, locale: choice.locale ?? null };
       await db
         .insertInto('receipt_preferences')
         .values({ user_id: userId, ...values })

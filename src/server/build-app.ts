@@ -257,7 +257,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   // The worker starts after the surfaces; until then (and without jobs) a queued notification waits for a poll.
   let wakeNotificationWorker: () => void = () => {};
   const webhooks = createWebhookService({ store: webhookStore, outbox, keys: deps.keys, policy: config.notifications, clock, onQueued: () => wakeNotificationWorker() });
-  const receipts = createReceiptService({ store: createReceiptStore(deps.database), clock });
+  const receiptStore = createReceiptStore(deps.database);
+  const receipts = createReceiptService({ store: receiptStore, clock });
   const linkEmailStore = createLinkEmailStore(deps.database, createPushLinkVault(deps.keys));
   const linkEmails = createLinkEmailService({
     store: linkEmailStore,
@@ -355,6 +356,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       },
     });
     app.addHook('onClose', () => sweeper.stop());
+    const translate = await createTranslations();
     const notificationWorker = startNotificationWorker({
       outbox,
       deliver: createNotificationDelivery({
@@ -364,6 +366,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         findUserEmail: async (userId) => (await accountStore.findUserById(userId))?.email,
         policy: config.notifications,
         brandTitle: config.brand.title,
+        findReceiptLocale: async (userId) => (await receiptStore.findDefaults(userId))?.locale,
+        translate,
         linkEmail: createLinkEmailDelivery({
           store: linkEmailStore,
           keys: deps.keys,
@@ -372,7 +376,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
           siteUrl: site.configuredUrl,
           secretUrl,
           brandTitle: config.brand.title,
-          translate: await createTranslations(),
+          translate,
         }),
       }),
       policy: config.notifications,

@@ -290,6 +290,8 @@ export interface ReceiptPreferencesTable {
   by_email: number;
   on_dashboard: number;
   updated_at: number;
+  /** The language of receipt emails (migration 0018); NULL: English. */
+  locale: string | null;
 }
 
 export interface PushLinkEmailsTable {

@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { inspectDatabase } from '../support/database-inspector.js';
 import { describeEachDatabase } from '../support/each-database.js';
 import { assertAccessible, launchBrowser, watchedContext, type WatchedContext } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { virtualAuthenticator, type VirtualCredential } from '../support/virtual-authenticator.js';
 
 const EMAIL = 'passkey-user@example.com';
 const PASSWORD = 'a long enough password';
-
-/** A virtual platform authenticator (CDP WebAuthn domain) in one page's browser context. */
-async function virtualAuthenticator(context: BrowserContext, page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  });
-  return { cdp, authenticatorId };
-}
 
 /**
  * Passkeys in Chromium with its virtual authenticator: register (named) on the account page, sign in with
@@ -55,7 +46,7 @@ describeEachDatabase('passkeys in Chromium', (fixture) => {
     }
   }
 
-  let credential: { credentialId: string; privateKey: string; rpId?: string; userHandle?: string; signCount: number; isResidentCredential: boolean } | undefined;
+  let credential: VirtualCredential | undefined;
 
   it('registers a named passkey on the account page, then signs in with it alone (no email typed)', async () => {
     const { context, page } = await freshPage();

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { totpCode } from '../../src/accounts/two-factor.js';
 import { inspectDatabase } from '../support/database-inspector.js';
 import { describeEachDatabase } from '../support/each-database.js';
 import { assertAccessible, launchBrowser, watchedContext, type WatchedContext } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { virtualAuthenticator, type VirtualCredential } from '../support/virtual-authenticator.js';
 
 const EMAIL = 'second-factor@example.com';
 const PASSWORD = 'a long enough password';
-
-/** A virtual platform authenticator (CDP WebAuthn domain) in one page's browser context. */
-async function virtualAuthenticator(context: BrowserContext, page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  });
-  return { cdp, authenticatorId };
-}
 
 /**
  * A passkey instead of the TOTP code at a password sign-in, in Chromium with its virtual authenticator:
@@ -31,7 +22,7 @@ describeEachDatabase('a passkey as the second factor, in Chromium', (fixture) =>
   let origin: string;
   const watched: WatchedContext[] = [];
   let backupCodes: string[] = [];
-  let credential: { credentialId: string; privateKey: string; rpId?: string; userHandle?: string; signCount: number; isResidentCredential: boolean } | undefined;
+  let credential: VirtualCredential | undefined;
 
   before(async () => {
     server = await startTestServer(fixture.database);

@@ -74,8 +74,9 @@ describeEachDatabase('passdrop push --file and get --output (file pushes, end to
       env: env({ PASSDROP_SERVER: proxy.url, PASSDROP_PASSPHRASE: 'correct horse' }),
     });
     const link = linkOf(pushed);
-    // Resumed, not restarted: the bytes sent are the file once (plus headers), not the cut part again.
-    assert.ok(proxy.forwarded - before < bytes.length + 256 * 1024, `sent ${proxy.forwarded - before} bytes for a ${bytes.length}-byte file`);
+    // Resumed, not restarted: a restart would send the 2 MiB before the cut again (5 MiB or more). What
+    // was in flight when the connection dropped (socket buffers, more on a loaded machine) goes again.
+    assert.ok(proxy.forwarded - before < bytes.length + MIB, `sent ${proxy.forwarded - before} bytes for a ${bytes.length}-byte file`);
 
     const target = mkdtempSync(join(tmpdir(), 'passdrop-files-in-'));
     writeFileSync(join(target, 'backup.tar'), 'already here');

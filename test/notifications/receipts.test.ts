@@ -56,7 +56,8 @@ describeEachDatabase('receipts for senders: account defaults, per push, inbox wi
     assert.equal(badge(inbox), '1', 'the navigation shows one unread receipt');
     await sink.until((mails) => mails.some((mail) => mail.to.includes('sender@example.com')));
     const mail = sink.mails.find((received) => received.to.includes('sender@example.com'))!;
-    assert.match(mail.text, /push\.revealed/);
+    assert.match(mail.text, /Subject: .*Revealed,_your_push/, 'the subject in English by default');
+    assert.match(mail.text, /Revealed: “wifi password”/);
     assert.ok(!mail.raw.includes('secret text'), 'never the payload');
 
     const read = await browser.post('/account/inbox/read', {});
@@ -110,5 +111,30 @@ describeEachDatabase('receipts for senders: account defaults, per push, inbox wi
     assert.ok(inbox.receipts.some((entry) => entry.name === 'door code' && entry.type === 'push.failed_passphrase' && !entry.read));
     assert.equal((await json<{ marked: number }>(await api('/account/inbox/read', 'POST'))).marked, inbox.unread);
     assert.equal((await json<{ unread: number }>(await api('/account/inbox'))).unread, 0);
+  });
+
+  it('writes receipt emails in the language the account chose on its receipts page', async () => {
+    const germanToken = await accountWithToken(fixture.database, 'german@example.com');
+    const german = new WebClient(server);
+    assert.equal((await signIn(german, 'german@example.com', 'a long enough password')).status, 303);
+    const page = await (await german.get('/account/notifications?locale=de')).text();
+    assert.match(page, /<select id="field-locale" name="locale">[\s\S]*value="de" lang="de" selected/, 'the page language is offered first');
+    assert.equal((await german.post('/account/notifications', { events: 'push.revealed', by_email: '1', locale: 'xx' })).status, 422, 'only languages offered');
+    await german.get('/account/notifications');
+    assert.equal((await german.post('/account/notifications', { events: 'push.revealed', by_email: '1', locale: 'de' })).status, 303);
+    assert.match(await (await german.get('/account/notifications?locale=en')).text(), /value="de" lang="de" selected/, 'the choice is kept');
+
+    const created = await server.fetch('/api/passdrop/v1/pushes', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${germanToken}` },
+      body: JSON.stringify({ payload: 'geheim', retrieval_step: false, name: 'Tür' }),
+    });
+    const push = await json<{ token: string }>(created);
+    assert.equal((await server.fetch(`/p/${push.token}.json`)).status, 200);
+    await sink.until((mails) => mails.some((mail) => mail.to.includes('german@example.com')));
+    const mail = sink.mails.find((received) => received.to.includes('german@example.com'))!;
+    assert.match(mail.text, /Angezeigt: “Tür”/, 'the event in German');
+    assert.match(mail.text, /Sie haben diese Benachrichtigung/);
+    assert.doesNotMatch(mail.text, /You asked for this receipt/);
   });
 });

@@ -20,7 +20,7 @@ export function registerLinkEmailApiRoutes(app: FastifyInstance, deps: { linkEma
       schema: {
         tags,
         summary: "Email the push's link to recipients (owner; needs SMTP). End-to-end pushes need link and acknowledge_link_exposure",
-        params: { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] },
+        params: { type: 'object', properties: { token: { type: 'string', examples: ['fkwjfvhall8kJyEhYBL5GQ'] } }, required: ['token'] },
         body: {
           type: 'object',
           additionalProperties: false,

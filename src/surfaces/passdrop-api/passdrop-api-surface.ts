@@ -13,6 +13,7 @@ import { catalogueErrorOf, sendErrorJson, unmatchedRouteError, type AllowedMetho
 import type { SiteAddress } from '../surface-kit/public-url.js';
 import { limitEveryRoute, matchedAccess, stampSurface } from '../surface-kit/route-access.js';
 import { authenticateSession } from '../surface-kit/session-authentication.js';
+import { refuseCoercedJsonBodies } from '../surface-kit/strict-json-bodies.js';
 import { authenticateToken } from '../surface-kit/token-authentication.js';
 import { refusalError } from './passdrop-api-errors.js';
 import { registerPushApiRoutes } from './push-api-routes.js';
@@ -58,7 +59,8 @@ export async function passdropApiSurface(scope: FastifyInstance, deps: PassdropA
   stampSurface(scope, 'passdrop-api');
   limitEveryRoute(scope, 'api');
   const { config } = deps;
-  // JSON only: no form or multipart parser here, so such bodies get 415.
+  // JSON only: no form or multipart parser here, so such bodies get 415, and no body field is coerced.
+  refuseCoercedJsonBodies(scope);
 
   scope.addHook('onRequest', async function authenticate(request: FastifyRequest) {
     request.authentication =

@@ -1,6 +1,4 @@
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
-import { Readable } from 'node:stream';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { FastifyInstance } from 'fastify';
 import type { FilePushService, ListedFile } from '../../files/file-push-service.js';
 import type { PassdropConfig } from '../../config/load-config.js';
@@ -9,7 +7,7 @@ import type { PushRecord } from '../../pushes/push-record.js';
 import type { PushService } from '../../pushes/push-service.js';
 import { isWellFormedToken } from '../../pushes/push-token.js';
 import { secretUrl } from '../../pushes/secret-link.js';
-import { contentDisposition } from '../surface-kit/content-disposition.js';
+import { sendFileDownload } from '../surface-kit/content-disposition.js';
 import type { SiteAddress } from '../surface-kit/public-url.js';
 import { PASSDROP_API_PREFIX } from './passdrop-api-prefix.js';
 import { auditContextOf } from '../surface-kit/request-facts.js';
@@ -176,15 +174,7 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
     if (!isWellFormedToken(token) || !/^[A-Za-z0-9_-]{43}$/.test(grant)) throw new AppError('FILE_NOT_FOUND');
     const result = await files.download(token, Number(position), grant, auditContextOf(request));
     if (!result.ok) throw new AppError('FILE_NOT_FOUND');
-    const { file } = result;
-    const name = result.endToEnd ? `file-${file.position + 1}.passdrop` : file.name;
-    return reply
-      .header('cache-control', 'no-store')
-      .header('content-type', result.endToEnd ? 'application/octet-stream' : file.contentType)
-      .header('content-disposition', contentDisposition(name))
-      .header('x-content-type-options', 'nosniff')
-      .header('content-length', String(file.size))
-      .send(Readable.fromWeb(result.body as NodeReadableStream<Uint8Array>));
+    return sendFileDownload(reply, result);
   });
 
   api.delete('/pushes/:token', { schema: pushApiSchemas.destroy, config: recipient }, async (request) => {

@@ -131,7 +131,7 @@ export const RevealedFile = {
 } as const;
 export type RevealedFileJson = FromSchema<typeof RevealedFile>;
 
-const TokenParams = { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] } as const;
+const TokenParams = { type: 'object', properties: { token: { type: 'string', examples: ['fkwjfvhall8kJyEhYBL5GQ'] } }, required: ['token'] } as const;
 const Bounds = {
   type: 'object',
   properties: { default: { type: 'integer' }, min: { type: 'integer' }, max: { type: 'integer' } },
@@ -193,7 +193,7 @@ export const pushApiSchemas = {
       '(docs/file-encryption.md). Every download is an audit event. 404 once the window ended or the push was deleted.',
     params: {
       type: 'object',
-      properties: { token: { type: 'string' }, position: { type: 'string', pattern: '^[0-9]{1,5}$' }, grant: { type: 'string' } },
+      properties: { token: { type: 'string', examples: ['fkwjfvhall8kJyEhYBL5GQ'] }, position: { type: 'string', pattern: '^[0-9]{1,5}$', examples: ['0'] }, grant: { type: 'string', examples: ['Q2u7SLtN3rDpWb0xYkqjvA'] } },
       required: ['token', 'position', 'grant'],
     },
     response: { 200: { description: 'The file\'s bytes', type: 'string', format: 'binary' }, 404: ErrorBody },

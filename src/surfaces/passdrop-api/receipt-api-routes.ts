@@ -54,7 +54,7 @@ const InboxView = {
   },
   required: ['unread', 'receipts'],
 } as const;
-const tokenParams = { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] } as const;
+const tokenParams = { type: 'object', properties: { token: { type: 'string', examples: ['fkwjfvhall8kJyEhYBL5GQ'] } }, required: ['token'] } as const;
 
 const choiceView = (choice: ReceiptChoice) => ({ events: [...choice.events], by_email: choice.byEmail, on_dashboard: choice.onDashboard });
 

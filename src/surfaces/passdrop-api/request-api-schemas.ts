@@ -94,8 +94,8 @@ const AuditEventView = {
   required: ['kind', 'reason', 'answer_id', 'ip', 'user_agent', 'created_at'],
 } as const;
 
-const TokenParams = { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] } as const;
-const AnswerParams = { type: 'object', properties: { token: { type: 'string' }, answer: { type: 'string' } }, required: ['token', 'answer'] } as const;
+const TokenParams = { type: 'object', properties: { token: { type: 'string', examples: ['fkwjfvhall8kJyEhYBL5GQ'] } }, required: ['token'] } as const;
+const AnswerParams = { type: 'object', properties: { token: { type: 'string', examples: ['fkwjfvhall8kJyEhYBL5GQ'] }, answer: { type: 'string', examples: ['1'] } }, required: ['token', 'answer'] } as const;
 const PageQuery = { type: 'object', additionalProperties: false, properties: { page: { type: 'integer', minimum: 1, default: 1 } } } as const;
 
 export const requestApiSchemas = {

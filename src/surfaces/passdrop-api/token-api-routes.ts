@@ -76,7 +76,7 @@ export function registerTokenApiRoutes(app: FastifyInstance, deps: { tokens: Api
   api.delete(
     '/tokens/:id',
     {
-      schema: { tags, summary: 'Revoke one of your API tokens', params: { type: 'object', properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } }, required: ['id'] }, response: { 401: ErrorBody, 404: ErrorBody } },
+      schema: { tags, summary: 'Revoke one of your API tokens', params: { type: 'object', properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, examples: [1] } }, required: ['id'] }, response: { 401: ErrorBody, 404: ErrorBody } },
       config: account,
     },
     async (request, reply) => {

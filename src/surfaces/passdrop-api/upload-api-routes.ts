@@ -37,7 +37,7 @@ interface UploadRequestContext {
 const UPLOAD_ID = /^[A-Za-z0-9_-]{22}$/;
 
 const tags = ['Passdrop API'];
-const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
+const idParams = { type: 'object', properties: { id: { type: 'string', examples: ['upl_3pWb0xYkqjvAQ2u7SLtN3r'] } }, required: ['id'] } as const;
 /** OpenAPI descriptions only: tus requests are validated by @tus/server, their bodies never parsed here. */
 const uploadSchemas = {
   create: {

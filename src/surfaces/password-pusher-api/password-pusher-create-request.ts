@@ -54,13 +54,12 @@ function parseWholeNumber(value: unknown): number | undefined | 'invalid' {
 }
 
 /**
- * A text field as Password Pusher reads it: a string, or a number or boolean taken as its text; an
- * object or array (`{"payload":{"toString":1}}`) is a field problem, never converted.
+ * A text field: a string. An object, array, number or boolean (`{"payload":{"toString":1}}`, `123`, `true`)
+ * is a field problem, never converted to its text (issue 11 §3), in Password Pusher's 422 shape.
  */
 function optionalText(value: unknown): string | undefined | 'invalid' {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return 'invalid';
 }
 
@@ -101,15 +100,15 @@ export function parseCreateRequest(body: unknown, rootKey: RootKey, pathKind: Pu
     }
   }
   const texts: Record<string, string | undefined> = {};
-  for (const name of ['payload', 'passphrase', 'name', 'note'] as const) {
+  for (const name of ['payload', 'passphrase', 'name', 'note', 'notify_emails_to', 'notify_emails_to_locale'] as const) {
     const text = optionalText(given[name]);
     if (text === 'invalid') problems.push({ field: name, code: 'wrong_type', message: 'must be text.' });
     else texts[name] = text;
   }
   if (problems.length > 0) return { ok: false, status: 422, body: problemsByField(problems) };
 
-  const notifyTo = optionalText(given.notify_emails_to);
-  const notify = notifyTo !== undefined && notifyTo.trim() !== '' ? { recipients: notifyTo, locale: optionalText(given.notify_emails_to_locale) } : undefined;
+  const notifyTo = texts.notify_emails_to;
+  const notify = notifyTo !== undefined && notifyTo.trim() !== '' ? { recipients: notifyTo, locale: texts.notify_emails_to_locale } : undefined;
   return {
     ok: true,
     ...(notify ? { notify } : {}),

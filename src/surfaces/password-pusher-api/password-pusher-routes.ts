@@ -1,6 +1,4 @@
-import { Readable } from 'node:stream';
-import { contentDisposition } from '../surface-kit/content-disposition.js';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { sendFileDownload } from '../surface-kit/content-disposition.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PassdropConfig } from '../../config/load-config.js';
 import type { PushKind } from '../../pushes/push-kinds.js';
@@ -130,6 +128,11 @@ function createHandlers({ service, files, site, clock, linkEmails }: PasswordPus
   /** Password Pusher's POST …/notify_emails: top-level notify_emails_to and notify_emails_to_locale. */
   async function notifyEmails(request: FastifyRequest, reply: FastifyReply) {
     const body = (request.body ?? {}) as Record<string, unknown>;
+    // A wrong type is a field problem, never read as no recipients or as its text (issue 11 §3).
+    const wrongTypes = (['notify_emails_to', 'notify_emails_to_locale'] as const)
+      .filter((field) => body[field] !== undefined && body[field] !== null && typeof body[field] !== 'string')
+      .map((field) => ({ field, code: 'wrong_type', message: 'must be text.' }));
+    if (wrongTypes.length > 0) return reply.code(422).send(problemsByField(wrongTypes));
     const recipients = typeof body.notify_emails_to === 'string' ? body.notify_emails_to : '';
     const locale = typeof body.notify_emails_to_locale === 'string' ? body.notify_emails_to_locale : undefined;
     const result: LinkEmailResult = await linkEmails.request(request.user!, tokenOf(request), { recipients, locale });
@@ -226,15 +229,7 @@ function createHandlers({ service, files, site, clock, linkEmails }: PasswordPus
       }
       const result = await files.download(token, Number(position), grant, auditContextOf(request));
       if (!result.ok) return reply.code(404).send(PASSWORD_PUSHER_BODIES.notFound);
-      const { file } = result;
-      const name = result.endToEnd ? `file-${file.position + 1}.passdrop` : file.name;
-      return reply
-        .header('cache-control', 'no-store')
-        .header('content-type', result.endToEnd ? 'application/octet-stream' : file.contentType)
-        .header('content-disposition', contentDisposition(name))
-        .header('x-content-type-options', 'nosniff')
-        .header('content-length', String(file.size))
-        .send(Readable.fromWeb(result.body as NodeReadableStream<Uint8Array>));
+      return sendFileDownload(reply, result);
     },
 
     async preview(request: FastifyRequest, reply: FastifyReply) {

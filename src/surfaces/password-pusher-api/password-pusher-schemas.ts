@@ -68,7 +68,7 @@ const RetrievedPush = {
 
 const Token = {
   type: 'object',
-  properties: { token: { type: 'string', description: 'The push token (url_token); an optional .json suffix is accepted' } },
+  properties: { token: { type: 'string', description: 'The push token (url_token); an optional .json suffix is accepted', examples: ['fkwjfvhall8kJyEhYBL5GQ'] } },
   required: ['token'],
 };
 
@@ -151,9 +151,9 @@ export const passwordPusherSchemas = {
     params: {
       type: 'object',
       properties: {
-        token: { type: 'string' },
-        position: { type: 'string', description: "The file's 0-based place in the push" },
-        grant: { type: 'string', description: "The view's download grant" },
+        token: { type: 'string', examples: ['fkwjfvhall8kJyEhYBL5GQ'] },
+        position: { type: 'string', description: "The file's 0-based place in the push", examples: ['0'] },
+        grant: { type: 'string', description: "The view's download grant", examples: ['Q2u7SLtN3rDpWb0xYkqjvA'] },
       },
       required: ['token', 'position', 'grant'],
     },
@@ -189,6 +189,7 @@ export const passwordPusherSchemas = {
   accountOnly: (scope: string) => ({
     tags,
     summary: scope === 'audit' ? "A push's audit log (owner; needs an API token)" : `Your ${scope} pushes (needs an API token)`,
+    ...(scope === 'audit' ? { params: Token } : {}),
     querystring: { type: 'object', properties: { page: { type: 'string' } } },
     response: { 401: ErrorString },
   }),

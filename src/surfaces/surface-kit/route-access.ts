@@ -44,6 +44,8 @@ export interface RouteTableEntry {
   readonly served: boolean;
   /** The abuse limits it counts against. */
   readonly limits: readonly LimitedAction[];
+  /** The JSON schema its body is validated against, when it declares one (the wrong-type tests walk it). */
+  readonly bodySchema?: unknown;
 }
 
 /**
@@ -79,6 +81,7 @@ export function trackRouteTable(app: FastifyInstance): readonly RouteTableEntry[
           gateway: route.config?.gateway === true,
           served: !isHiddenByGateway(route),
           limits: route.config?.limits ?? [],
+          ...(route.schema?.body !== undefined ? { bodySchema: route.schema.body } : {}),
         });
       }
     }

@@ -11,6 +11,7 @@ import { enabledKinds, renderAccountsOnlyPage, renderCreatePage, type CreateForm
 import { renderSharePage } from '../../web/pages/share-page.js';
 import { parseFlag } from '../surface-kit/form-values.js';
 import { auditContextOf } from '../surface-kit/request-facts.js';
+import { translateLinkEmailProblems } from './dashboard-routes.js';
 import type { WebRouteContext } from './web-surface.js';
 
 /** The form shows the service's rules in the reader's language, by each problem's code; the rest keep the service's text. */
@@ -43,7 +44,9 @@ function wholeNumber(text: string | undefined): number | undefined {
  * server, and with JavaScript encrypts in the browser and posts to our API) and the share page.
  */
 export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext): void {
-  const { pushes, config, pageContext, site } = deps;
+  const { pushes, config, pageContext, site, linkEmails } = deps;
+  // "Email the link to" is for signed-in senders on a server that can send link emails.
+  const pageOptions = (request: FastifyRequest) => ({ offerLinkEmail: request.user !== null && linkEmails.available });
 
   const tabOf = (request: FastifyRequest): ServerPushKind => {
     const tab = (request.query as Record<string, unknown>).tab;
@@ -56,7 +59,7 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
     if ((request.query as Record<string, unknown>).tab === 'file' && config.pushes.kinds.file.enabled) {
       return reply.type('text/html; charset=utf-8').send(renderFilePushPage(context, config.pushes, config.files));
     }
-    return reply.type('text/html; charset=utf-8').send(renderCreatePage(context, config.pushes, { kind: tabOf(request) }));
+    return reply.type('text/html; charset=utf-8').send(renderCreatePage(context, config.pushes, { kind: tabOf(request) }, [], pageOptions(request)));
   });
 
   // The form without JavaScript: the server encrypts at rest (the browser path posts ciphertext to the API instead).
@@ -76,7 +79,18 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
       deletableByViewer: parseFlag(body.deletable_by_viewer) ?? false,
       name: textField(body, 'name'),
       note: textField(body, 'note'),
+      notifyEmailsTo: textField(body, 'notify_emails_to'),
+      notifyEmailsToLocale: textField(body, 'notify_emails_to_locale'),
     };
+    const options = pageOptions(request);
+    // The server encrypts this push, so it has the whole link: checked before creating, queued after.
+    const notify = options.offerLinkEmail && values.notifyEmailsTo?.trim() ? { recipients: values.notifyEmailsTo, locale: values.notifyEmailsToLocale } : undefined;
+    const notifyProblems = notify ? linkEmails.checkInput(notify) : [];
+    if (notifyProblems.length > 0) {
+      const context = pageContext(request, reply);
+      const problems = translateLinkEmailProblems(notifyProblems, context.t).map((problem) => ({ ...problem, field: 'notify_emails_to' }));
+      return reply.code(422).type('text/html; charset=utf-8').send(renderCreatePage(context, config.pushes, values, problems, options));
+    }
     const result = await pushes.create(
       {
         kind,
@@ -94,7 +108,13 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
       const context = pageContext(request, reply);
       if ('refused' in result) return reply.code(401).type('text/html; charset=utf-8').send(renderAccountsOnlyPage(context));
       const problems = translateProblems(result.problems, context.t, config.pushes.kinds[kind]);
-      return reply.code(422).type('text/html; charset=utf-8').send(renderCreatePage(context, config.pushes, values, problems));
+      return reply.code(422).type('text/html; charset=utf-8').send(renderCreatePage(context, config.pushes, values, problems, options));
+    }
+    if (notify && request.user) {
+      const queued = await linkEmails.queueForNewPush(request.user, result.push, notify);
+      // The push exists now: a limit met since the check above is told on the share page, not hidden.
+      if (!queued.ok) request.log.warn({ reason: queued.reason }, 'the link of a new push was not emailed');
+      return reply.redirect(site.path(`/p/${result.push.token}/preview?emailed=${queued.ok ? queued.recipients : 'failed'}`), 303);
     }
     return reply.redirect(site.path(`/p/${result.push.token}/preview`), 303);
   });
@@ -108,6 +128,8 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
       const body = html`<h1>${t('deliver.expiredHeading')}</h1><p>${t('deliver.expiredBody')}</p>`;
       return reply.code(404).type('text/html; charset=utf-8').send(renderPage(context, { title: t('deliver.expiredHeading'), body }));
     }
-    return reply.type('text/html; charset=utf-8').send(await renderSharePage(context, push, site.publicUrl(request)));
+    const emailed = (request.query as Record<string, unknown>).emailed;
+    const linkEmailed = emailed === 'failed' ? 'failed' : typeof emailed === 'string' && /^[1-9]\d{0,2}$/.test(emailed) ? Number(emailed) : undefined;
+    return reply.type('text/html; charset=utf-8').send(await renderSharePage(context, push, site.publicUrl(request), { linkEmailed }));
   });
 }

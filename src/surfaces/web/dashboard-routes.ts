@@ -42,7 +42,7 @@ function translateEditProblems(problems: readonly FieldProblem[], t: Translate):
 }
 
 /** The link-email rules speak stable English; the form shows them in the reader's language. */
-function translateLinkEmailProblems(problems: readonly FieldProblem[], t: Translate): FieldProblem[] {
+export function translateLinkEmailProblems(problems: readonly FieldProblem[], t: Translate): FieldProblem[] {
   return problems.map((problem) => {
     // Keys are camelCase: a code such as too_many would read as a plural form (_many) to i18next.
     const name = problem.field === 'acknowledge_link_exposure' ? 'acknowledge' : problem.code.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());

@@ -7,11 +7,16 @@ import type { WebRouteContext } from './web-surface.js';
 
 const INBOX_PER_PAGE = 50;
 
-/** A receipt form's fields: `events` (repeated checkboxes), `by_email`, `on_dashboard`. */
+/** A receipt form's fields: `events` (repeated checkboxes), `by_email`, `on_dashboard`, and on the account's form `locale`. */
 export function receiptInputOf(body: unknown): ReceiptInput {
   const fields = (body ?? {}) as Record<string, unknown>;
   const events = fields.events === undefined ? [] : (Array.isArray(fields.events) ? fields.events : [fields.events]).filter((value): value is string => typeof value === 'string');
-  return { events, byEmail: parseFlag(fields.by_email) === true, onDashboard: parseFlag(fields.on_dashboard) === true };
+  return {
+    events,
+    byEmail: parseFlag(fields.by_email) === true,
+    onDashboard: parseFlag(fields.on_dashboard) === true,
+    ...(typeof fields.locale === 'string' && fields.locale !== '' ? { locale: fields.locale } : {}),
+  };
 }
 
 /**

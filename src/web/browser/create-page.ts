@@ -45,9 +45,12 @@ if (form && payload) {
     note.classList.add('alert');
     note.dataset.insecureOrigin = '';
   }
+  // Without browser encryption the server has the whole link and emails it: no key leaves this page.
+  const exposure = form.querySelector<HTMLElement>('[data-link-exposure]');
+  if (exposure && !endToEnd) exposure.hidden = true;
   form.addEventListener('submit', async (event) => {
     saveChoices(form);
-    const problem = validate(form, payload, max);
+    const problem = validate(form, payload, max) ?? (endToEnd ? linkEmailProblem(form) : undefined);
     if (problem) {
       event.preventDefault();
       showError(error, problem);
@@ -67,6 +70,13 @@ if (form && payload) {
       done();
     }
   });
+}
+
+/** Recipients named for a browser-encrypted push without the box ticked: the link (with its key) is not sent. */
+function linkEmailProblem(form: HTMLFormElement): string | undefined {
+  const recipients = form.querySelector<HTMLInputElement>('#notify_emails_to')?.value.trim() ?? '';
+  const acknowledged = form.querySelector<HTMLInputElement>('#acknowledge_link_exposure')?.checked === true;
+  return recipients !== '' && !acknowledged ? text.acknowledgeLinkExposure : undefined;
 }
 
 function validate(form: HTMLFormElement, field: HTMLInputElement | HTMLTextAreaElement, max: number): string | undefined {
@@ -105,9 +115,34 @@ async function createEndToEnd(form: HTMLFormElement, plaintext: string, pushKind
     headers: jsonHeaders(),
     body: JSON.stringify(body),
   });
-  const json = (await response.json()) as { token?: string; error?: string; details?: Array<{ message: string }> };
+  const json = (await response.json()) as { token?: string; url?: string; error?: string; details?: Array<{ message: string }> };
   if (!response.ok || !json.token) throw new Error(json.details?.map((detail) => detail.message).join(' ') ?? json.error ?? text.failed);
-  return `${sitePath(`/p/${json.token}/preview`)}#${linkSecret}`;
+  const emailed = await emailWholeLink(data, json.token, `${json.url}#${linkSecret}`);
+  return `${sitePath(`/p/${json.token}/preview`)}${emailed === undefined ? '' : `?emailed=${emailed}`}#${linkSecret}`;
+}
+
+/**
+ * Has the new push's whole link (key included) emailed when the sender named recipients and ticked the box
+ * that says the mail servers will see it (checked before encrypting). Answers how many emails were queued,
+ * `failed`, or undefined when nothing was asked; the push exists either way, so a failure is told, not thrown.
+ */
+async function emailWholeLink(data: FormData, token: string, wholeLink: string): Promise<number | 'failed' | undefined> {
+  const recipients = String(data.get('notify_emails_to') ?? '')
+    .split(',')
+    .map((address) => address.trim())
+    .filter(Boolean);
+  if (recipients.length === 0 || data.get('acknowledge_link_exposure') !== 'true') return undefined;
+  try {
+    const response = await fetch(sitePath(`/api/passdrop/v1/pushes/${token}/notify_emails`), {
+      method: 'POST',
+      headers: jsonHeaders(),
+      body: JSON.stringify({ recipients, locale: String(data.get('notify_emails_to_locale') ?? '') || undefined, link: wholeLink, acknowledge_link_exposure: true }),
+    });
+    if (!response.ok) return 'failed';
+    return ((await response.json()) as { recipients: number }).recipients;
+  } catch {
+    return 'failed';
+  }
 }
 
 function saveChoices(form: HTMLFormElement): void {

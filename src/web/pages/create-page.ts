@@ -2,6 +2,7 @@ import type { KindPolicy, PushPolicy } from '../../config/load-config.js';
 import type { FieldProblem } from '../../errors/app-error.js';
 import { SERVER_PUSH_KINDS, type ServerPushKind } from '../../pushes/push-kinds.js';
 import { exactText, html, type SafeHtml } from '../html.js';
+import { LANGUAGES } from '../i18n/languages.js';
 import { csrfField, renderPage, type PageContext } from '../layout.js';
 
 const MINUTE_CHOICES = [5, 15, 30, 60, 240, 720, 1440, 2880, 4320, 10080, 20160, 43200, 86400, 129600];
@@ -16,6 +17,15 @@ export interface CreateFormValues {
   readonly deletableByViewer?: boolean;
   readonly name?: string;
   readonly note?: string;
+  /** "Email the link to": Password Pusher's notify_emails_to (comma-separated) and the email's language. */
+  readonly notifyEmailsTo?: string;
+  readonly notifyEmailsToLocale?: string;
+}
+
+/** What the create page offers besides the push itself. */
+export interface CreatePageOptions {
+  /** A signed-in sender on a server that can send link emails: the page offers "Email the link to". */
+  readonly offerLinkEmail?: boolean;
 }
 
 export function enabledKinds(policy: PushPolicy): ServerPushKind[] {
@@ -50,6 +60,7 @@ export function renderCreatePage(
   policy: PushPolicy,
   values: CreateFormValues,
   problems: readonly FieldProblem[] = [],
+  options: CreatePageOptions = {},
 ): string {
   const { t } = context;
   const kind = values.kind;
@@ -141,6 +152,7 @@ ${csrfField(context)}
       <p class="hint" id="note-hint">${t('create.noteHint')}</p>
     </div>
   </details>
+  ${options.offerLinkEmail ? linkEmailFields(context, values, kind, fieldError) : ''}
   <p class="encryption-note" data-encryption-note>${kind === 'url' ? t('create.encryption.url') : html`<span class="no-js-only">${t('create.encryption.server')}</span><span class="js-only">${t('create.encryption.browser')}</span>`}</p>
   <p class="form-error" role="alert" data-form-error hidden></p>
   <button type="submit" class="primary">${t('create.submit')}</button>
@@ -164,8 +176,47 @@ ${csrfField(context)}
       working: t('create.working'),
       qrTooLarge: t('create.qrTooLarge', { max: '{{max}}', count: '{{count}}' }),
       insecureOrigin: t('create.insecureOrigin'),
+      acknowledgeLinkExposure: t('linkEmail.createAcknowledgeMissing'),
     },
   });
+}
+
+/**
+ * "Email the link to" on the create page (signed-in senders, link emails available). The server emails the
+ * link of a push it encrypts itself; for a push encrypted in the browser it never has the key, so the
+ * browser sends the whole link after creating the push, and only when the sender ticks the box that says
+ * the mail servers will see it (the box shows only where the browser encrypts: JavaScript, not a link).
+ */
+function linkEmailFields(
+  context: PageContext,
+  values: CreateFormValues,
+  kind: ServerPushKind,
+  fieldError: (field: string, id: string) => SafeHtml | string,
+): SafeHtml {
+  const { t } = context;
+  const chosen = values.notifyEmailsToLocale ?? context.lang;
+  return html`<details class="records" data-link-email${values.notifyEmailsTo ? html` open` : ''}>
+    <summary>${t('linkEmail.createSummary')}</summary>
+    <div class="field">
+      <label for="notify_emails_to">${t('linkEmail.createRecipients')}</label>
+      <input id="notify_emails_to" name="notify_emails_to" type="text" inputmode="email" autocomplete="off" value="${values.notifyEmailsTo ?? ''}" aria-describedby="notify_emails_to-hint">
+      <p class="hint" id="notify_emails_to-hint">${t('linkEmail.recipientsHint')}</p>
+      ${fieldError('notify_emails_to', 'notify_emails_to')}
+    </div>
+    <div class="field">
+      <label for="notify_emails_to_locale">${t('linkEmail.language')}</label>
+      <select id="notify_emails_to_locale" name="notify_emails_to_locale">${LANGUAGES.map(
+        (language) => html`<option value="${language.code}" lang="${language.code}"${language.code === chosen ? html` selected` : ''}>${language.name}</option>`,
+      )}</select>
+    </div>
+    ${kind === 'url'
+      ? ''
+      : html`<div class="check js-only" data-link-exposure>
+      <input id="acknowledge_link_exposure" name="acknowledge_link_exposure" type="checkbox" value="true" aria-describedby="acknowledge_link_exposure-hint">
+      <label for="acknowledge_link_exposure">${t('linkEmail.createAcknowledge')}</label>
+      <p class="hint" id="acknowledge_link_exposure-hint">${t('linkEmail.createEndToEndNote')}</p>
+    </div>`}
+  </details>`;
 }
 
 function renderGenerator(context: PageContext): SafeHtml {

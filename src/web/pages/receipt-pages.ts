@@ -4,6 +4,7 @@ import type { InboxEntry, ReceiptChoice } from '../../notifications/receipt-stor
 import type { PushRecord } from '../../pushes/push-record.js';
 import { notice, problemFor } from '../form-fields.js';
 import { html, type SafeHtml } from '../html.js';
+import { LANGUAGES } from '../i18n/languages.js';
 import { csrfField, renderPage, type PageContext } from '../layout.js';
 import { pagination, time } from './dashboard-pages.js';
 import { eventLabel } from './webhook-pages.js';
@@ -38,7 +39,12 @@ ${notice(state.info, 'info')}
 <form method="post" action="${context.path('/account/notifications')}" class="narrow-form" novalidate>
   ${csrfField(context)}
   ${choiceFields(context, choice, state.problems ?? [])}
-  ${state.mailEnabled ? '' : html`<p class="hint">${t('receipts.noMail')}</p>`}
+  ${state.mailEnabled
+    ? html`<div class="field"><label for="field-locale">${t('linkEmail.language')}</label>
+    <select id="field-locale" name="locale">${LANGUAGES.map(
+      (language) => html`<option value="${language.code}" lang="${language.code}"${language.code === (choice.locale ?? context.lang) ? html` selected` : ''}>${language.name}</option>`,
+    )}</select></div>`
+    : html`<p class="hint">${t('receipts.noMail')}</p>`}
   <button type="submit" class="primary">${t('receipts.save')}</button>
 </form>
 <p><a href="${context.path('/account/inbox')}">${t('receipts.inbox')}</a> · <a href="${context.path('/account/webhooks')}">${t('webhooks.manage')}</a></p>`;

@@ -11,9 +11,22 @@ export function formatTime(context: PageContext, epochMs: number): string {
 /**
  * The creator's page after creating a push. For an end-to-end push the key exists only in this
  * browser's URL fragment, so the browser module completes the link, its QR code and the message.
+ * `linkEmailed`: how many link emails the create form queued, or `failed` when none could be (shown as a notice).
  */
-export async function renderSharePage(context: PageContext, push: PushRecord, baseUrl: string): Promise<string> {
+export async function renderSharePage(
+  context: PageContext,
+  push: PushRecord,
+  baseUrl: string,
+  options: { readonly linkEmailed?: number | 'failed' | undefined } = {},
+): Promise<string> {
   const { t } = context;
+  const emailed = options.linkEmailed;
+  const emailNotice =
+    emailed === undefined
+      ? ''
+      : emailed === 'failed'
+        ? html`<div class="alert" role="status" data-link-emailed="failed"><p>${t('linkEmail.createNotSent')}</p></div>`
+        : html`<div class="alert info" role="status" data-link-emailed="${emailed}"><p>${t('linkEmail.queued', { count: emailed })}</p></div>`;
   const link = secretUrl(baseUrl, push);
   const endToEnd = push.encryption === 'client';
   const protectedByPassphrase = push.passphraseRecord !== null;
@@ -29,6 +42,7 @@ export async function renderSharePage(context: PageContext, push: PushRecord, ba
   const qr = endToEnd ? '' : await QRCode.toString(link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
 
   const body = html`<h1>${t('share.heading')}</h1>
+${emailNotice}
 <p>${t('share.intro')}</p>
 <div class="field">
   <label for="secret-link">${t('share.linkLabel')}</label>
