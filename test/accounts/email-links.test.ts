@@ -1,40 +1,14 @@
 import assert from 'node:assert/strict';
 import { createServer as createNetServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { SMTPServer } from 'smtp-server';
 import { describeEachDatabase } from '../support/each-database.js';
+import { startMailSink, type MailSink, type ReceivedMail } from '../support/mail-sink.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { PASSWORD, signIn, signUp, WebClient } from '../support/web-client.js';
 
-interface ReceivedMail {
-  readonly to: string[];
-  readonly raw: string;
-}
-
-/** An in-process SMTP sink on a loopback port: what the server sends is kept for the test to read. */
-async function startMailSink(): Promise<{ port: number; mails: ReceivedMail[]; close(): Promise<void> }> {
-  const mails: ReceivedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as { port: number }).port;
-  return { port, mails, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
 /** The first Passdrop link in a mail, with quoted-printable soft breaks undone. */
 function linkIn(mail: ReceivedMail): string {
-  const text = mail.raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  const match = /https?:\/\/[^\s]+\/account\/[a-z-]+\?token=[A-Za-z0-9_-]+/.exec(text);
+  const match = /https?:\/\/[^\s]+\/account\/[a-z-]+\?token=[A-Za-z0-9_-]+/.exec(mail.text);
   assert.ok(match, 'the mail carries a link');
   return match[0];
 }
@@ -48,11 +22,11 @@ async function closedPort(): Promise<number> {
 }
 
 describeEachDatabase('email confirmation and password reset over SMTP', (fixture) => {
-  let sink: Awaited<ReturnType<typeof startMailSink>>;
+  let sink: MailSink;
   let server: TestServer;
   before(async () => {
     sink = await startMailSink();
-    server = await startTestServer(fixture.database, { env: { PASSDROP_BASE_URL: 'http://passdrop.test', PASSDROP_SMTP_URL: `smtp://127.0.0.1:${sink.port}?tls=off`, PASSDROP_MAIL_FROM: 'Passdrop <noreply@example.com>' } });
+    server = await startTestServer(fixture.database, { env: { PASSDROP_BASE_URL: 'http://passdrop.test', PASSDROP_SMTP_URL: sink.smtpUrl, PASSDROP_MAIL_FROM: 'Passdrop <noreply@example.com>' } });
   });
   after(async () => {
     await server?.stop();
