@@ -1,5 +1,7 @@
+import type { Selectable } from 'kysely';
 import { randomToken } from '../crypto/random-token.js';
 import type { Database } from '../storage/open-database.js';
+import type { NotificationOutboxTable } from '../storage/database-schema.js';
 import { writeTransaction, type WriteExecutor } from '../storage/write-transaction.js';
 import { parseEventTypes, type NotificationEventType } from './event-catalogue.js';
 
@@ -385,16 +387,7 @@ export function createOutboxStore(database: Database): OutboxStore {
   };
 }
 
-function toOutboxEvent(row: {
-  id: number;
-  event_id: string;
-  type: string;
-  push_id: number | null;
-  request_id: number | null;
-  owner_user_id: number | null;
-  subject_name: string;
-  occurred_at: number;
-}): OutboxEvent {
+function toOutboxEvent(row: Omit<Selectable<NotificationOutboxTable>, 'dispatched_at'>): OutboxEvent {
   return {
     id: Number(row.id),
     eventId: row.event_id,
