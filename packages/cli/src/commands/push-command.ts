@@ -51,6 +51,14 @@ export async function pushCommand(options: PushOptions): Promise<void> {
   const created = await server.create({
     kind: options.kind as CliPushKind,
     payload,
+    ...pushSettings(options, expiry, passphrase),
+  });
+  await report(created, server, options);
+}
+
+/** The lifecycle settings every kind of push takes from the command line. */
+function pushSettings(options: PushOptions, expiry: Expiry | undefined, passphrase: string | undefined) {
+  return {
     passphrase,
     expiry,
     views: options.views,
@@ -58,8 +66,7 @@ export async function pushCommand(options: PushOptions): Promise<void> {
     deletableByViewer: options.deletable,
     name: options.name,
     note: options.note,
-  });
-  await report(created, server, options);
+  };
 }
 
 /** `passdrop push --file A --file B`: a file push, every file encrypted here and uploaded resumably. */
@@ -70,13 +77,7 @@ async function pushFiles(server: PushServer, paths: readonly string[], options: 
   const progress = progressReporter(paths, sizes);
   const created = await server.createFilePush({
     paths,
-    passphrase,
-    expiry,
-    views: options.views,
-    retrievalStep: options.retrievalStep,
-    deletableByViewer: options.deletable,
-    name: options.name,
-    note: options.note,
+    ...pushSettings(options, expiry, passphrase),
     onProgress: progress,
   });
   await report(created, server, options);
