@@ -35,9 +35,9 @@ const target = await startPassdrop(undefined, {
   PASSDROP_API_LIMIT_PER_IP: '1000000',
 });
 try {
-  const idle = residentMegabytes(target.child.pid);
+  const idle = residentMegabytes(target.child.pid).now;
   let peak = idle;
-  const sampler = setInterval(() => (peak = Math.max(peak, residentMegabytes(target.child.pid))), 100);
+  const sampler = setInterval(() => (peak = Math.max(peak, residentMegabytes(target.child.pid).now)), 100);
 
   const sent = createHash('sha256');
   const uploadStarted = performance.now();
@@ -64,7 +64,7 @@ try {
   const push = (await created.json()) as { token: string };
   const view = (await (await fetch(`${target.url}${API}/pushes/${push.token}/reveal`, { method: 'POST' })).json()) as { files: Array<{ url: string }> };
 
-  peak = residentMegabytes(target.child.pid);
+  peak = residentMegabytes(target.child.pid).now;
   const downloadStarted = performance.now();
   const response = await fetch(view.files[0]!.url);
   const received = createHash('sha256');

@@ -1,12 +1,18 @@
-// `npm run bench`: loads Passdrop and a bare node:http server in the same run and prints req/s, p50,
-// p99 and the ratio to the bare server for each scenario, plus Passdrop's RSS. Figures, never assertions.
+// `npm run bench`: loads Passdrop and a bare node:http server in the same run with wrk and prints, per
+// scenario and database: req/s, the ratio to the bare server, the server's CPU µs per request (from
+// /proc), its own p50/p99 (from its latency histogram; wrk shares the two cores, so its tail is inflated),
+// and RSS. Figures, never assertions.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import {
   CONNECTIONS,
   DURATION_SECONDS,
+  THREADS,
+  ensureWrk,
   measure,
   printTable,
   residentMegabytes,
@@ -19,25 +25,23 @@ import {
 } from './bench-support.js';
 
 const POSTGRES_ADMIN_URL = process.env.PASSDROP_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const CREATE_BODY = JSON.stringify({ payload: 'correct horse battery staple', expire_after_views: 1, retrieval_step: false });
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-/** create: POST /api/passdrop/v1/pushes of 1-view pushes, keeping every token for the burn scenario. */
-async function benchCreate(target: Target, tokens: string[]): Promise<Measurement> {
-  return measure({
-    url: target.url,
-    requests: [
-      {
-        method: 'POST',
-        path: '/api/passdrop/v1/pushes',
-        headers: JSON_HEADERS,
-        body: CREATE_BODY,
-        onResponse: (status: number, body: string) => {
-          if (status === 201) tokens.push((JSON.parse(body) as { token: string }).token);
-        },
-      },
-    ],
-  });
+/** create: POST /api/passdrop/v1/pushes of 1-view pushes; returns the file holding every token made. */
+async function benchCreate(target: Target, scratch: string): Promise<{ measured: Measurement; tokensFile: string; tokens: number }> {
+  const prefix = join(scratch, `tokens-${randomBytes(4).toString('hex')}`);
+  const measured = await measure(target, { script: 'create.lua', scriptArgs: [prefix], warm: true });
+  const tokens = Array.from({ length: THREADS }, (_, thread) => {
+    try {
+      return readFileSync(`${prefix}.${thread}`, 'utf8').split('\n').filter(Boolean);
+    } catch {
+      return [];
+    }
+  }).flat();
+  // The warm-up's tokens were overwritten by the measured run's (same files, opened for writing again).
+  const tokensFile = `${prefix}.all`;
+  writeFileSync(tokensFile, `${tokens.join('\n')}\n`);
+  return { measured, tokensFile, tokens: tokens.length };
 }
 
 /** retrieve: GET /p/<token>.json of one push with views to spare (Password Pusher's JSON retrieve). */
@@ -48,26 +52,21 @@ async function benchRetrieve(target: Target): Promise<Measurement> {
     body: JSON.stringify({ payload: 'shared secret', expire_after_views: 10_000, retrieval_step: false }),
   });
   const { token } = (await response.json()) as { token: string };
-  return measure({ url: `${target.url}/p/${token}.json` });
+  return measure(target, { path: `/p/${token}.json` });
 }
 
 /** burn: each 1-view token read exactly once, so every request uses and deletes a payload. */
-async function benchBurn(target: Target, tokens: readonly string[]): Promise<Measurement> {
-  let next = 0;
-  // No warm-up round: every token can be read once only (the retrieve scenario has warmed the same path).
-  return measure({
-    url: target.url,
-    amount: tokens.length,
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (request: { path?: string }) => ({ ...request, path: `/p/${tokens[next++ % tokens.length]}.json` }),
-      },
-    ],
-  }, false);
+function benchBurn(target: Target, tokensFile: string): Promise<Measurement> {
+  // No warm-up: every token can be read once only (the retrieve scenario has warmed the same path).
+  return measure(target, { script: 'burn.lua', scriptArgs: [tokensFile, String(THREADS)], warm: false, durationSeconds: DURATION_SECONDS * 4 });
 }
 
-async function benchDatabase(label: string, databaseUrl: string | undefined, bare: { get: Measurement; post: Measurement }, rows: Row[]): Promise<number> {
+interface DatabaseFigures {
+  readonly rss: { now: number; peak: number };
+  readonly startMs: number;
+}
+
+async function benchDatabase(label: string, databaseUrl: string | undefined, bare: { get: Measurement; post: Measurement }, rows: Row[], scratch: string): Promise<DatabaseFigures> {
   const passdrop = await startPassdrop(databaseUrl, {
     PASSDROP_TEXT_EXPIRE_AFTER_VIEWS_MAX: '10000',
     // The bench creates far more pushes than a person would; keep the sweeper out of the measurement.
@@ -79,12 +78,12 @@ async function benchDatabase(label: string, databaseUrl: string | undefined, bar
     PASSDROP_API_LIMIT_PER_IP: '1000000',
   });
   try {
-    const tokens: string[] = [];
-    rows.push({ scenario: 'create (POST /api/passdrop/v1/pushes)', database: label, measured: await benchCreate(passdrop, tokens), bare: bare.post });
+    const create = await benchCreate(passdrop, scratch);
+    rows.push({ scenario: 'create (POST /api/passdrop/v1/pushes)', database: label, measured: create.measured, bare: bare.post });
     rows.push({ scenario: 'retrieve (GET /p/:token.json, many views)', database: label, measured: await benchRetrieve(passdrop), bare: bare.get });
-    rows.push({ scenario: `burn (1-view pushes, ${tokens.length} tokens once each)`, database: label, measured: await benchBurn(passdrop, tokens), bare: bare.get });
-    rows.push({ scenario: 'GET /up (health, one query)', database: label, measured: await measure({ url: `${passdrop.url}/up` }), bare: bare.get });
-    return residentMegabytes(passdrop.child.pid);
+    rows.push({ scenario: `burn (1-view pushes, ${create.tokens} tokens once each)`, database: label, measured: await benchBurn(passdrop, create.tokensFile), bare: bare.get });
+    rows.push({ scenario: 'GET /up (health, one query)', database: label, measured: await measure(passdrop, { path: '/up' }), bare: bare.get });
+    return { rss: residentMegabytes(passdrop.child.pid), startMs: passdrop.startMs };
   } finally {
     await stopTarget(passdrop);
   }
@@ -126,29 +125,37 @@ function printDeliveryPageWeight(): void {
 }
 
 async function main(): Promise<void> {
+  ensureWrk();
   const only = process.env.BENCH_DATABASES?.split(',') ?? ['sqlite', 'postgres'];
-  console.log(`Passdrop benchmark: ${CONNECTIONS} connections, ${DURATION_SECONDS} s per scenario (BENCH_CONNECTIONS, BENCH_DURATION, BENCH_DATABASES)`);
-  console.log('The load generator (autocannon) runs in this process on the same machine as both servers.\n');
+  console.log(`Passdrop benchmark: wrk -t${THREADS} -c${CONNECTIONS}, ${DURATION_SECONDS} s per scenario (BENCH_THREADS, BENCH_CONNECTIONS, BENCH_DURATION, BENCH_DATABASES)`);
+  console.log('wrk, the servers and (for PostgreSQL) the database share this machine\'s cores; CPU µs/req is the server process\'s own.\n');
+  const scratch = mkdtempSync(join(tmpdir(), 'passdrop-bench-tokens-'));
   const bareServer = await startBareServer();
   const rows: Row[] = [];
-  const rss: string[] = [];
+  const figures: string[] = [];
   try {
     const bare = {
-      get: await measure({ url: `${bareServer.url}/` }),
-      post: await measure({ url: `${bareServer.url}/`, method: 'POST', headers: JSON_HEADERS, body: CREATE_BODY }),
+      get: await measure(bareServer),
+      post: await measure(bareServer, { script: 'post.lua' }),
     };
-    if (only.includes('sqlite')) rss.push(`sqlite ${(await benchDatabase('sqlite', undefined, bare, rows)).toFixed(1)} MB`);
+    if (only.includes('sqlite')) {
+      const result = await benchDatabase('sqlite', undefined, bare, rows, scratch);
+      figures.push(`sqlite: RSS ${result.rss.now.toFixed(0)} MB at the end, ${result.rss.peak.toFixed(0)} MB peak; cold start to /up ${result.startMs.toFixed(0)} ms`);
+    }
     if (only.includes('postgres')) {
-      const megabytes = await withPostgresDatabase((url) => benchDatabase('postgres', url, bare, rows));
-      rss.push(`postgres ${megabytes.toFixed(1)} MB`);
+      const result = await withPostgresDatabase((url) => benchDatabase('postgres', url, bare, rows, scratch));
+      figures.push(`postgres: RSS ${result.rss.now.toFixed(0)} MB at the end, ${result.rss.peak.toFixed(0)} MB peak; cold start to /up ${result.startMs.toFixed(0)} ms`);
     }
   } finally {
     await stopTarget(bareServer);
+    rmSync(scratch, { recursive: true, force: true });
   }
   printTable(rows);
+  console.log('');
+  for (const line of figures) console.log(line);
   printDeliveryPageWeight();
-  console.log(`\nPassdrop RSS at the end of its scenarios: ${rss.join(', ')}`);
-  console.log('Targets (reported, never asserted): burn >= 0.40 and create >= 0.30 of bare on SQLite, >= 0.25 on PostgreSQL; p99 <= 10 ms; RSS <= 120 MB.');
+  console.log('\nTargets (reported, never asserted; issue 19): SQLite burn >= 0.20 and create >= 0.18 of bare, server p99 <= 5 ms,');
+  console.log('CPU <= 70 µs/req, RSS <= 120 MB; PostgreSQL >= 0.08 for both; cold start to /up <= 1 s.');
 }
 
 await main();

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Database } from '../storage/open-database.js';
+import { writeStatement } from '../storage/write-transaction.js';
 
 /**
  * Fixed-window counters kept in the database, so every process behind a load balancer counts the same
@@ -20,12 +21,12 @@ export function createRateLimitStore(database: Database): RateLimitStore {
   async function hitWindow(bucket: string, windowMs: number, now: number): Promise<{ hits: number; resetAt: number }> {
     const stale = now - windowMs;
     // One statement: the insert-or-update is atomic on both databases, so concurrent hits are all counted.
-    const result = await sql<{ hits: number; window_start: number | string }>`
+    const result = await writeStatement(database, (executor) => sql<{ hits: number; window_start: number | string }>`
       insert into rate_limit_windows (bucket, window_start, hits) values (${bucket}, cast(${now} as bigint), 1)
       on conflict (bucket) do update set
         hits = case when rate_limit_windows.window_start <= cast(${stale} as bigint) then 1 else rate_limit_windows.hits + 1 end,
         window_start = case when rate_limit_windows.window_start <= cast(${stale} as bigint) then cast(${now} as bigint) else rate_limit_windows.window_start end
-      returning hits, window_start`.execute(db);
+      returning hits, window_start`.execute(executor));
     const row = result.rows[0];
     return { hits: Number(row?.hits ?? 1), resetAt: Number(row?.window_start ?? now) + windowMs };
   }

@@ -152,16 +152,17 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorateRequest('user', null);
   app.decorateRequest('session', null);
   app.decorateRequest('sessionUser', null);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     request.authentication = ANONYMOUS;
-    reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     request.log.info({ req: request, res: reply, ms: Math.round(reply.elapsedTime) }, 'request completed');
     // The route's pattern (/p/:token), never the path: a label must not carry a token.
     metrics.observeRequest(request.routeOptions.url ?? '(unmatched)', request.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
-  await registerSecurityHeaders(app);
+  registerSecurityHeaders(app);
   await app.register(swagger, {
     openapi: openApiDocumentation,
     hideUntagged: true,

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/load-config.js';
 import type { DatabaseSchema } from './database-schema.js';
+import { createGroupCommit, type GroupCommit } from './group-commit.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -20,6 +21,11 @@ export interface Database {
    */
   flushDeletions(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * SQLite only: group commit (src/storage/group-commit.ts); `writeTransaction` sends every unit of write
+   * work through it, so the writes of one event-loop turn share a transaction.
+   */
+  readonly groupCommit?: GroupCommit;
   /** The connection pool's state, for the metrics (PostgreSQL; SQLite has one connection and no pool). */
   poolStats?(): { total: number; idle: number; waiting: number };
 }
@@ -58,6 +64,7 @@ function openSqlite(path: string): Database {
       if (path !== ':memory:') await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
     },
     close: () => db.destroy(),
+    groupCommit: createGroupCommit(db, () => connection.inTransaction),
   };
 }
 

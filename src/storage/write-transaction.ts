@@ -5,7 +5,9 @@ import type { Database } from './open-database.js';
 export type WriteExecutor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
 
 /**
- * Runs `work` in a transaction that is about to write. On SQLite it begins IMMEDIATE, taking the write
+ * Runs `work` in a transaction that is about to write. On SQLite, `work` joins the next group commit
+ * (src/storage/group-commit.ts): its own SAVEPOINT inside a transaction that the writes of one event-loop
+ * turn share, begun IMMEDIATE; the promise settles after that transaction committed. Begun IMMEDIATE, taking the write
  * lock up front: a deferred transaction that reads first could fail with SQLITE_BUSY when another
  * process writes, instead of waiting for busy_timeout.
  *
@@ -15,6 +17,7 @@ export type WriteExecutor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>
  * of those would otherwise hide the real cause (and turn an outage into an unexplained 500).
  */
 export async function writeTransaction<T>(database: Database, work: (db: WriteExecutor) => Promise<T>): Promise<T> {
+  if (database.groupCommit) return database.groupCommit(work);
   return database.db.connection().execute(async (connection) => {
     await sql.raw(database.dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(connection);
     try {
@@ -30,4 +33,13 @@ export async function writeTransaction<T>(database: Database, work: (db: WriteEx
       throw error;
     }
   });
+}
+
+/**
+ * Runs one write statement (atomic on its own): on SQLite it joins the group commit, so it shares the
+ * transaction of the other writes of this event-loop turn instead of paying a commit of its own; on
+ * PostgreSQL it runs on its own (autocommit), one round trip.
+ */
+export async function writeStatement<T>(database: Database, work: (db: WriteExecutor) => Promise<T>): Promise<T> {
+  return database.groupCommit ? database.groupCommit(work) : work(database.db);
 }

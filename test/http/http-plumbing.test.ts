@@ -150,6 +150,27 @@ describeEachDatabase('HTTP plumbing', (fixture) => {
     assert.equal(response.headers.get('cache-control'), 'no-store');
   });
 
+  it('sends the full page set on pages and the API set on JSON: nosniff, no-store, noindex, a CSP that runs nothing', async () => {
+    const page = await server.fetch('/');
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    assert.equal(page.headers.get('cross-origin-opener-policy'), 'same-origin');
+    assert.match(page.headers.get('permissions-policy') ?? '', /camera=\(\)/);
+    for (const path of [`${API}/limits`, '/p/not-a-real-token.json', `${API}/pushes/not-a-real-token`]) {
+      const response = await server.fetch(path);
+      assert.match(response.headers.get('content-type') ?? '', /application\/json/, path);
+      assert.equal(response.headers.get('content-security-policy'), "default-src 'none';frame-ancestors 'none'", path);
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path);
+      assert.equal(response.headers.get('x-frame-options'), 'DENY', path);
+      assert.equal(response.headers.get('referrer-policy'), 'no-referrer', path);
+      assert.equal(response.headers.get('x-robots-tag'), 'noindex, nofollow', path);
+      assert.equal(response.headers.get('cache-control'), 'no-store', path);
+      assert.ok(response.headers.get('x-request-id'), path);
+      // Page-only headers stay off JSON.
+      assert.equal(response.headers.get('permissions-policy'), null, path);
+    }
+  });
+
   it('marks error responses no-store and noindex too', async () => {
     const response = await server.fetch('/api/nothing');
     assert.equal(response.headers.get('cache-control'), 'no-store');
