@@ -5,8 +5,12 @@ import type { WriteExecutor } from './write-transaction.js';
 /** The most units of work one SQLite transaction carries before it commits (bounds how long the write lock is held). */
 export const GROUP_COMMIT_MAX_BATCH = 256;
 
-/** Runs one unit of write work in the next shared transaction; resolves after that transaction has committed. */
-export type GroupCommit = <T>(work: (db: WriteExecutor) => Promise<T>) => Promise<T>;
+export interface GroupCommit {
+  /** Runs one unit of write work in the next shared transaction; resolves after that transaction has committed. */
+  run<T>(work: (db: WriteExecutor) => Promise<T>): Promise<T>;
+  /** Transactions committed and units of work committed in them so far (units / commits = the mean batch). */
+  readonly stats: { readonly commits: number; readonly units: number };
+}
 
 interface PendingWork {
   readonly work: (db: WriteExecutor) => Promise<unknown>;
@@ -35,6 +39,7 @@ interface PendingWork {
 export function createGroupCommit(db: Kysely<DatabaseSchema>, inTransaction: () => boolean): GroupCommit {
   const queue: PendingWork[] = [];
   let scheduled = false;
+  const stats = { commits: 0, units: 0 };
 
   function schedule(): void {
     if (scheduled) return;
@@ -108,13 +113,18 @@ export function createGroupCommit(db: Kysely<DatabaseSchema>, inTransaction: () 
         failDone(error);
         return;
       }
+      stats.commits += 1;
+      stats.units += done.length;
       for (const { unit, value } of done) unit.resolve(value);
     });
   }
 
-  return <T>(work: (db: WriteExecutor) => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      schedule();
-    });
+  return {
+    run: <T>(work: (db: WriteExecutor) => Promise<T>): Promise<T> =>
+      new Promise<T>((resolve, reject) => {
+        queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+        schedule();
+      }),
+    stats,
+  };
 }

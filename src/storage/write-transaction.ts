@@ -17,7 +17,7 @@ export type WriteExecutor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>
  * of those would otherwise hide the real cause (and turn an outage into an unexplained 500).
  */
 export async function writeTransaction<T>(database: Database, work: (db: WriteExecutor) => Promise<T>): Promise<T> {
-  if (database.groupCommit) return database.groupCommit(work);
+  if (database.groupCommit) return database.groupCommit.run(work);
   return database.db.connection().execute(async (connection) => {
     await sql.raw(database.dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(connection);
     try {
@@ -41,5 +41,5 @@ export async function writeTransaction<T>(database: Database, work: (db: WriteEx
  * PostgreSQL it runs on its own (autocommit), one round trip.
  */
 export async function writeStatement<T>(database: Database, work: (db: WriteExecutor) => Promise<T>): Promise<T> {
-  return database.groupCommit ? database.groupCommit(work) : work(database.db);
+  return database.groupCommit ? database.groupCommit.run(work) : work(database.db);
 }
