@@ -156,8 +156,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     request.authentication = ANONYMOUS;
     done();
   });
+  // The request line holds only what the req/res serializers pick (method, the URL with tokens shortened and
+  // query values blanked, client address, status) and the request id: no path of REDACTED_PATHS can occur in
+  // it, so it is written without pino's redaction pass (7 % of a request's CPU, issue 19). The level check
+  // comes first, so a server at warn builds nothing.
+  const requestLines = deps.logger.child({}, { redact: { paths: [], censor: '' } });
   app.addHook('onResponse', (request, reply, done) => {
-    request.log.info({ req: request, res: reply, ms: Math.round(reply.elapsedTime) }, 'request completed');
+    if (requestLines.isLevelEnabled('info')) requestLines.info({ reqId: request.id, req: request, res: reply, ms: Math.round(reply.elapsedTime) }, 'request completed');
     // The route's pattern (/p/:token), never the path: a label must not carry a token.
     metrics.observeRequest(request.routeOptions.url ?? '(unmatched)', request.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
