@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Database } from '../storage/open-database.js';
+import { hotStatement, runHot } from '../storage/hot-statement.js';
 import { writeStatement } from '../storage/write-transaction.js';
 
 /**
@@ -16,17 +16,20 @@ export interface RateLimitStore {
   purge(cutoff: number): Promise<number>;
 }
 
+const HIT_WINDOW = hotStatement(
+  'insert into rate_limit_windows (bucket, window_start, hits) values (?, cast(? as bigint), 1) ' +
+    'on conflict (bucket) do update set ' +
+    'hits = case when rate_limit_windows.window_start <= cast(? as bigint) then 1 else rate_limit_windows.hits + 1 end, ' +
+    'window_start = case when rate_limit_windows.window_start <= cast(? as bigint) then cast(? as bigint) else rate_limit_windows.window_start end ' +
+    'returning hits, window_start',
+);
+
 export function createRateLimitStore(database: Database): RateLimitStore {
   const { db } = database;
   async function hitWindow(bucket: string, windowMs: number, now: number): Promise<{ hits: number; resetAt: number }> {
     const stale = now - windowMs;
     // One statement: the insert-or-update is atomic on both databases, so concurrent hits are all counted.
-    const result = await writeStatement(database, (executor) => sql<{ hits: number; window_start: number | string }>`
-      insert into rate_limit_windows (bucket, window_start, hits) values (${bucket}, cast(${now} as bigint), 1)
-      on conflict (bucket) do update set
-        hits = case when rate_limit_windows.window_start <= cast(${stale} as bigint) then 1 else rate_limit_windows.hits + 1 end,
-        window_start = case when rate_limit_windows.window_start <= cast(${stale} as bigint) then cast(${now} as bigint) else rate_limit_windows.window_start end
-      returning hits, window_start`.execute(executor));
+    const result = await writeStatement(database, (executor) => runHot<{ hits: number; window_start: number | string }>(executor, HIT_WINDOW, [bucket, now, stale, stale, now]));
     const row = result.rows[0];
     return { hits: Number(row?.hits ?? 1), resetAt: Number(row?.window_start ?? now) + windowMs };
   }

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import { randomToken } from '../crypto/random-token.js';
+import { hotStatement, runHot } from '../storage/hot-statement.js';
 import type { Database } from '../storage/open-database.js';
 import type { NotificationOutboxTable } from '../storage/database-schema.js';
 import { writeTransaction, type WriteExecutor } from '../storage/write-transaction.js';
@@ -112,19 +113,15 @@ export async function enqueuePushEvent(
   now: number,
   options: { readonly onlyUnread?: boolean } = {},
 ): Promise<void> {
-  const eventId = newEventId();
-  await executor
-    .insertInto('notification_outbox')
-    .columns(['event_id', 'type', 'push_id', 'owner_user_id', 'subject_name', 'occurred_at'])
-    .expression((eb) =>
-      eb
-        .selectFrom('pushes')
-        .select((inner) => [inner.val(eventId).as('event_id'), inner.val(type).as('type'), 'id', 'owner_user_id', 'name', inner.val(now).as('occurred_at')])
-        .where('id', '=', pushId)
-        .$if(options.onlyUnread === true, (query) => query.whereRef('views_remaining', '=', 'expire_after_views')),
-    )
-    .execute();
+  await runHot(executor, options.onlyUnread === true ? ENQUEUE_PUSH_EVENT_IF_UNREAD : ENQUEUE_PUSH_EVENT, [newEventId(), type, now, pushId]);
 }
+
+const ENQUEUE_PUSH_EVENT_TEXT =
+  'insert into notification_outbox (event_id, type, push_id, owner_user_id, subject_name, occurred_at) ' +
+  'select cast(? as text), cast(? as text), id, owner_user_id, name, cast(? as bigint) from pushes where id = ?';
+const ENQUEUE_PUSH_EVENT = hotStatement(ENQUEUE_PUSH_EVENT_TEXT);
+/** An expiry notifies only when no view was ever used. */
+const ENQUEUE_PUSH_EVENT_IF_UNREAD = hotStatement(`${ENQUEUE_PUSH_EVENT_TEXT} and views_remaining = expire_after_views`);
 
 /** Counts of work not yet done (`passdrop_outbox_backlog`). */
 export interface OutboxBacklog {

@@ -3,6 +3,7 @@ import type { NotificationEventType } from '../notifications/event-catalogue.js'
 import { enqueuePushEvent } from '../notifications/outbox-store.js';
 import type { AuditEventsTable } from '../storage/database-schema.js';
 import type { Database } from '../storage/open-database.js';
+import { hotStatement, runHot } from '../storage/hot-statement.js';
 import { writeTransaction, type WriteExecutor } from '../storage/write-transaction.js';
 import type { PushKind } from './push-kinds.js';
 import type { AuditContext, AuditEvent, AuditEventKind } from './push-record.js';
@@ -91,20 +92,21 @@ export async function insertAuditRow(executor: WriteExecutor, event: AuditEventI
   const { audit } = event;
   const notification = notificationFor(event.kind, event.reason);
   if (notification) await enqueuePushEvent(executor, notification, event.pushId, event.now, { onlyUnread: notification === 'push.expired_unread' });
-  await executor
-    .insertInto('audit_events')
-    .values({
-      push_id: event.pushId,
-      kind: event.kind,
-      reason: event.reason,
-      ip: audit?.ip ?? null,
-      user_agent: truncateAuditText(audit?.userAgent),
-      referrer: truncateAuditText(audit?.referrer),
-      user_id: audit?.userId ?? null,
-      created_at: event.now,
-    })
-    .execute();
+  await runHot(executor, INSERT_AUDIT_ROW, [
+    event.pushId,
+    event.kind,
+    event.reason,
+    audit?.ip ?? null,
+    truncateAuditText(audit?.userAgent),
+    truncateAuditText(audit?.referrer),
+    audit?.userId ?? null,
+    event.now,
+  ]);
 }
+
+const INSERT_AUDIT_ROW = hotStatement(
+  'insert into audit_events (push_id, kind, reason, ip, user_agent, referrer, user_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)',
+);
 
 /** Empty text is stored as null; long text is cut to 255 characters. */
 export function truncateAuditText(text: string | null | undefined): string | null {

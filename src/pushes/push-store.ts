@@ -1,6 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { PushesTable } from '../storage/database-schema.js';
 import type { Database } from '../storage/open-database.js';
+import { hotStatement, runHot } from '../storage/hot-statement.js';
 import { writeTransaction, type WriteExecutor } from '../storage/write-transaction.js';
 import { newEventId } from '../notifications/outbox-store.js';
 import type { PushKind } from './push-kinds.js';
@@ -109,6 +110,31 @@ export interface PushStoreOptions {
 
 const PASSPHRASE_WINDOW_MS = 60_000;
 
+/** The columns a new push row is written with, in the order of the hot INSERT's parameters. */
+const PUSH_INSERT_COLUMNS = [
+  'link_digest',
+  'link_envelope',
+  'kind',
+  'owner_user_id',
+  'name',
+  'encryption',
+  'expire_after_days',
+  'expire_after_views',
+  'views_remaining',
+  'expires_at',
+  'retrieval_step',
+  'deletable_by_viewer',
+  'passphrase_record',
+  'passphrase_protected',
+  'link_proof_record',
+  'note_envelope',
+  'audit_event_count',
+  'created_at',
+  'updated_at',
+] as const;
+
+type PushInsertValues = Record<(typeof PUSH_INSERT_COLUMNS)[number], string | number | Buffer | null>;
+
 /**
  * The push store, written once with Kysely for both SQLite and PostgreSQL.
  *
@@ -163,31 +189,52 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
   /**
    * The conditional UPDATE that uses a view. It also counts the `viewed` audit event against the cap:
    * the counter stays at cap + 1 once the cap is reached, so `audit_event_count <= cap` afterwards means
-   * "record this view".
+   * "record this view". Parameters: now, cap, cap + 1, now, link digest, now.
    */
-  const consumeUpdate = (now: number, token: string, onlyWithoutPassphrase: boolean) => sql`
-    update pushes set
+  const consumeUpdateText = (onlyWithoutPassphrase: boolean) => `update pushes set
       views_remaining = views_remaining - 1,
       expired = case when views_remaining = 1 then 1 else 0 end,
-      expired_at = case when views_remaining = 1 then cast(${now} as bigint) else null end,
+      expired_at = case when views_remaining = 1 then cast(? as bigint) else null end,
       expire_reason = case when views_remaining = 1 then 'views' else null end,
       passphrase_record = case when views_remaining = 1 then null else passphrase_record end,
       link_proof_record = case when views_remaining = 1 then null else link_proof_record end,
-      audit_event_count = case when audit_event_count < cast(${cap} as integer) then audit_event_count + 1 else cast(${cap + 1} as integer) end,
-      updated_at = cast(${now} as bigint)
-    where link_digest = ${links.digest(token)} and expired = 0 and views_remaining > 0 and expires_at > cast(${now} as bigint)
-      ${onlyWithoutPassphrase ? sql`and passphrase_record is null and link_proof_record is null` : sql``}`;
+      audit_event_count = case when audit_event_count < cast(? as integer) then audit_event_count + 1 else cast(? as integer) end,
+      updated_at = cast(? as bigint)
+    where link_digest = ? and expired = 0 and views_remaining > 0 and expires_at > cast(? as bigint)${
+      onlyWithoutPassphrase ? ' and passphrase_record is null and link_proof_record is null' : ''
+    }`;
+  const consumeParameters = (now: number, token: string) => [now, cap, cap + 1, now, links.digest(token), now];
+
+  const statements = {
+    findByDigest: hotStatement('select * from pushes where link_digest = ?'),
+    insertPush: hotStatement(
+      `insert into pushes (${PUSH_INSERT_COLUMNS.join(', ')}) values (${PUSH_INSERT_COLUMNS.map(() => '?').join(', ')}) returning *`,
+    ),
+    insertPayload: hotStatement('insert into push_payloads (push_id, payload_envelope) values (?, ?)'),
+    insertCreatedEvent: hotStatement(
+      "insert into audit_events (push_id, kind, reason, ip, user_agent, referrer, user_id, created_at) values (?, 'created', null, ?, ?, ?, ?, ?)",
+    ),
+    consume: [false, true].map((only) => hotStatement(`${consumeUpdateText(only)} returning *`)),
+    deletePayload: hotStatement('delete from push_payloads where push_id = ? returning payload_envelope'),
+    selectPayload: hotStatement('select payload_envelope from push_payloads where push_id = ?'),
+  };
+
+  const createPostgres = hotStatement(
+    `with created as (insert into pushes (${PUSH_INSERT_COLUMNS.join(', ')}) values (${PUSH_INSERT_COLUMNS.map(() => '?').join(', ')}) returning *),
+    payload as (insert into push_payloads (push_id, payload_envelope) select id, cast(? as bytea) from created),
+    event as (
+      insert into audit_events (push_id, kind, reason, ip, user_agent, referrer, user_id, created_at)
+      select id, 'created', null, cast(? as text), cast(? as text), cast(? as text), cast(? as bigint), cast(? as bigint) from created
+    )
+    select * from created`,
+  );
 
   async function consumeViewSqlite(token: string, now: number, audit: AuditContext, onlyWithoutPassphrase: boolean): Promise<ConsumeViewResult> {
     return writeTransaction(database, async (trx) => {
-      const row = (await sql<Selectable<PushesTable>>`${consumeUpdate(now, token, onlyWithoutPassphrase)} returning *`.execute(trx)).rows[0];
+      const row = (await runHot<Selectable<PushesTable>>(trx, statements.consume[onlyWithoutPassphrase ? 1 : 0]!, consumeParameters(now, token))).rows[0];
       if (!row) return { ok: false } as const;
       const last = row.views_remaining === 0;
-      const payload = (
-        last
-          ? await sql<{ payload_envelope: Buffer }>`delete from push_payloads where push_id = ${row.id} returning payload_envelope`.execute(trx)
-          : await sql<{ payload_envelope: Buffer }>`select payload_envelope from push_payloads where push_id = ${row.id}`.execute(trx)
-      ).rows[0];
+      const payload = (await runHot<{ payload_envelope: Buffer }>(trx, last ? statements.deletePayload : statements.selectPayload, [row.id])).rows[0];
       if (!payload) throw new Error(`push ${row.id} is active but has no payload row`);
       if (row.audit_event_count <= cap) await insertAuditRow(trx, { pushId: row.id, kind: 'viewed', audit, now, reason: null });
       if (last) await insertAuditRow(trx, { pushId: row.id, kind: 'expired', audit: null, now, reason: 'views' });
@@ -196,34 +243,51 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
   }
 
   /**
-   * PostgreSQL does the whole view in one statement (one round trip): data-modifying CTEs share one
-   * snapshot, so `payload` still reads the row that `burned` deletes when this is the last view. The
-   * `push.revealed` notification goes into the outbox in the same statement, as `insertAuditRow` does on
-   * SQLite (a view that ends the push by its views is not `expired_unread`, so that needs nothing).
+   * PostgreSQL does the whole view in one statement (one round trip, a named statement planned once per
+   * connection): data-modifying CTEs share one snapshot, so `payload` still reads the row that `burned`
+   * deletes when this is the last view. The `push.revealed` notification goes into the outbox in the same
+   * statement, as `insertAuditRow` does on SQLite (a view that ends the push by its views is not
+   * `expired_unread`, so that needs nothing).
    */
-  async function consumeViewPostgres(token: string, now: number, audit: AuditContext, onlyWithoutPassphrase: boolean): Promise<ConsumeViewResult> {
-    const result = await sql<Selectable<PushesTable> & { payload_envelope: Buffer | null }>`
-      with consumed as (${consumeUpdate(now, token, onlyWithoutPassphrase)} returning *),
+  const consumePostgres = [false, true].map((only) =>
+    hotStatement(
+      `with consumed as (${consumeUpdateText(only)} returning *),
       payload as (select p.payload_envelope from push_payloads p join consumed c on p.push_id = c.id),
       burned as (delete from push_payloads where push_id in (select id from consumed where views_remaining = 0)),
       events as (
         insert into audit_events (push_id, kind, reason, ip, user_agent, referrer, user_id, created_at)
         select c.id, e.kind, e.reason,
-          case when e.kind = 'viewed' then cast(${audit.ip} as text) end,
-          case when e.kind = 'viewed' then cast(${truncateAuditText(audit.userAgent)} as text) end,
-          case when e.kind = 'viewed' then cast(${truncateAuditText(audit.referrer)} as text) end,
-          case when e.kind = 'viewed' then cast(${audit.userId} as bigint) end,
-          cast(${now} as bigint)
+          case when e.kind = 'viewed' then cast(? as text) end,
+          case when e.kind = 'viewed' then cast(? as text) end,
+          case when e.kind = 'viewed' then cast(? as text) end,
+          case when e.kind = 'viewed' then cast(? as bigint) end,
+          cast(? as bigint)
         from consumed c cross join (values (1, 'viewed', null), (2, 'expired', 'views')) as e(position, kind, reason)
-        where (e.kind = 'viewed' and c.audit_event_count <= cast(${cap} as integer)) or (e.kind = 'expired' and c.views_remaining = 0)
+        where (e.kind = 'viewed' and c.audit_event_count <= cast(? as integer)) or (e.kind = 'expired' and c.views_remaining = 0)
         order by e.position
       ),
       notified as (
         insert into notification_outbox (event_id, type, push_id, owner_user_id, subject_name, occurred_at)
-        select cast(${newEventId()} as text), 'push.revealed', c.id, c.owner_user_id, c.name, cast(${now} as bigint)
-        from consumed c where c.audit_event_count <= cast(${cap} as integer)
+        select cast(? as text), 'push.revealed', c.id, c.owner_user_id, c.name, cast(? as bigint)
+        from consumed c where c.audit_event_count <= cast(? as integer)
       )
-      select c.*, payload.payload_envelope from consumed c left join payload on true`.execute(db);
+      select c.*, payload.payload_envelope from consumed c left join payload on true`,
+    ),
+  );
+
+  async function consumeViewPostgres(token: string, now: number, audit: AuditContext, onlyWithoutPassphrase: boolean): Promise<ConsumeViewResult> {
+    const result = await runHot<Selectable<PushesTable> & { payload_envelope: Buffer | null }>(db, consumePostgres[onlyWithoutPassphrase ? 1 : 0]!, [
+      ...consumeParameters(now, token),
+      audit.ip,
+      truncateAuditText(audit.userAgent),
+      truncateAuditText(audit.referrer),
+      audit.userId,
+      now,
+      cap,
+      newEventId(),
+      now,
+      cap,
+    ]);
     const row = result.rows[0];
     if (!row) return { ok: false };
     const { payload_envelope: payloadEnvelope, ...push } = row;
@@ -233,7 +297,7 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
 
   return {
     async create(push, payloadEnvelope, audit, attach) {
-      const values = {
+      const values: PushInsertValues = {
         link_digest: links.digest(push.token),
         link_envelope: links.seal(push.token),
         kind: push.kind,
@@ -255,57 +319,24 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
         created_at: push.createdAt,
         updated_at: push.createdAt,
       };
-      const event = {
-        kind: 'created',
-        ip: audit.ip,
-        user_agent: truncateAuditText(audit.userAgent),
-        referrer: truncateAuditText(audit.referrer),
-        user_id: audit.userId,
-        created_at: push.createdAt,
-      };
+      const pushParameters = PUSH_INSERT_COLUMNS.map((column) => values[column]);
+      const eventParameters = [audit.ip, truncateAuditText(audit.userAgent), truncateAuditText(audit.referrer), audit.userId, push.createdAt];
       if (database.dialect === 'postgres' && attach === undefined) {
-        // One statement, one round trip: the push, its payload row and its first audit event.
-        const row = await db
-          .with('created', (cte) => cte.insertInto('pushes').values(values).returningAll())
-          .with('payload', (cte) =>
-            cte.insertInto('push_payloads').columns(['push_id', 'payload_envelope']).expression((eb) =>
-              eb.selectFrom('created').select((inner) => ['created.id', inner.val(payloadEnvelope).as('payload_envelope')]),
-            ),
-          )
-          .with('event', (cte) =>
-            cte
-              .insertInto('audit_events')
-              .columns(['push_id', 'kind', 'ip', 'user_agent', 'referrer', 'user_id', 'created_at'])
-              .expression((eb) =>
-                eb
-                  .selectFrom('created')
-                  .select((inner) => [
-                    'created.id',
-                    sql<string>`cast(${event.kind} as text)`.as('kind'),
-                    sql<string>`cast(${event.ip} as text)`.as('ip'),
-                    sql<string>`cast(${event.user_agent} as text)`.as('user_agent'),
-                    sql<string>`cast(${event.referrer} as text)`.as('referrer'),
-                    sql<number>`cast(${event.user_id} as bigint)`.as('user_id'),
-                    inner.val(event.created_at).as('created_at'),
-                  ]),
-              ),
-          )
-          .selectFrom('created')
-          .selectAll()
-          .executeTakeFirstOrThrow();
+        // One statement, one round trip (a named statement): the push, its payload row and its first audit event.
+        const row = (await runHot<Selectable<PushesTable>>(db, createPostgres, [...pushParameters, payloadEnvelope, ...eventParameters])).rows[0]!;
         return toRecord(row, push.token);
       }
       return writeTransaction(database, async (trx) => {
-        const row = await trx.insertInto('pushes').values(values).returningAll().executeTakeFirstOrThrow();
-        await trx.insertInto('push_payloads').values({ push_id: row.id, payload_envelope: payloadEnvelope }).execute();
-        await trx.insertInto('audit_events').values({ push_id: row.id, reason: null, ...event }).execute();
+        const row = (await runHot<Selectable<PushesTable>>(trx, statements.insertPush, pushParameters)).rows[0]!;
+        await runHot(trx, statements.insertPayload, [row.id, payloadEnvelope]);
+        await runHot(trx, statements.insertCreatedEvent, [row.id, ...eventParameters]);
         await attach?.(trx, row.id);
         return toRecord(row, push.token);
       });
     },
 
     async findByToken(token) {
-      const row = await db.selectFrom('pushes').selectAll().where('link_digest', '=', links.digest(token)).executeTakeFirst();
+      const row = (await runHot<Selectable<PushesTable>>(db, statements.findByDigest, [links.digest(token)])).rows[0];
       return row ? toRecord(row, token) : undefined;
     },
 

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { DatabaseConfig } from '../config/load-config.js';
 import type { DatabaseSchema } from './database-schema.js';
 import { createGroupCommit, type GroupCommit } from './group-commit.js';
+import { HOT_STATEMENT_MARK, preparedStatementName } from './hot-statement.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -91,6 +92,28 @@ function withStatementCache(connection: SQLite.Database): SQLite.Database {
   });
 }
 
+/**
+ * Sends the text of a hot statement (src/storage/hot-statement.ts) as a named statement: node-postgres
+ * prepares a name once per connection and then only binds and executes it, so PostgreSQL plans it once per
+ * connection. Other text (Kysely's builder, whose text varies) stays unnamed, so a connection never keeps
+ * an unbounded number of prepared statements.
+ */
+function prepareHotStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const names = new Map<string, string>();
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (first: unknown, ...rest: unknown[]) => {
+    if (typeof first === 'string' && first.startsWith(HOT_STATEMENT_MARK) && Array.isArray(rest[0])) {
+      let name = names.get(first);
+      if (name === undefined) {
+        name = preparedStatementName(first);
+        names.set(first, name);
+      }
+      return query({ name, text: first, values: rest[0] }, ...rest.slice(1));
+    }
+    return query(first, ...rest);
+  };
+}
+
 function openPostgres(url: string, poolSize: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
   // An idle client that loses its connection must not crash the process; the next query reconnects.
@@ -98,7 +121,10 @@ function openPostgres(url: string, poolSize: number): Database {
   // Nor may a checked-out one: node-postgres emits 'error' on a client whose connection drops between
   // two statements (a PostgreSQL restart, pg_terminate_backend), and the pool listens only while the
   // client is idle. The statement that follows fails (an outage: 503), and the pool then drops the client.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    prepareHotStatements(client);
+  });
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
