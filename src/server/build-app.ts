@@ -64,6 +64,7 @@ import { registerSecurityHeaders } from '../surfaces/surface-kit/security-header
 import { webSurface } from '../surfaces/web/web-surface.js';
 import { answerClientError, answerFrameworkError } from './framework-errors.js';
 import { createTranslations } from '../web/i18n/translator.js';
+import { lazyCompilersFactory } from './lazy-compilers.js';
 import { registerRequestLimits } from './request-limits.js';
 
 /** How often `/up` writes to the database at most (a load balancer may poll it every second). */
@@ -127,6 +128,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     keepAliveTimeout: config.server.timeouts.keepAliveMs,
     // Unknown fields are an error (a typo must not be ignored silently), and every problem is listed.
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+    // Fastify's own compilers, run on a route's first request instead of at start-up (cold start, issue 19).
+    schemaController: { compilersFactory: lazyCompilersFactory() },
     // HEAD must never change anything: only routes that declare `exposeHeadRoute: true` (pure reads) get one.
     exposeHeadRoutes: false,
     routerOptions: { constraints: { format: formatConstraint, gateway: gatewayConstraint } },

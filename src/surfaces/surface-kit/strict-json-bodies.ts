@@ -1,5 +1,6 @@
 import { AjvCompiler } from '@fastify/ajv-compiler';
-import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifySchema, FastifySchemaCompiler } from 'fastify';
+import { lazyValidatorCompiler } from '../../server/lazy-compilers.js';
 
 /** The app's Ajv settings (build-app.ts), plus no type coercion. */
 const STRICT_OPTIONS = { removeAdditional: false, allErrors: true, coerceTypes: false } as const;
@@ -15,7 +16,9 @@ const STRICT_OPTIONS = { removeAdditional: false, allErrors: true, coerceTypes: 
 export function refuseCoercedJsonBodies(scope: FastifyInstance): void {
   const strict = AjvCompiler()({}, { customOptions: { ...STRICT_OPTIONS } });
   const coercing = AjvCompiler()({}, { customOptions: { removeAdditional: false, allErrors: true } });
-  scope.setValidatorCompiler(({ schema, method, url, httpPart }) =>
-    (httpPart === 'body' ? strict : coercing)({ schema: schema as FastifySchema, method, url, httpPart }),
+  scope.setValidatorCompiler(
+    lazyValidatorCompiler(({ schema, method, url, httpPart }) =>
+      (httpPart === 'body' ? strict : coercing)({ schema: schema as FastifySchema, method: method!, url: url!, httpPart }),
+    ) as FastifySchemaCompiler<unknown>,
   );
 }
