@@ -1,4 +1,4 @@
-import * as client from 'openid-client';
+import type * as OpenId from 'openid-client';
 import type { OidcProviderConfig, SsoPolicy } from '../config/sso-settings.js';
 import { randomToken } from '../crypto/random-token.js';
 import { tokenDigest } from '../crypto/token-digest.js';
@@ -8,6 +8,11 @@ import type { IdentityRecord, IdentityStore } from './identity-store.js';
 import type { SessionRecord } from './session-store.js';
 import type { SignInChallengeStore } from './sign-in-challenge-store.js';
 import type { NewSession, Requester, SignInService } from './sign-in-service.js';
+
+
+let openIdModule: Promise<typeof import('openid-client')> | undefined;
+/** `openid-client` (with oauth4webapi and jose) loads on the first sign-in with a provider, not at start-up (issue 19). */
+const openIdClient = () => (openIdModule ??= import('openid-client'));
 
 /** A redirect to the provider must come back within ten minutes (the state, nonce and verifier are gone after). */
 const FLOW_LIFETIME_MS = 10 * 60_000;
@@ -99,25 +104,27 @@ function isOutage(error: unknown): boolean {
 export function createOidcSignInService(deps: OidcDependencies): OidcSignInService {
   const { policy, accounts, identities, challenges, signIn, clock } = deps;
   const byId = new Map(policy.providers.map((provider) => [provider.id, provider]));
-  const discovered = new Map<string, Promise<client.Configuration>>();
+  const discovered = new Map<string, Promise<OpenId.Configuration>>();
 
-  function configuration(provider: OidcProviderConfig): Promise<client.Configuration> {
+  function configuration(provider: OidcProviderConfig): Promise<OpenId.Configuration> {
     let found = discovered.get(provider.id);
     if (!found) {
       const issuer = new URL(provider.issuer);
-      const auth = provider.clientSecret === undefined ? client.None() : client.ClientSecretBasic(provider.clientSecret);
-      found = client.discovery(issuer, provider.clientId, undefined, auth, {
-        timeout: PROVIDER_TIMEOUT_SECONDS,
-        // The settings allow http:// only for a provider on this machine (tests, development).
-        ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
-      });
+      found = openIdClient().then((client) =>
+        client.discovery(issuer, provider.clientId, undefined, provider.clientSecret === undefined ? client.None() : client.ClientSecretBasic(provider.clientSecret), {
+          timeout: PROVIDER_TIMEOUT_SECONDS,
+          // The settings allow http:// only for a provider on this machine (tests, development).
+          ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
+        }),
+      );
       discovered.set(provider.id, found);
       found.catch(() => discovered.delete(provider.id));
     }
     return found;
   }
 
-  async function claimsOf(provider: OidcProviderConfig, config: client.Configuration, tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>) {
+  async function claimsOf(provider: OidcProviderConfig, config: OpenId.Configuration, tokens: Awaited<ReturnType<typeof OpenId.authorizationCodeGrant>>) {
+      const client = await openIdClient();
     const idClaims = tokens.claims();
     if (!idClaims) throw Object.assign(new Error('the token response has no ID token'), { code: 'NO_ID_TOKEN' });
     let claims: Record<string, unknown> = { ...idClaims };
@@ -167,10 +174,11 @@ export function createOidcSignInService(deps: OidcDependencies): OidcSignInServi
     providers: policy.providers.map(({ id, name }) => ({ id, name })),
 
     async begin(providerId, redirectUri, next) {
+      const client = await openIdClient();
       const provider = byId.get(providerId);
       if (!provider) return { ok: false, reason: 'unknown_provider' };
       if (!deps.allowLogins) return { ok: false, reason: 'logins_disabled' };
-      let config: client.Configuration;
+      let config: OpenId.Configuration;
       try {
         config = await configuration(provider);
       } catch (error) {
@@ -197,6 +205,7 @@ export function createOidcSignInService(deps: OidcDependencies): OidcSignInServi
     },
 
     async complete(providerId, flowToken, callbackUrl, requester) {
+      const client = await openIdClient();
       const provider = byId.get(providerId);
       if (!provider) return { ok: false, reason: 'unknown_provider' };
       if (!deps.allowLogins) return { ok: false, reason: 'logins_disabled' };
@@ -208,7 +217,7 @@ export function createOidcSignInService(deps: OidcDependencies): OidcSignInServi
       const error = callbackUrl.searchParams.get('error');
       if (error !== null) return { ok: false, reason: 'provider_error', error: error.slice(0, 100) };
 
-      let config: client.Configuration;
+      let config: OpenId.Configuration;
       try {
         config = await configuration(provider);
       } catch (failure) {
@@ -247,6 +256,7 @@ export function createOidcSignInService(deps: OidcDependencies): OidcSignInServi
     },
 
     async endSessionUrl(session, postLogoutRedirectUri) {
+      const client = await openIdClient();
       const provider = byId.get(this.providerOf(session) ?? '');
       if (!provider?.endSession) return undefined;
       try {

@@ -1,13 +1,11 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
+import type {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransport,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+  AuthenticationResponseJSON,
+  AuthenticatorTransport,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { randomToken } from '../crypto/random-token.js';
 import { tokenDigest } from '../crypto/token-digest.js';
@@ -16,6 +14,11 @@ import type { PasskeyRecord, PasskeyStore } from './passkey-store.js';
 import type { SignInChallengeStore } from './sign-in-challenge-store.js';
 import type { SessionRecord } from './session-store.js';
 import type { NewSession, Requester, SignInService } from './sign-in-service.js';
+
+
+let webauthnModule: Promise<typeof import('@simplewebauthn/server')> | undefined;
+/** `@simplewebauthn/server` (and its X.509 and ASN.1 stack) loads on the first ceremony, not at start-up (issue 19). */
+const webauthn = () => (webauthnModule ??= import('@simplewebauthn/server'));
 
 /** A ceremony (registration or sign-in) must finish within this many milliseconds. */
 const CEREMONY_LIFETIME_MS = 5 * 60_000;
@@ -135,7 +138,7 @@ export function createPasskeyService(deps: PasskeyDependencies): PasskeyService 
   async function verifyUse(passkey: PasskeyRecord, challenge: string, response: AuthenticationResponseJSON, rp: RelyingParty): Promise<'ok' | 'counter_regression' | 'rejected'> {
     let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
     try {
-      verification = await verifyAuthenticationResponse({
+      verification = await (await webauthn()).verifyAuthenticationResponse({
         response,
         expectedChallenge: challenge,
         expectedOrigin: rp.origin,
@@ -159,7 +162,7 @@ export function createPasskeyService(deps: PasskeyDependencies): PasskeyService 
       if (!deps.enabled || !pending.mfaPending) return undefined;
       const own = await passkeys.listForUser(pending.userId);
       if (own.length === 0) return undefined;
-      const options = await generateAuthenticationOptions({
+      const options = await (await webauthn()).generateAuthenticationOptions({
         rpID: rp.id,
         allowCredentials: own.map((passkey) => ({ id: passkey.credentialId, transports: passkey.transports as AuthenticatorTransport[] })),
         userVerification: 'preferred',
@@ -187,7 +190,7 @@ export function createPasskeyService(deps: PasskeyDependencies): PasskeyService 
 
     async registrationOptions(user, rp) {
       const existing = await passkeys.listForUser(user.id);
-      const options = await generateRegistrationOptions({
+      const options = await (await webauthn()).generateRegistrationOptions({
         rpName: rp.name,
         rpID: rp.id,
         userName: user.email,
@@ -207,7 +210,7 @@ export function createPasskeyService(deps: PasskeyDependencies): PasskeyService 
       if ((await passkeys.listForUser(user.id)).length >= PASSKEYS_PER_ACCOUNT) return { ok: false, reason: 'too_many' };
       let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
       try {
-        verification = await verifyRegistrationResponse({ response, expectedChallenge: started.challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: false });
+        verification = await (await webauthn()).verifyRegistrationResponse({ response, expectedChallenge: started.challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: false });
       } catch {
         return { ok: false, reason: 'rejected' };
       }
@@ -227,7 +230,7 @@ export function createPasskeyService(deps: PasskeyDependencies): PasskeyService 
 
     async authenticationOptions(rp) {
       // No allowCredentials: the authenticator offers the site's discoverable credentials, and no email is typed.
-      const options = await generateAuthenticationOptions({ rpID: rp.id, userVerification: 'preferred' });
+      const options = await (await webauthn()).generateAuthenticationOptions({ rpID: rp.id, userVerification: 'preferred' });
       const ceremony = await startCeremony('passkey_sign_in', { challenge: options.challenge });
       return { options, ceremony };
     },
