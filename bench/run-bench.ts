@@ -1,8 +1,6 @@
 // `npm run bench`: loads Passdrop and a bare node:http server in the same run and prints req/s, p50,
 // p99 and the ratio to the bare server for each scenario, plus Passdrop's RSS. Figures, never assertions.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import {
   CONNECTIONS,
@@ -17,6 +15,7 @@ import {
   type Row,
   type Target,
 } from './bench-support.js';
+import { measurePageWeights, printPageWeights, type PageWeight } from './page-weight.js';
 
 const POSTGRES_ADMIN_URL = process.env.PASSDROP_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const CREATE_BODY = JSON.stringify({ payload: 'correct horse battery staple', expire_after_views: 1, retrieval_step: false });
@@ -67,7 +66,7 @@ async function benchBurn(target: Target, tokens: readonly string[]): Promise<Mea
   }, false);
 }
 
-async function benchDatabase(label: string, databaseUrl: string | undefined, bare: { get: Measurement; post: Measurement }, rows: Row[]): Promise<number> {
+async function benchDatabase(label: string, databaseUrl: string | undefined, bare: { get: Measurement; post: Measurement }, rows: Row[], weights?: PageWeight[]): Promise<number> {
   const passdrop = await startPassdrop(databaseUrl, {
     PASSDROP_TEXT_EXPIRE_AFTER_VIEWS_MAX: '10000',
     // The bench creates far more pushes than a person would; keep the sweeper out of the measurement.
@@ -84,7 +83,13 @@ async function benchDatabase(label: string, databaseUrl: string | undefined, bar
     rows.push({ scenario: 'retrieve (GET /p/:token.json, many views)', database: label, measured: await benchRetrieve(passdrop), bare: bare.get });
     rows.push({ scenario: `burn (1-view pushes, ${tokens.length} tokens once each)`, database: label, measured: await benchBurn(passdrop, tokens), bare: bare.get });
     rows.push({ scenario: 'GET /up (health, one query)', database: label, measured: await measure({ url: `${passdrop.url}/up` }), bare: bare.get });
-    return residentMegabytes(passdrop.child.pid);
+    const megabytes = residentMegabytes(passdrop.child.pid);
+    // Page weight (bench/page-weight.ts) after the load scenarios, so the browser never competes with them.
+    if (weights) weights.push(...(await measurePageWeights(passdrop.url).catch((error: unknown) => {
+      console.log(`Page weight not measured: ${(error as Error).message.split('\n')[0]}`);
+      return [];
+    })));
+    return megabytes;
   } finally {
     await stopTarget(passdrop);
   }
@@ -105,26 +110,6 @@ async function withPostgresDatabase<T>(work: (url: string) => Promise<T>): Promi
   }
 }
 
-/** JavaScript a recipient's browser downloads for the delivery page (the QR chunk loads only for QR pushes). */
-function printDeliveryPageWeight(): void {
-  const directory = 'build/web-assets';
-  const files = readdirSync(directory);
-  const weigh = (names: string[]) =>
-    names.reduce(
-      (total, name) => {
-        const bytes = readFileSync(`${directory}/${name}`);
-        return { raw: total.raw + bytes.length, gzip: total.gzip + gzipSync(bytes).length };
-      },
-      { raw: 0, gzip: 0 },
-    );
-  const reveal = readFileSync(`${directory}/reveal-page.js`, 'utf8');
-  // Shared chunks imported statically load every time; a chunk reached only through import() (the QR encoder) does not.
-  const chunks = files.filter((name) => name.startsWith('chunk-') && reveal.includes(name) && !reveal.includes(`import("./${name}")`));
-  const always = weigh(['common.js', 'reveal-page.js', ...chunks]);
-  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-  console.log(`Delivery page JavaScript: ${kb(always.raw)} (${kb(always.gzip)} gzipped): common.js, reveal-page.js${chunks.length ? `, ${chunks.join(', ')}` : ''}`);
-}
-
 async function main(): Promise<void> {
   const only = process.env.BENCH_DATABASES?.split(',') ?? ['sqlite', 'postgres'];
   console.log(`Passdrop benchmark: ${CONNECTIONS} connections, ${DURATION_SECONDS} s per scenario (BENCH_CONNECTIONS, BENCH_DURATION, BENCH_DATABASES)`);
@@ -132,12 +117,13 @@ async function main(): Promise<void> {
   const bareServer = await startBareServer();
   const rows: Row[] = [];
   const rss: string[] = [];
+  const weights: PageWeight[] = [];
   try {
     const bare = {
       get: await measure({ url: `${bareServer.url}/` }),
       post: await measure({ url: `${bareServer.url}/`, method: 'POST', headers: JSON_HEADERS, body: CREATE_BODY }),
     };
-    if (only.includes('sqlite')) rss.push(`sqlite ${(await benchDatabase('sqlite', undefined, bare, rows)).toFixed(1)} MB`);
+    if (only.includes('sqlite')) rss.push(`sqlite ${(await benchDatabase('sqlite', undefined, bare, rows, weights)).toFixed(1)} MB`);
     if (only.includes('postgres')) {
       const megabytes = await withPostgresDatabase((url) => benchDatabase('postgres', url, bare, rows));
       rss.push(`postgres ${megabytes.toFixed(1)} MB`);
@@ -146,7 +132,7 @@ async function main(): Promise<void> {
     await stopTarget(bareServer);
   }
   printTable(rows);
-  printDeliveryPageWeight();
+  if (weights.length > 0) printPageWeights(weights);
   console.log(`\nPassdrop RSS at the end of its scenarios: ${rss.join(', ')}`);
   console.log('Targets (reported, never asserted): burn >= 0.40 and create >= 0.30 of bare on SQLite, >= 0.25 on PostgreSQL; p99 <= 10 ms; RSS <= 120 MB.');
 }
