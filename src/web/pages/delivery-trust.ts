@@ -34,5 +34,5 @@ export function trustList(context: PageContext, push: PushRecord): SafeHtml {
     html`<span>${endToEnd ? t('deliver.trust.protectedE2e') : t('deliver.trust.protectedServer')}${push.passphraseRecord !== null ? html` ${t('deliver.trust.passphrase')}` : ''}</span>`,
   )}
 </ul>
-<p class="hint" data-step-info>${t('deliver.trust.unexpected')}</p>`;
+<p class="hint trust-note" data-step-info>${t('deliver.trust.unexpected')}</p>`;
 }
