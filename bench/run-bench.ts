@@ -3,10 +3,9 @@
 // /proc), its own p50/p99 (from its latency histogram; wrk shares the two cores, so its tail is inflated),
 // and RSS. Figures, never assertions.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import {
   CONNECTIONS,
@@ -23,6 +22,7 @@ import {
   type Row,
   type Target,
 } from './bench-support.js';
+import { measurePageWeights, printPageWeights, type PageWeight } from './page-weight.js';
 
 const POSTGRES_ADMIN_URL = process.env.PASSDROP_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -66,7 +66,7 @@ interface DatabaseFigures {
   readonly startMs: number;
 }
 
-async function benchDatabase(label: string, databaseUrl: string | undefined, bare: { get: Measurement; post: Measurement }, rows: Row[], scratch: string): Promise<DatabaseFigures> {
+async function benchDatabase(label: string, databaseUrl: string | undefined, bare: { get: Measurement; post: Measurement }, rows: Row[], scratch: string, weights?: PageWeight[]): Promise<DatabaseFigures> {
   const passdrop = await startPassdrop(databaseUrl, {
     PASSDROP_TEXT_EXPIRE_AFTER_VIEWS_MAX: '10000',
     // The bench creates far more pushes than a person would; keep the sweeper out of the measurement.
@@ -83,7 +83,13 @@ async function benchDatabase(label: string, databaseUrl: string | undefined, bar
     rows.push({ scenario: 'retrieve (GET /p/:token.json, many views)', database: label, measured: await benchRetrieve(passdrop), bare: bare.get });
     rows.push({ scenario: `burn (1-view pushes, ${create.tokens} tokens once each)`, database: label, measured: await benchBurn(passdrop, create.tokensFile), bare: bare.get });
     rows.push({ scenario: 'GET /up (health, one query)', database: label, measured: await measure(passdrop, { path: '/up' }), bare: bare.get });
-    return { rss: residentMegabytes(passdrop.child.pid), startMs: passdrop.startMs };
+    const rss = residentMegabytes(passdrop.child.pid);
+    // Page weight (bench/page-weight.ts) after the load scenarios, so the browser never competes with them.
+    if (weights) weights.push(...(await measurePageWeights(passdrop.url).catch((error: unknown) => {
+      console.log(`Page weight not measured: ${(error as Error).message.split('\n')[0]}`);
+      return [];
+    })));
+    return { rss, startMs: passdrop.startMs };
   } finally {
     await stopTarget(passdrop);
   }
@@ -104,26 +110,6 @@ async function withPostgresDatabase<T>(work: (url: string) => Promise<T>): Promi
   }
 }
 
-/** JavaScript a recipient's browser downloads for the delivery page (the QR chunk loads only for QR pushes). */
-function printDeliveryPageWeight(): void {
-  const directory = 'build/web-assets';
-  const files = readdirSync(directory);
-  const weigh = (names: string[]) =>
-    names.reduce(
-      (total, name) => {
-        const bytes = readFileSync(`${directory}/${name}`);
-        return { raw: total.raw + bytes.length, gzip: total.gzip + gzipSync(bytes).length };
-      },
-      { raw: 0, gzip: 0 },
-    );
-  const reveal = readFileSync(`${directory}/reveal-page.js`, 'utf8');
-  // Shared chunks imported statically load every time; a chunk reached only through import() (the QR encoder) does not.
-  const chunks = files.filter((name) => name.startsWith('chunk-') && reveal.includes(name) && !reveal.includes(`import("./${name}")`));
-  const always = weigh(['common.js', 'reveal-page.js', ...chunks]);
-  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-  console.log(`Delivery page JavaScript: ${kb(always.raw)} (${kb(always.gzip)} gzipped): common.js, reveal-page.js${chunks.length ? `, ${chunks.join(', ')}` : ''}`);
-}
-
 async function main(): Promise<void> {
   ensureWrk();
   const only = process.env.BENCH_DATABASES?.split(',') ?? ['sqlite', 'postgres'];
@@ -133,13 +119,14 @@ async function main(): Promise<void> {
   const bareServer = await startBareServer();
   const rows: Row[] = [];
   const figures: string[] = [];
+  const weights: PageWeight[] = [];
   try {
     const bare = {
       get: await measure(bareServer),
       post: await measure(bareServer, { script: 'post.lua' }),
     };
     if (only.includes('sqlite')) {
-      const result = await benchDatabase('sqlite', undefined, bare, rows, scratch);
+      const result = await benchDatabase('sqlite', undefined, bare, rows, scratch, weights);
       figures.push(`sqlite: RSS ${result.rss.now.toFixed(0)} MB at the end, ${result.rss.peak.toFixed(0)} MB peak; cold start to /up ${result.startMs.toFixed(0)} ms`);
     }
     if (only.includes('postgres')) {
@@ -153,7 +140,7 @@ async function main(): Promise<void> {
   printTable(rows);
   console.log('');
   for (const line of figures) console.log(line);
-  printDeliveryPageWeight();
+  if (weights.length > 0) printPageWeights(weights);
   console.log('\nTargets (reported, never asserted; issue 19): SQLite burn >= 0.20 and create >= 0.18 of bare, server p99 <= 5 ms,');
   console.log('CPU <= 70 µs/req, RSS <= 120 MB; PostgreSQL >= 0.08 for both; cold start to /up <= 1 s.');
 }

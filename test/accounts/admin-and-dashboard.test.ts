@@ -38,6 +38,11 @@ describeEachDatabase('first run, admin pages and the dashboard', (fixture) => {
     assert.equal(posted.status, 403);
     assert.equal(posted.headers.getSetCookie().filter((cookie) => cookie.startsWith('passdrop_session')).length, 0);
     assert.equal((await visitor.get('/setup')).status, 200, 'the first-run page still works');
+    // The sign-in page does not offer a sign-up that would be refused: it says sign-up opens after setup.
+    await visitor.get('/account/sign-in');
+    assert.ok(!visitor.lastBody.includes('href="/account/sign-up"'), 'no link to the closed sign-up');
+    assert.doesNotMatch(visitor.lastBody, /No account yet\?/);
+    assert.match(visitor.lastBody, /Sign-up opens once the operator has set up this server\. <a href="\/setup">/);
   });
 
   it('makes the first admin on the first-run page with the code from the log, then closes the page', async () => {
@@ -52,6 +57,9 @@ describeEachDatabase('first run, admin pages and the dashboard', (fixture) => {
     assert.equal((await new WebClient(server).get('/setup')).status, 404, 'closed once there is an account');
     assert.equal((await new WebClient(server).post('/setup', { code, email: 'second@example.com', password: PASSWORD })).status, 404);
     assert.equal((await new WebClient(server).get('/account/sign-up')).status, 200, 'sign-up opens once the admin exists');
+    const signIn = new WebClient(server);
+    await signIn.get('/account/sign-in');
+    assert.match(signIn.lastBody, /No account yet\? <a href="\/account\/sign-up">/, 'and the sign-in page offers it');
   });
 
   it('lists active and expired pushes, filters by kind, searches by name and pages through them', async () => {

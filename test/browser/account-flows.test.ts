@@ -5,6 +5,7 @@ import { totpCode } from '../../src/accounts/two-factor.js';
 import { assertAccessible, launchBrowser, screenshot, watchedContext, type WatchedContext } from '../support/browser.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { openMoreOptions } from '../support/create-form.js';
 
 const PASSWORD = 'a long browser password';
 
@@ -60,7 +61,7 @@ describe('accounts in a real browser', () => {
 
     await userPage.goto(`${server.url}/`);
     await userPage.fill('#payload', 'browser secret');
-    await userPage.click('details.records summary');
+    await openMoreOptions(userPage);
     await userPage.fill('#name', 'deploy key');
     await Promise.all([userPage.waitForURL(/\/p\/[^/]+\/preview/), userPage.click('form.create-form button[type="submit"]')]);
     const link = await userPage.inputValue('#secret-link');

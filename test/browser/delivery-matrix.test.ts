@@ -8,6 +8,7 @@ import { launchBrowser, watchedContext, type WatchedContext } from '../support/b
 import { createPush, pushStatus } from '../support/push-helpers.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { chooseCustomExpiry, openMoreOptions } from '../support/create-form.js';
 
 /** The URL pushes' destination: a loopback server under another site's name (see the resolver rule below). */
 const DESTINATION_HOST = 'destination.test';
@@ -72,8 +73,10 @@ describe('every kind × retrieval step × passphrase × end to end or server, in
     const page = await watched.newPage();
     await page.goto(`${server.url}/?tab=${c.kind}`);
     await page.fill('#payload', payload);
+    await chooseCustomExpiry(page);
     await page.fill('#expire_after_views', '2');
     if (passphrase) await page.fill('#passphrase', passphrase);
+    await openMoreOptions(page);
     await page.setChecked('#retrieval_step', c.step);
     await Promise.all([page.waitForURL(/\/p\/[^/]+\/preview/), page.click('button[type="submit"]')]);
     const link = await page.inputValue('#secret-link');

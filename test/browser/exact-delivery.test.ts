@@ -6,6 +6,7 @@ import { createPush, pushStatus } from '../support/push-helpers.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TRICKY_SECRETS } from '../support/tricky-secrets.js';
+import { chooseCustomExpiry, openMoreOptions } from '../support/create-form.js';
 
 /** A name for the loopback server that is not localhost, so pages opened under it are not a secure context. */
 const PLAIN_HTTP_HOST = 'passdrop.test';
@@ -48,6 +49,7 @@ describe('a secret arrives byte for byte in Chromium, on every origin', () => {
       // End to end: typed into the form, encrypted here, decrypted in the recipient's tab.
       await creator.goto(`${server.url}/?tab=text`);
       await creator.fill('#payload', secret);
+      await openMoreOptions(creator);
       await creator.setChecked('#retrieval_step', false);
       await Promise.all([creator.waitForURL(/\/p\/[^/]+\/preview/), creator.click('button[type="submit"]')]);
       const link = await creator.inputValue('#secret-link');
@@ -98,6 +100,7 @@ describe('a secret arrives byte for byte in Chromium, on every origin', () => {
     const creator = await creators.newPage();
     await creator.goto(`${server.url}/?locale=ar`);
     await creator.fill('#payload', secret);
+    await openMoreOptions(creator);
     await creator.setChecked('#retrieval_step', true);
     await Promise.all([creator.waitForURL(/\/p\/[^/]+\/preview/), creator.click('button[type="submit"]')]);
     const link = await creator.inputValue('#secret-link');
@@ -122,6 +125,7 @@ describe('a secret arrives byte for byte in Chromium, on every origin', () => {
 
     const secret = '\nfallback\tsecret\n';
     await creator.fill('#payload', secret);
+    await chooseCustomExpiry(creator);
     await creator.fill('#expire_after_views', '2');
     await Promise.all([creator.waitForURL(/\/p\/[^/]+\/preview/), creator.click('button[type="submit"]')]);
     const link = await creator.inputValue('#secret-link');
@@ -149,7 +153,9 @@ describe('a secret arrives byte for byte in Chromium, on every origin', () => {
     const secure = await creators.newPage();
     await secure.goto(`${server.url}/?tab=text`);
     await secure.fill('#payload', 'made over a secure origin');
+    await chooseCustomExpiry(secure);
     await secure.fill('#expire_after_views', '3');
+    await openMoreOptions(secure);
     await secure.setChecked('#retrieval_step', false);
     await Promise.all([secure.waitForURL(/\/p\/[^/]+\/preview/), secure.click('button[type="submit"]')]);
     const endToEnd = new URL(await secure.inputValue('#secret-link'));

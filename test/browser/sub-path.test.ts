@@ -6,6 +6,7 @@ import { startReverseProxy, type ReverseProxy } from '../support/reverse-proxy.j
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { PASSWORD } from '../support/web-client.js';
+import { chooseCustomExpiry } from '../support/create-form.js';
 
 describe('a signed-in browser under a sub-path, behind a proxy that rewrites Host', () => {
   let database: TestDatabase;
@@ -39,6 +40,7 @@ describe('a signed-in browser under a sub-path, behind a proxy that rewrites Hos
     await page.goto(`${base}/`);
     const secret = `under /secrets ${Date.now()}`;
     await page.fill('#payload', secret);
+    await chooseCustomExpiry(page);
     await page.fill('#expire_after_views', '1');
     await Promise.all([page.waitForURL(/\/secrets\/p\/[^/]+\/preview/), page.click('main button[type="submit"]')]);
     const link = await page.inputValue('#secret-link');

@@ -8,6 +8,7 @@ import { databaseBytes } from '../support/database-inspector.js';
 import { assertAccessible, launchBrowser, screenshot, watchedContext, type WatchedContext } from '../support/browser.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { chooseCustomExpiry, openMoreOptions } from '../support/create-form.js';
 
 /** Every file the server could have written: the database, its WAL, the data directory. */
 function dataDirectoryFiles(database: TestDatabase): Buffer[] {
@@ -40,9 +41,15 @@ describe('the web UI in a real browser', () => {
   async function createThroughForm(page: Awaited<ReturnType<typeof fresh>>, fields: { tab?: string; payload: string; views?: string; passphrase?: string; retrievalStep?: boolean }) {
     await page.goto(`${server.url}/?tab=${fields.tab ?? 'text'}`);
     await page.fill('#payload', fields.payload);
-    if (fields.views) await page.fill('#expire_after_views', fields.views);
+    if (fields.views) {
+      await chooseCustomExpiry(page);
+      await page.fill('#expire_after_views', fields.views);
+    }
     if (fields.passphrase) await page.fill('#passphrase', fields.passphrase);
-    if (fields.retrievalStep === false) await page.uncheck('#retrieval_step');
+    if (fields.retrievalStep === false) {
+      await openMoreOptions(page);
+      await page.uncheck('#retrieval_step');
+    }
     await Promise.all([page.waitForURL(/\/p\/[^/]+\/preview/), page.click('button[type="submit"]')]);
     return page.inputValue('#secret-link');
   }

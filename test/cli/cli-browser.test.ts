@@ -5,6 +5,7 @@ import { launchBrowser, watchedContext } from '../support/browser.js';
 import { describeEachDatabase } from '../support/each-database.js';
 import { linkOf, runCli } from '../support/passdrop-cli.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { chooseCustomExpiry } from '../support/create-form.js';
 
 describeEachDatabase('the passdrop CLI and the browser read each other’s end-to-end pushes', (fixture) => {
   let server: TestServer;
@@ -41,6 +42,7 @@ describeEachDatabase('the passdrop CLI and the browser read each other’s end-t
     const page = await watched.newPage();
     await page.goto(`${server.url}/?tab=text`);
     await page.fill('#payload', secret);
+    await chooseCustomExpiry(page);
     await page.fill('#expire_after_views', '2');
     await page.fill('#passphrase', 'by phone');
     await Promise.all([page.waitForURL(/\/p\/[^/]+\/preview/), page.click('button[type="submit"]')]);

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { createPush } from './push-helpers.js';
 import type { TestServer } from './test-server.js';
+import { chooseCustomExpiry } from './create-form.js';
 
 /** One page in one state, for the screenshots script and the layout invariants test. */
 export interface TourStop {
@@ -46,7 +47,7 @@ export async function prepareTour(server: TestServer, browser: Browser): Promise
     await goto(page, `${server.url}/?tab=${tab}`);
     await page.fill('#payload', payload);
     await page.evaluate(() => {
-      const records = document.querySelector('details.records, details.advanced');
+      const records = document.querySelector('details.advanced');
       if (records instanceof HTMLDetailsElement) records.open = true;
     });
     await page.fill('#name', name);
@@ -82,6 +83,7 @@ export async function prepareTour(server: TestServer, browser: Browser): Promise
       who: 'visitor',
       visit: async (p, s) => {
         await goto(p, `${s.url}/?tab=text`);
+        await chooseCustomExpiry(p);
         await p.fill('#expire_after_views', '0');
         await p.click('form.create-form button[type="submit"]');
       },

@@ -48,6 +48,53 @@ describe('web pages over HTTP', () => {
     assert.ok(!share.includes('form secret'), 'the share page never shows the secret');
   });
 
+  it('shows no link-email notice on a share page URL with a crafted ?emailed=', async () => {
+    const created = await server.fetch('/p', form({ kind: 'text', payload: 'x', expire_after_minutes: '60', expire_after_views: '2' }));
+    const location = created.headers.get('location') ?? '';
+    for (const crafted of ['?emailed=5', '?emailed=failed']) {
+      const page = await (await server.fetch(`${location}${crafted}`)).text();
+      assert.doesNotMatch(page, /data-link-emailed/, crafted);
+    }
+    // Nor a cookie with a value the server would never set.
+    const forged = await (await server.fetch(location, { headers: { cookie: 'passdrop_emailed=<b>9999</b>' } })).text();
+    assert.doesNotMatch(forged, /data-link-emailed/);
+  });
+
+  it('offers expiry presets and folds the advanced options, all in plain HTML', async () => {
+    const page = await (await server.fetch('/?tab=text')).text();
+    assert.match(page, /<input type="radio" id="expiry_preset-hour" name="expiry_preset" value="hour"[^>]*><label for="expiry_preset-hour">1 view · 1 hour<\/label>/);
+    assert.match(page, /<label for="expiry_preset-day">1 view · 1 day<\/label>/);
+    // The operator's default (7 days, 5 views) is a preset of its own, and checked.
+    assert.match(page, /value="default" data-remember="preset" data-minutes="10080" data-views="5" checked><label for="expiry_preset-default">5 views · 7 days<\/label>/);
+    assert.match(page, /<label for="expiry_preset-custom">Custom<\/label>/);
+    assert.match(page, /<details class="advanced">\s*<summary>More options<\/summary>[\s\S]*id="retrieval_step"[\s\S]*id="name"[\s\S]*<\/details>/);
+  });
+
+  it('applies an expiry preset without JavaScript, whatever the custom fields hold', async () => {
+    const created = await server.fetch('/p', form({ kind: 'text', payload: 'preset secret', expiry_preset: 'hour', expire_after_minutes: '10080', expire_after_views: '50', retrieval_step: 'true' }));
+    assert.equal(created.status, 303);
+    const token = (created.headers.get('location') ?? '').split('/')[2]!;
+    const step = await (await server.fetch(`/p/${token}/r`)).text();
+    assert.match(step, /Revealing it uses its last view\./);
+    const deadline = Date.parse(/<time datetime="([^"]+)"/.exec(step)![1]!);
+    assert.ok(Math.abs(deadline - (Date.now() + 60 * 60_000)) < 2 * 60_000, 'deleted an hour from now at the latest');
+
+    const custom = await server.fetch('/p', form({ kind: 'text', payload: 'custom secret', expiry_preset: 'custom', expire_after_minutes: '60', expire_after_views: '500' }));
+    assert.equal(custom.status, 422, 'custom uses the fields, and their bounds');
+    assert.match(await custom.text(), /value="custom" data-remember="preset" checked>/);
+  });
+
+  it('frames the recipient page: the instance and its host, what revealing does, how long it stays, how it is protected', async () => {
+    const push = await createPush(server, { payload: 'framed', retrieval_step: true, passphrase: 'by phone', expire_after_views: 3 });
+    const page = await (await server.fetch(new URL(push.url).pathname)).text();
+    const host = new URL(server.url).host;
+    assert.match(page, new RegExp(`<strong>Passdrop</strong><span>Secret-sharing service at <bdi class="ltr-value" dir="ltr">${host.replace(/\./g, '\\.')}</bdi>`));
+    assert.match(page, /When you reveal it<\/strong><span>Revealing it uses one of its 3 remaining views\./);
+    assert.match(page, /How long it stays<\/strong><span>3 views left\. Deleted at the latest at <time datetime=/);
+    assert.match(page, /How it is protected<\/strong><span>Encrypted on this server, and deleted from it after the last view or when it expires\. It also needs a passphrase/);
+    assert.match(page, /Not expecting a secret\?/);
+  });
+
   it('re-shows the form with the typed values and a clear message when something is wrong', async () => {
     const response = await server.fetch('/p', form({ kind: 'url', payload: 'javascript:alert(1)', expire_after_minutes: '60', expire_after_views: '2' }));
     assert.equal(response.status, 422);

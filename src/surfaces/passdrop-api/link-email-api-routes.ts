@@ -2,6 +2,7 @@ import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-
 import type { FastifyInstance } from 'fastify';
 import { AppError, validationError } from '../../errors/app-error.js';
 import type { LinkEmailService } from '../../notifications/link-email-service.js';
+import { setLinkEmailFlash } from '../surface-kit/link-email-flash.js';
 import { ErrorBody } from './push-api-schemas.js';
 
 const tags = ['Passdrop API'];
@@ -11,8 +12,14 @@ const tags = ['Passdrop API'];
  * recipients (the same service and limits as Password Pusher's notify_emails). For an end-to-end push
  * the server has no key: the request carries the whole link and `acknowledge_link_exposure: true`
  * (the mail servers will see the key), or it is refused with 422 (field `link`).
+ *
+ * Called by the create page's script (session cookie, not a token), the answer also sets the one-time flash
+ * the share page shows ("Emails queued: 2", or that none were sent): `sharePagePath(token)` is that page.
  */
-export function registerLinkEmailApiRoutes(app: FastifyInstance, deps: { linkEmails: LinkEmailService }): void {
+export function registerLinkEmailApiRoutes(
+  app: FastifyInstance,
+  deps: { linkEmails: LinkEmailService; sharePagePath: (token: string) => string; secureCookies: boolean },
+): void {
   const api = app.withTypeProvider<JsonSchemaToTsProvider>();
   api.post(
     '/pushes/:token/notify_emails',
@@ -53,6 +60,10 @@ export function registerLinkEmailApiRoutes(app: FastifyInstance, deps: { linkEma
         link,
         linkExposureAcknowledged: acknowledged,
       });
+      const fromBrowser = request.authentication.kind === 'account' && request.authentication.via === 'session';
+      if (fromBrowser && (result.ok || result.reason === 'rate_limited' || result.reason === 'invalid')) {
+        setLinkEmailFlash(reply, deps.sharePagePath(request.params.token), result.ok ? result.recipients : 'failed', deps.secureCookies);
+      }
       if (result.ok) return reply.code(202).send({ recipients: result.recipients });
       switch (result.reason) {
         case 'unavailable':

@@ -88,7 +88,11 @@ export async function passdropApiSurface(scope: FastifyInstance, deps: PassdropA
   registerTokenApiRoutes(scope, { tokens: deps.tokens });
   registerRequestApiRoutes(scope, { requests: deps.requests, site: deps.site, answerMaxCharacters: config.requests.answerMaxCharacters });
   registerWebhookApiRoutes(scope, { webhooks: deps.webhooks });
-  registerLinkEmailApiRoutes(scope, { linkEmails: deps.linkEmails });
+  registerLinkEmailApiRoutes(scope, {
+    linkEmails: deps.linkEmails,
+    sharePagePath: (token) => deps.site.path(`/p/${token}/preview`),
+    secureCookies: config.server.baseUrl?.startsWith('https:') ?? false,
+  });
   registerReceiptApiRoutes(scope, { receipts: deps.receipts, pushes: deps.pushes });
 }
 

@@ -59,17 +59,22 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
   }
 
   const passwords = !policy.sso.ssoOnly;
-  const signInState = (extra: FormState & { next?: string } = {}) => ({
-    ...extra,
-    allowSignups: policy.allowSignups && passwords,
-    mailEnabled: deps.mailer.enabled && passwords,
-    passwords,
-    passkeys: deps.passkeys.enabled,
-    providers: deps.oidc.providers.map((provider) => ({
-      name: provider.name,
-      href: site.path(`/account/sso/${provider.id}${extra.next ? `?next=${encodeURIComponent(extra.next)}` : ''}`),
-    })),
-  });
+  // On a fresh instance sign-up stays closed until the first run: the page says so instead of offering it.
+  const signInState = async (extra: FormState & { next?: string } = {}) => {
+    const signUpsOpenLater = policy.allowSignups && passwords && (await signIn.needsFirstRun());
+    return {
+      ...extra,
+      allowSignups: policy.allowSignups && passwords && !signUpsOpenLater,
+      setupPending: signUpsOpenLater,
+      mailEnabled: deps.mailer.enabled && passwords,
+      passwords,
+      passkeys: deps.passkeys.enabled,
+      providers: deps.oidc.providers.map((provider) => ({
+        name: provider.name,
+        href: site.path(`/account/sso/${provider.id}${extra.next ? `?next=${encodeURIComponent(extra.next)}` : ''}`),
+      })),
+    };
+  };
 
   app.get('/account/sign-in', { config: open, exposeHeadRoute: true }, async (request, reply) => {
     const context = pageContext(request, reply);
@@ -78,7 +83,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
     const query = request.query as Record<string, unknown>;
     const next = safeNextPath(query.next, site.basePath);
     const info = query.reset === '1' ? context.t('account.reset.done') : query.confirmed === '1' ? context.t('account.confirm.done') : undefined;
-    return htmlReply(reply, 200, renderSignIn(context, signInState({ ...(next ? { next } : {}), info })));
+    return htmlReply(reply, 200, renderSignIn(context, await signInState({ ...(next ? { next } : {}), info })));
   });
 
   app.post('/account/sign-in', { config: open }, async (request, reply) => {
@@ -106,10 +111,10 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebRouteContex
       // The password proved who this is: a fresh link replaces one that expired or got lost.
       const resent = await emailLinks(request, context).sendConfirmation(result.user);
       const info = resent ? t('account.signIn.confirmationResent', { email: result.user.email }) : undefined;
-      return htmlReply(reply, status, renderSignIn(context, signInState({ values: { email }, message, info, ...(next ? { next } : {}) })));
+      return htmlReply(reply, status, renderSignIn(context, await signInState({ values: { email }, message, info, ...(next ? { next } : {}) })));
     }
     if ('retryAfterMs' in result) reply.header('retry-after', String(Math.ceil(result.retryAfterMs / 1000)));
-    return htmlReply(reply, status, renderSignIn(context, signInState({ values: { email }, message, ...(next ? { next } : {}) })));
+    return htmlReply(reply, status, renderSignIn(context, await signInState({ values: { email }, message, ...(next ? { next } : {}) })));
   });
 
   // An account with passkeys may finish with one of them instead of a code (passkey-routes.ts checks it).

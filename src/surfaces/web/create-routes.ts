@@ -7,9 +7,10 @@ import type { Translate } from '../../web/i18n/translator.js';
 import { html } from '../../web/html.js';
 import { renderPage } from '../../web/layout.js';
 import { renderFilePushPage } from '../../web/pages/file-push-page.js';
-import { enabledKinds, renderAccountsOnlyPage, renderCreatePage, type CreateFormValues } from '../../web/pages/create-page.js';
+import { enabledKinds, expiryPresets, renderAccountsOnlyPage, renderCreatePage, type CreateFormValues } from '../../web/pages/create-page.js';
 import { renderSharePage } from '../../web/pages/share-page.js';
 import { parseFlag } from '../surface-kit/form-values.js';
+import { setLinkEmailFlash, takeLinkEmailFlash } from '../surface-kit/link-email-flash.js';
 import { auditContextOf } from '../surface-kit/request-facts.js';
 import { translateLinkEmailProblems } from './dashboard-routes.js';
 import type { WebRouteContext } from './web-surface.js';
@@ -67,13 +68,17 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
     const body = (request.body ?? {}) as Record<string, unknown>;
     const requestedKind = textField(body, 'kind');
     const kind: ServerPushKind = (SERVER_PUSH_KINDS as readonly string[]).includes(requestedKind ?? '') ? (requestedKind as ServerPushKind) : 'text';
+    // A preset the policy offers stands for its lifetime and views; 'custom' (or none) uses the two fields.
+    const presetId = textField(body, 'expiry_preset');
+    const preset = expiryPresets(config.pushes.kinds[kind], config.pushes).find((candidate) => candidate.id === presetId);
     const values: CreateFormValues = {
       kind,
       // A form submits a textarea's line breaks as CRLF whatever was typed or pasted (HTML's form encoding);
       // its value in the page, which the browser-encrypted path sends as is, has LF. Deliver that value.
       payload: textField(body, 'payload')?.replace(/\r\n/g, '\n'),
-      expireAfterMinutes: wholeNumber(textField(body, 'expire_after_minutes')),
-      expireAfterViews: wholeNumber(textField(body, 'expire_after_views')),
+      expireAfterMinutes: preset ? preset.minutes : wholeNumber(textField(body, 'expire_after_minutes')),
+      expireAfterViews: preset ? preset.views : wholeNumber(textField(body, 'expire_after_views')),
+      expiryPreset: preset ? preset.id : presetId === 'custom' ? 'custom' : undefined,
       // An unticked checkbox sends nothing: in a form, absent means false.
       retrievalStep: parseFlag(body.retrieval_step) ?? false,
       deletableByViewer: parseFlag(body.deletable_by_viewer) ?? false,
@@ -114,7 +119,7 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
       const queued = await linkEmails.queueForNewPush(request.user, result.push, notify);
       // The push exists now: a limit met since the check above is told on the share page, not hidden.
       if (!queued.ok) request.log.warn({ reason: queued.reason }, 'the link of a new push was not emailed');
-      return reply.redirect(site.path(`/p/${result.push.token}/preview?emailed=${queued.ok ? queued.recipients : 'failed'}`), 303);
+      setLinkEmailFlash(reply, site.path(`/p/${result.push.token}/preview`), queued.ok ? queued.recipients : 'failed', deps.cookies.secure);
     }
     return reply.redirect(site.path(`/p/${result.push.token}/preview`), 303);
   });
@@ -128,8 +133,8 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
       const body = html`<h1>${t('deliver.expiredHeading')}</h1><p>${t('deliver.expiredBody')}</p>`;
       return reply.code(404).type('text/html; charset=utf-8').send(renderPage(context, { title: t('deliver.expiredHeading'), body }));
     }
-    const emailed = (request.query as Record<string, unknown>).emailed;
-    const linkEmailed = emailed === 'failed' ? 'failed' : typeof emailed === 'string' && /^[1-9]\d{0,2}$/.test(emailed) ? Number(emailed) : undefined;
+    // Only the flash the server set after queuing link emails; a query parameter anyone could add is ignored.
+    const linkEmailed = takeLinkEmailFlash(request, reply, site.path(`/p/${token}/preview`), deps.cookies.secure);
     return reply.type('text/html; charset=utf-8').send(await renderSharePage(context, push, site.publicUrl(request), { linkEmailed }));
   });
 }

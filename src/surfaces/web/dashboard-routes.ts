@@ -12,6 +12,7 @@ import { linkEmailSection } from '../../web/pages/link-email-section.js';
 import { pushReceiptsSection } from '../../web/pages/receipt-pages.js';
 import { receiptInputOf } from './receipt-routes.js';
 import { parseFlag } from '../surface-kit/form-values.js';
+import { setLinkEmailFlash, takeLinkEmailFlash } from '../surface-kit/link-email-flash.js';
 import { auditContextOf } from '../surface-kit/request-facts.js';
 import type { WebRouteContext } from './web-surface.js';
 
@@ -116,9 +117,9 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebRouteCont
     const push = await ownPush(request);
     const { t } = pageContext(request, reply);
     const saved = (request.query as Record<string, unknown>).saved;
-    const emailed = wholeNumber((request.query as Record<string, unknown>).emailed);
+    const emailed = takeLinkEmailFlash(request, reply, site.path(`/dashboard/pushes/${push.token}`), deps.cookies.secure);
     const info =
-      saved === '1' ? t('dashboard.saved') : saved === 'receipts' ? t('receipts.saved') : saved === 'expired' ? t('dashboard.expiredNow') : emailed !== undefined && emailed > 0 ? t('linkEmail.queued', { count: emailed }) : undefined;
+      saved === '1' ? t('dashboard.saved') : saved === 'receipts' ? t('receipts.saved') : saved === 'expired' ? t('dashboard.expiredNow') : typeof emailed === 'number' ? t('linkEmail.queued', { count: emailed }) : undefined;
     return pushPage(request, reply, push, 200, { info });
   });
 
@@ -154,7 +155,10 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebRouteCont
       linkExposureAcknowledged: parseFlag(body.acknowledge_link_exposure) === true,
     });
     const { t } = pageContext(request, reply);
-    if (result.ok) return reply.redirect(site.path(`/dashboard/pushes/${push.token}?emailed=${result.recipients}`), 303);
+    if (result.ok) {
+      setLinkEmailFlash(reply, site.path(`/dashboard/pushes/${push.token}`), result.recipients, deps.cookies.secure);
+      return reply.redirect(site.path(`/dashboard/pushes/${push.token}`), 303);
+    }
     switch (result.reason) {
       case 'unavailable':
       case 'not_found':

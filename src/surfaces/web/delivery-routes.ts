@@ -8,6 +8,8 @@ import { isWellFormedToken } from '../../pushes/push-token.js';
 import { exactText, html, trusted, type SafeHtml } from '../../web/html.js';
 import { csrfField, renderPage, type PageContext } from '../../web/layout.js';
 import { formatTime } from '../../web/pages/share-page.js';
+import { senderLine, trustList } from '../../web/pages/delivery-trust.js';
+import { icon } from '../../web/icons.js';
 import { isWebUrl, normaliseWebUrl } from '../../pushes/push-validation.js';
 import { auditContextOf } from '../surface-kit/request-facts.js';
 import type { WebRouteContext } from './web-surface.js';
@@ -90,9 +92,10 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: WebRouteConte
     // The sender turned the retrieval step off: the browser module reveals at once (it alone holds the
     // key). A scanner without JavaScript, or without the fragment, still uses no view.
     const autoReveal = endToEnd && !push.retrievalStep && !needsPassphrase && message === undefined;
-    const body = html`<h1>${t('deliver.heading')}</h1>
-<div data-step-info><p>${t('deliver.intro', { count: push.viewsRemaining })}</p>
-${facts(context, push)}</div>
+    const body = html`<div class="delivery-icon" aria-hidden="true">${icon(context.assets.url('icons.svg'), 'lock-keyhole')}</div>
+<h1>${t('deliver.heading')}</h1>
+${senderLine(context)}
+${trustList(context, push)}
 ${message ? html`<div class="alert" role="alert"><p>${message}</p></div>` : ''}
 <form method="post" action="${site.path(`/p/${push.token}/reveal`)}" class="reveal-form"${endToEnd ? html` data-e2e data-token="${push.token}" data-kind="${push.kind}"` : ''}${autoReveal ? html` data-auto-reveal` : ''}>
   ${csrfField(context)}
@@ -149,6 +152,7 @@ ${facts(context, push)}`,
     const { t } = context;
     const qr = push.kind === 'qr' ? await qrSvg(payload) : undefined;
     const body = html`<h1>${t('deliver.revealedHeading')}</h1>
+${senderLine(context)}
 ${qr !== undefined ? html`<figure class="qr">${trusted(qr)}</figure>` : ''}
 <details class="secret" data-reblur>
   <summary>${t('deliver.showSecret')}</summary>

@@ -33,6 +33,9 @@ if (form && payload) {
   });
 
   restoreChoices(form);
+  // Remembered options that differ from this server's defaults are shown, not left folded away.
+  const advanced = form.querySelector<HTMLDetailsElement>('details.advanced');
+  if (advanced && [...advanced.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')].some((box) => box.checked !== box.defaultChecked)) advanced.open = true;
   wireGenerator(payload);
 
   const error = form.querySelector<HTMLElement>('[data-form-error]');
@@ -86,8 +89,21 @@ function validate(form: HTMLFormElement, field: HTMLInputElement | HTMLTextAreaE
   const qrBytes = kind === 'qr' ? qrOverflowBytes(field.value) : undefined;
   if (qrBytes !== undefined) return fill(text.qrTooLarge, { max: QR_MAX_BYTES, count: qrBytes });
   const views = form.querySelector<HTMLInputElement>('#expire_after_views');
-  if (views && !views.checkValidity()) return text.viewsOutOfRange;
+  if (!chosenPreset(form) && views && !views.checkValidity()) return text.viewsOutOfRange;
   return undefined;
+}
+
+/** The checked expiry preset's radio button, or undefined for "Custom" (the two fields). */
+function chosenPreset(form: HTMLFormElement): HTMLInputElement | undefined {
+  const radio = form.querySelector<HTMLInputElement>('input[name="expiry_preset"]:checked');
+  return radio?.dataset.minutes && radio.dataset.views ? radio : undefined;
+}
+
+/** The lifetime and views to ask for: the checked preset's, else the custom fields'. */
+function expiry(form: HTMLFormElement, data: FormData): { expire_after_minutes: number; expire_after_views: number } {
+  const preset = chosenPreset(form);
+  if (preset) return { expire_after_minutes: Number(preset.dataset.minutes), expire_after_views: Number(preset.dataset.views) };
+  return { expire_after_minutes: Number(data.get('expire_after_minutes')), expire_after_views: Number(data.get('expire_after_views')) };
 }
 
 async function createEndToEnd(form: HTMLFormElement, plaintext: string, pushKind: E2eKind): Promise<string> {
@@ -99,8 +115,7 @@ async function createEndToEnd(form: HTMLFormElement, plaintext: string, pushKind
     kind: pushKind,
     payload: sealed.ciphertext,
     encryption: 'client',
-    expire_after_minutes: Number(data.get('expire_after_minutes')),
-    expire_after_views: Number(data.get('expire_after_views')),
+    ...expiry(form, data),
     retrieval_step: data.get('retrieval_step') === 'true',
     deletable_by_viewer: data.get('deletable_by_viewer') === 'true',
   };
@@ -117,37 +132,40 @@ async function createEndToEnd(form: HTMLFormElement, plaintext: string, pushKind
   });
   const json = (await response.json()) as { token?: string; url?: string; error?: string; details?: Array<{ message: string }> };
   if (!response.ok || !json.token) throw new Error(json.details?.map((detail) => detail.message).join(' ') ?? json.error ?? text.failed);
-  const emailed = await emailWholeLink(data, json.token, `${json.url}#${linkSecret}`);
-  return `${sitePath(`/p/${json.token}/preview`)}${emailed === undefined ? '' : `?emailed=${emailed}`}#${linkSecret}`;
+  // The answer sets the share page's one-time notice (a cookie only the server sets, never a query parameter).
+  await emailWholeLink(data, json.token, `${json.url}#${linkSecret}`);
+  return `${sitePath(`/p/${json.token}/preview`)}#${linkSecret}`;
 }
 
 /**
  * Has the new push's whole link (key included) emailed when the sender named recipients and ticked the box
- * that says the mail servers will see it (checked before encrypting). Answers how many emails were queued,
- * `failed`, or undefined when nothing was asked; the push exists either way, so a failure is told, not thrown.
+ * that says the mail servers will see it (checked before encrypting). The push exists either way: the server's
+ * answer sets the share page's notice (how many emails were queued, or that none were), so nothing is thrown.
  */
-async function emailWholeLink(data: FormData, token: string, wholeLink: string): Promise<number | 'failed' | undefined> {
+async function emailWholeLink(data: FormData, token: string, wholeLink: string): Promise<void> {
   const recipients = String(data.get('notify_emails_to') ?? '')
     .split(',')
     .map((address) => address.trim())
     .filter(Boolean);
-  if (recipients.length === 0 || data.get('acknowledge_link_exposure') !== 'true') return undefined;
+  if (recipients.length === 0 || data.get('acknowledge_link_exposure') !== 'true') return;
   try {
-    const response = await fetch(sitePath(`/api/passdrop/v1/pushes/${token}/notify_emails`), {
+    await fetch(sitePath(`/api/passdrop/v1/pushes/${token}/notify_emails`), {
       method: 'POST',
       headers: jsonHeaders(),
       body: JSON.stringify({ recipients, locale: String(data.get('notify_emails_to_locale') ?? '') || undefined, link: wholeLink, acknowledge_link_exposure: true }),
     });
-    if (!response.ok) return 'failed';
-    return ((await response.json()) as { recipients: number }).recipients;
   } catch {
-    return 'failed';
+    // Offline or refused before an answer: the share page shows no notice, and the dashboard can email the link.
   }
 }
 
 function saveChoices(form: HTMLFormElement): void {
   const choices: Record<string, string | boolean> = {};
   for (const element of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-remember]')) {
+    if (element instanceof HTMLInputElement && element.type === 'radio') {
+      if (element.checked) choices[element.dataset.remember!] = element.value;
+      continue;
+    }
     choices[element.dataset.remember!] = element instanceof HTMLInputElement && element.type === 'checkbox' ? element.checked : element.value;
   }
   localStorage.setItem(rememberKey, JSON.stringify(choices));
@@ -165,7 +183,10 @@ function restoreChoices(form: HTMLFormElement): void {
   for (const element of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-remember]')) {
     const value = choices[element.dataset.remember!];
     if (value === undefined) continue;
-    if (element instanceof HTMLInputElement && element.type === 'checkbox') {
+    if (element instanceof HTMLInputElement && element.type === 'radio') {
+      // A preset this server no longer offers leaves the default checked.
+      if (element.value === value) element.checked = true;
+    } else if (element instanceof HTMLInputElement && element.type === 'checkbox') {
       element.checked = value === true;
     } else if (element instanceof HTMLSelectElement) {
       // Only choices the server still offers (its bounds may have changed since).

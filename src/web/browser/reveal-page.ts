@@ -113,7 +113,7 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, properties: Part
 function afterReveal(push: RevealedPush | undefined): Node[] {
   document.querySelector('h1')!.textContent = text.revealedHeading ?? '';
   document.title = `${text.revealedHeading ?? ''} · Passdrop`;
-  document.querySelector('[data-step-info]')?.remove();
+  for (const info of document.querySelectorAll('[data-step-info]')) info.remove();
   if (!push) return [];
   const facts = element('p', { className: 'hint' });
   if (push.expired) {

@@ -42,7 +42,7 @@ function passwordHint(context: PageContext): string {
 
 export function renderSignIn(
   context: PageContext,
-  state: FormState & { next?: string; allowSignups: boolean; mailEnabled: boolean; providers?: readonly { name: string; href: string }[]; passwords?: boolean; passkeys?: boolean },
+  state: FormState & { next?: string; allowSignups: boolean; setupPending?: boolean; mailEnabled: boolean; providers?: readonly { name: string; href: string }[]; passwords?: boolean; passkeys?: boolean },
 ): string {
   const { t } = context;
   const passwords = state.passwords ?? true;
@@ -64,7 +64,8 @@ ${passwords
   <button type="submit" class="primary">${t('account.signIn.submit')}</button>
 </form>
 <p>${state.mailEnabled ? html`<a href="${context.path(`/account/forgot-password`)}">${t('account.forgot.link')}</a>` : ''}</p>
-${state.allowSignups ? html`<p>${t('account.signIn.noAccount')} <a href="${context.path(`/account/sign-up`)}">${t('account.signUp.link')}</a></p>` : ''}`
+${state.allowSignups ? html`<p>${t('account.signIn.noAccount')} <a href="${context.path(`/account/sign-up`)}">${t('account.signUp.link')}</a></p>` : ''}
+${state.setupPending ? html`<p class="hint">${t('account.signIn.setupPending')} <a href="${context.path(`/setup`)}">${t('setup.heading')}</a></p>` : ''}`
     : html`<p>${t('sso.passwordsDisabled')}</p>`}`;
   if (!state.passkeys) return send(context, t('account.signIn.heading'), body);
   return renderPage(context, { title: t('account.signIn.heading'), body, scripts: ['passkeys'], browserStrings: passkeyStrings(context) });

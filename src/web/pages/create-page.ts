@@ -13,6 +13,8 @@ export interface CreateFormValues {
   readonly payload?: string;
   readonly expireAfterMinutes?: number;
   readonly expireAfterViews?: number;
+  /** The expiry preset chosen ('hour', 'day', 'default' or 'custom'); custom uses the two fields. */
+  readonly expiryPreset?: string;
   readonly retrievalStep?: boolean;
   readonly deletableByViewer?: boolean;
   readonly name?: string;
@@ -32,12 +34,49 @@ export function enabledKinds(policy: PushPolicy): ServerPushKind[] {
   return SERVER_PUSH_KINDS.filter((kind) => policy.kinds[kind].enabled);
 }
 
-/** The lifetimes offered: common steps inside the configured bounds, always including the default. */
-export function lifetimeChoices(kindPolicy: KindPolicy, policy: PushPolicy): number[] {
+/** The shortest and longest lifetimes in minutes the policy accepts for a kind. */
+function lifetimeBounds(kindPolicy: KindPolicy, policy: PushPolicy): { shortest: number; longest: number } {
   const longest = kindPolicy.expireAfterDays.max * 1440;
   const shortest = Math.max(policy.minExpiryMinutes, kindPolicy.expireAfterDays.min === 1 ? policy.minExpiryMinutes : kindPolicy.expireAfterDays.min * 1440);
+  return { shortest, longest };
+}
+
+/** The lifetimes offered: common steps inside the configured bounds, always including the default. */
+export function lifetimeChoices(kindPolicy: KindPolicy, policy: PushPolicy): number[] {
+  const { shortest, longest } = lifetimeBounds(kindPolicy, policy);
   const fallback = kindPolicy.expireAfterDays.default * 1440;
   return [...new Set([...MINUTE_CHOICES.filter((minutes) => minutes >= shortest && minutes <= longest), fallback])].sort((a, b) => a - b);
+}
+
+/** One expiry preset of the create form: a name the form posts, and the lifetime and views it stands for. */
+export interface ExpiryPreset {
+  readonly id: 'hour' | 'day' | 'default';
+  readonly minutes: number;
+  readonly views: number;
+}
+
+/**
+ * The expiry presets a kind offers: one view for an hour, one view for a day, and the operator's default
+ * (when it is neither), each only inside the configured bounds. "Custom" (the two fields) always follows.
+ */
+export function expiryPresets(kindPolicy: KindPolicy, policy: PushPolicy): ExpiryPreset[] {
+  const { shortest, longest } = lifetimeBounds(kindPolicy, policy);
+  const views = kindPolicy.expireAfterViews;
+  const candidates: ExpiryPreset[] = [
+    { id: 'hour', minutes: 60, views: 1 },
+    { id: 'day', minutes: 1440, views: 1 },
+    { id: 'default', minutes: kindPolicy.expireAfterDays.default * 1440, views: views.default },
+  ];
+  const fits = (preset: ExpiryPreset) => preset.minutes >= shortest && preset.minutes <= longest && preset.views >= views.min && preset.views <= views.max;
+  return candidates.filter(
+    (preset, index) => fits(preset) && !candidates.slice(0, index).some((earlier) => fits(earlier) && earlier.minutes === preset.minutes && earlier.views === preset.views),
+  );
+}
+
+/** The preset a create form's values stand for: the one named, else the one matching the values, else custom. */
+function chosenPreset(presets: readonly ExpiryPreset[], values: CreateFormValues, minutes: number, views: number): string {
+  if (values.expiryPreset === 'custom' || presets.some((preset) => preset.id === values.expiryPreset)) return values.expiryPreset!;
+  return presets.find((preset) => preset.minutes === minutes && preset.views === views)?.id ?? 'custom';
 }
 
 export function describeMinutes(t: PageContext['t'], minutes: number): string {
@@ -79,6 +118,18 @@ export function renderCreatePage(
   const views = values.expireAfterViews ?? kindPolicy.expireAfterViews.default;
   const retrievalStep = values.retrievalStep ?? kindPolicy.retrievalStepDefault;
   const deletable = values.deletableByViewer ?? kindPolicy.deletableByViewerDefault ?? false;
+  const presets = expiryPresets(kindPolicy, policy);
+  const preset = chosenPreset(presets, values, minutes, views);
+  const presetLabel = (choice: ExpiryPreset) =>
+    choice.id === 'default'
+      ? t('create.presets.other', { views: t('create.presets.views', { count: choice.views }), lifetime: describeMinutes(t, choice.minutes) })
+      : t(`create.presets.${choice.id}`);
+  // Without JavaScript the server applies the chosen preset; with it, the browser sends the preset's values.
+  const presetChoice = (id: string, label: string, values?: ExpiryPreset) =>
+    html`<div class="preset"><input type="radio" id="expiry_preset-${id}" name="expiry_preset" value="${id}" data-remember="preset"${values ? html` data-minutes="${values.minutes}" data-views="${values.views}"` : ''}${id === preset ? html` checked` : ''}><label for="expiry_preset-${id}">${label}</label></div>`;
+  // Folded unless something in it differs from the defaults (a form re-shown after an error keeps it open).
+  const advancedOpen =
+    retrievalStep !== kindPolicy.retrievalStepDefault || (kind !== 'url' && deletable !== (kindPolicy.deletableByViewerDefault ?? false)) || !!values.name || !!values.note;
 
   const payloadField =
     kind === 'url'
@@ -104,20 +155,26 @@ ${csrfField(context)}
   </div>
   ${kind === 'text' ? renderGenerator(context) : ''}
   <fieldset class="expiry">
-    <legend>${t('create.expiryLegend')}</legend>
-    <div class="field">
-      <label for="expire_after_minutes">${t('create.lifetimeLabel')}</label>
-      <select id="expire_after_minutes" name="expire_after_minutes" data-remember="minutes"${problemFor('expire_after_minutes') ? html` aria-describedby="expire_after_minutes-error"` : ''}>
-        ${lifetimeChoices(kindPolicy, policy).map((choice) => html`<option value="${choice}"${choice === minutes ? html` selected` : ''}>${describeMinutes(t, choice)}</option>`)}
-      </select>
-      ${fieldError('expire_after_minutes', 'expire_after_minutes')}
+    <legend>${t('create.presets.legend')}</legend>
+    <div class="presets">
+      ${presets.map((preset) => presetChoice(preset.id, presetLabel(preset), preset))}
+      ${presetChoice('custom', t('create.presets.custom'))}
     </div>
-    <div class="field">
-      <label for="expire_after_views">${t('create.viewsLabel')}</label>
-      <input id="expire_after_views" name="expire_after_views" type="number" inputmode="numeric" data-remember="views"
-        min="${kindPolicy.expireAfterViews.min}" max="${kindPolicy.expireAfterViews.max}" value="${views}" required aria-describedby="${describedBy('expire_after_views', 'expire_after_views')}">
-      <p class="hint" id="expire_after_views-hint">${t('create.viewsHint', { min: kindPolicy.expireAfterViews.min, max: kindPolicy.expireAfterViews.max })}</p>
-      ${fieldError('expire_after_views', 'expire_after_views')}
+    <div class="custom-expiry">
+      <div class="field">
+        <label for="expire_after_minutes">${t('create.lifetimeLabel')}</label>
+        <select id="expire_after_minutes" name="expire_after_minutes" data-remember="minutes"${problemFor('expire_after_minutes') ? html` aria-describedby="expire_after_minutes-error"` : ''}>
+          ${lifetimeChoices(kindPolicy, policy).map((choice) => html`<option value="${choice}"${choice === minutes ? html` selected` : ''}>${describeMinutes(t, choice)}</option>`)}
+        </select>
+        ${fieldError('expire_after_minutes', 'expire_after_minutes')}
+      </div>
+      <div class="field">
+        <label for="expire_after_views">${t('create.viewsLabel')}</label>
+        <input id="expire_after_views" name="expire_after_views" type="number" inputmode="numeric" data-remember="views"
+          min="${kindPolicy.expireAfterViews.min}" max="${kindPolicy.expireAfterViews.max}" value="${views}" required aria-describedby="${describedBy('expire_after_views', 'expire_after_views')}">
+        <p class="hint" id="expire_after_views-hint">${t('create.viewsHint', { min: kindPolicy.expireAfterViews.min, max: kindPolicy.expireAfterViews.max })}</p>
+        ${fieldError('expire_after_views', 'expire_after_views')}
+      </div>
     </div>
     <p class="hint">${t('create.whicheverFirst')}</p>
   </fieldset>
@@ -127,20 +184,21 @@ ${csrfField(context)}
     <p class="hint" id="passphrase-hint">${t('create.passphraseHint')}</p>
     ${fieldError('passphrase', 'passphrase')}
   </div>
-  <div class="checks">
-    <div class="check">
-      <input id="retrieval_step" name="retrieval_step" type="checkbox" value="true" data-remember="retrieval"${retrievalStep ? html` checked` : ''} aria-describedby="retrieval_step-hint">
-      <label for="retrieval_step">${t('create.retrievalStepLabel')}</label>
-      <p class="hint" id="retrieval_step-hint">${t('create.retrievalStepHint')}</p>
+  <details class="advanced"${advancedOpen ? html` open` : ''}>
+    <summary>${t('create.advancedSummary')}</summary>
+    <div class="checks">
+      <div class="check">
+        <input id="retrieval_step" name="retrieval_step" type="checkbox" value="true" data-remember="retrieval"${retrievalStep ? html` checked` : ''} aria-describedby="retrieval_step-hint">
+        <label for="retrieval_step">${t('create.retrievalStepLabel')}</label>
+        <p class="hint" id="retrieval_step-hint">${t('create.retrievalStepHint')}</p>
+      </div>
+      ${kind === 'url' ? '' : html`<div class="check">
+        <input id="deletable_by_viewer" name="deletable_by_viewer" type="checkbox" value="true" data-remember="deletable"${deletable ? html` checked` : ''} aria-describedby="deletable_by_viewer-hint">
+        <label for="deletable_by_viewer">${t('create.deletableLabel')}</label>
+        <p class="hint" id="deletable_by_viewer-hint">${t('create.deletableHint')}</p>
+      </div>`}
     </div>
-    ${kind === 'url' ? '' : html`<div class="check">
-      <input id="deletable_by_viewer" name="deletable_by_viewer" type="checkbox" value="true" data-remember="deletable"${deletable ? html` checked` : ''} aria-describedby="deletable_by_viewer-hint">
-      <label for="deletable_by_viewer">${t('create.deletableLabel')}</label>
-      <p class="hint" id="deletable_by_viewer-hint">${t('create.deletableHint')}</p>
-    </div>`}
-  </div>
-  <details class="records">
-    <summary>${t('create.recordsSummary')}</summary>
+    <h2 class="advanced-heading">${t('create.recordsSummary')}</h2>
     <div class="field">
       <label for="name">${t('create.nameLabel')}</label>
       <input id="name" name="name" type="text" maxlength="255" value="${values.name ?? ''}" aria-describedby="name-hint">

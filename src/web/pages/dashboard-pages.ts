@@ -26,7 +26,7 @@ export function statusBadge(context: PageContext, push: PushRecord): SafeHtml {
   const status = push.expired
     ? html`<span class="badge badge-expired">${icon(sprite, 'hourglass')}${t('dashboard.statusExpired')}</span>`
     : html`<span class="badge badge-active">${icon(sprite, 'circle-check')}${t('dashboard.statusActive')}</span>`;
-  return push.encryption === 'client' ? html`${status} <span class="badge badge-e2e">${icon(sprite, 'shield-check')}${t('dashboard.endToEnd')}</span>` : status;
+  return push.encryption === 'client' ? html`<span class="badges">${status} <span class="badge badge-e2e">${icon(sprite, 'shield-check')}${t('dashboard.endToEnd')}</span></span>` : status;
 }
 
 function queryString(query: DashboardQuery, page: number): string {

@@ -70,7 +70,7 @@ ${protectedByPassphrase ? html`<div class="alert info"><p>${t('share.passphraseR
   <dt>${t('share.encryption')}</dt><dd>${endToEnd ? t('share.encryptionBrowser') : t('share.encryptionServer')}</dd>
   <dt>${t('share.retrievalStep')}</dt><dd>${push.retrievalStep ? t('common.yes') : t('common.no')}</dd>
 </dl>
-<p><a href="${context.path(`/`)}" class="button secondary">${t('share.another')}</a></p>`;
+<p class="form-actions"><a href="${context.path(`/`)}" class="button secondary">${t('share.another')}</a></p>`;
 
   return renderPage(context, {
     title: t('share.heading'),
