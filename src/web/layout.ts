@@ -2,7 +2,8 @@ import { html, type SafeHtml } from './html.js';
 import type { AssetManifest } from './asset-manifest.js';
 import { brandMark, icon } from './icons.js';
 import type { IconName } from './icon-names.js';
-import { LANGUAGES, type LanguageCode } from './i18n/languages.js';
+import type { LanguageCode } from './i18n/languages.js';
+import { languageOptions } from './language-options.js';
 import type { Translate } from './i18n/translator.js';
 
 export interface Brand {
@@ -144,7 +145,7 @@ ${options.body}
   <form method="get" class="language-form">
     <label for="locale">${icon(assets.url('icons.svg'), 'globe')}<span class="visually-hidden">${t('layout.language')}</span></label>
     <select id="locale" name="locale" data-autosubmit>
-      ${LANGUAGES.map((language) => html`<option value="${language.code}" lang="${language.code}"${language.code === context.lang ? html` selected` : ''}>${language.name}</option>`)}
+      ${languageOptions(context.lang)}
     </select>
     <button type="submit" class="secondary small js-hidden">${t('layout.changeLanguage')}</button>
   </form>

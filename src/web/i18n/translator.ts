@@ -11,6 +11,18 @@ export function loadCatalogs(): Record<LanguageCode, Record<string, unknown>> {
   ) as Record<LanguageCode, Record<string, unknown>>;
 }
 
+const missing = new Set<string>();
+const MISSING_LIMIT = 1000;
+
+/**
+ * The keys a page asked for that no catalog holds, English included (`<language>:<key>`), since the
+ * process started: such a key would show as its path (`share.heading`). Tests assert this stays empty
+ * (test/browser/languages.test.ts); a language's own gaps, which English fills, are the catalog test's.
+ */
+export function missingTranslationKeys(): readonly string[] {
+  return [...missing];
+}
+
 /**
  * One i18next instance for the process; `translator(code)` returns the `t` of a language, falling back
  * to English for a key a catalog lacks (a test keeps that from happening).
@@ -25,6 +37,11 @@ export async function createTranslations(): Promise<(code: LanguageCode) => Tran
     // Our html`` template escapes every value; i18next must not escape a second time.
     interpolation: { escapeValue: false },
     returnNull: false,
+    // Report a key no catalog has (see missingTranslationKeys); i18next calls this only for such keys.
+    saveMissing: true,
+    missingKeyHandler: (languages: readonly string[], _namespace: string, key: string) => {
+      if (missing.size < MISSING_LIMIT) missing.add(`${languages.join(',')}:${key}`);
+    },
   });
   const cache = new Map<LanguageCode, Translate>();
   return (code) => {

@@ -2,7 +2,7 @@ import type { KindPolicy, PushPolicy } from '../../config/load-config.js';
 import type { FieldProblem } from '../../errors/app-error.js';
 import { SERVER_PUSH_KINDS, type ServerPushKind } from '../../pushes/push-kinds.js';
 import { exactText, html, type SafeHtml } from '../html.js';
-import { LANGUAGES } from '../i18n/languages.js';
+import { languageOptions } from '../language-options.js';
 import { csrfField, renderPage, type PageContext } from '../layout.js';
 
 const MINUTE_CHOICES = [5, 15, 30, 60, 240, 720, 1440, 2880, 4320, 10080, 20160, 43200, 86400, 129600];
@@ -205,9 +205,7 @@ function linkEmailFields(
     </div>
     <div class="field">
       <label for="notify_emails_to_locale">${t('linkEmail.language')}</label>
-      <select id="notify_emails_to_locale" name="notify_emails_to_locale">${LANGUAGES.map(
-        (language) => html`<option value="${language.code}" lang="${language.code}"${language.code === chosen ? html` selected` : ''}>${language.name}</option>`,
-      )}</select>
+      <select id="notify_emails_to_locale" name="notify_emails_to_locale">${languageOptions(chosen)}</select>
     </div>
     ${kind === 'url'
       ? ''
