@@ -1,11 +1,13 @@
 import QRCode from 'qrcode';
 import { secretUrl } from '../../pushes/secret-link.js';
 import type { PushRecord } from '../../pushes/push-record.js';
+import { formatDateTime, formatNumber } from '../i18n/formatting.js';
 import { html, trusted } from '../html.js';
 import { renderPage, type PageContext } from '../layout.js';
 
+/** A moment in the page's language (src/web/i18n/formatting.ts), in UTC until the page's script shows it in the reader's zone. */
 export function formatTime(context: PageContext, epochMs: number): string {
-  return `${new Intl.DateTimeFormat(context.lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(epochMs)} UTC`;
+  return formatDateTime(context.lang, epochMs);
 }
 
 /**
@@ -66,7 +68,7 @@ ${emailNotice}
 ${protectedByPassphrase ? html`<div class="alert info"><p>${t('share.passphraseReminder')}</p></div>` : ''}
 <dl class="facts">
   <dt>${t('share.expires')}</dt><dd><time datetime="${new Date(push.expiresAt).toISOString()}" data-local-time>${expires}</time></dd>
-  <dt>${t('share.views')}</dt><dd>${push.viewsRemaining}</dd>
+  <dt>${t('share.views')}</dt><dd>${formatNumber(context.lang, push.viewsRemaining)}</dd>
   <dt>${t('share.encryption')}</dt><dd>${endToEnd ? t('share.encryptionBrowser') : t('share.encryptionServer')}</dd>
   <dt>${t('share.retrievalStep')}</dt><dd>${push.retrievalStep ? t('common.yes') : t('common.no')}</dd>
 </dl>
