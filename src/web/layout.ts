@@ -45,6 +45,8 @@ export interface PageContext {
   readonly host?: string;
   /** The request path without the base path and query ('/dashboard'), to mark the current navigation item. */
   readonly currentPath?: string;
+  /** The strings of another language: what the page writes for someone else (the recipient's share message). */
+  readonly translate?: (code: LanguageCode) => Translate;
 }
 
 export interface PageOptions {

@@ -3,6 +3,7 @@ import type { KindPolicy } from '../../config/load-config.js';
 import type { FieldProblem } from '../../errors/app-error.js';
 import { SERVER_PUSH_KINDS, type ServerPushKind } from '../../pushes/push-kinds.js';
 import { isWellFormedToken } from '../../pushes/push-token.js';
+import { resolveLanguage } from '../../web/i18n/languages.js';
 import type { Translate } from '../../web/i18n/translator.js';
 import { html } from '../../web/html.js';
 import { renderPage } from '../../web/layout.js';
@@ -37,6 +38,17 @@ function textField(body: Record<string, unknown>, name: string): string | undefi
 
 function wholeNumber(text: string | undefined): number | undefined {
   return text !== undefined && /^\s*\d+\s*$/.test(text) ? Number(text) : undefined;
+}
+
+/**
+ * The share page's path: `/p/<token>/preview`, with how many link emails were queued and the recipient's
+ * language (`push_locale`, which the share page puts on the link as `?locale=`) when there are any.
+ */
+function previewPath(token: string, query: { emailed?: string; push_locale?: string | undefined }): string {
+  const parameters = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) parameters.set(name, value);
+  const search = parameters.toString();
+  return `/p/${token}/preview${search === '' ? '' : `?${search}`}`;
 }
 
 /**
@@ -81,6 +93,7 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
       note: textField(body, 'note'),
       notifyEmailsTo: textField(body, 'notify_emails_to'),
       notifyEmailsToLocale: textField(body, 'notify_emails_to_locale'),
+      pushLocale: resolveLanguage(textField(body, 'push_locale') ?? ''),
     };
     const options = pageOptions(request);
     // The server encrypts this push, so it has the whole link: checked before creating, queued after.
@@ -114,9 +127,9 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
       const queued = await linkEmails.queueForNewPush(request.user, result.push, notify);
       // The push exists now: a limit met since the check above is told on the share page, not hidden.
       if (!queued.ok) request.log.warn({ reason: queued.reason }, 'the link of a new push was not emailed');
-      return reply.redirect(site.path(`/p/${result.push.token}/preview?emailed=${queued.ok ? queued.recipients : 'failed'}`), 303);
+      return reply.redirect(site.path(previewPath(result.push.token, { emailed: queued.ok ? String(queued.recipients) : 'failed', push_locale: values.pushLocale })), 303);
     }
-    return reply.redirect(site.path(`/p/${result.push.token}/preview`), 303);
+    return reply.redirect(site.path(previewPath(result.push.token, { push_locale: values.pushLocale })), 303);
   });
 
   app.get('/p/:token/preview', { config: { access: 'public', limits: ['reveal'] }, exposeHeadRoute: true }, async (request, reply) => {
@@ -130,6 +143,8 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
     }
     const emailed = (request.query as Record<string, unknown>).emailed;
     const linkEmailed = emailed === 'failed' ? 'failed' : typeof emailed === 'string' && /^[1-9]\d{0,2}$/.test(emailed) ? Number(emailed) : undefined;
-    return reply.type('text/html; charset=utf-8').send(await renderSharePage(context, push, site.publicUrl(request), { linkEmailed }));
+    const pushLocale = (request.query as Record<string, unknown>).push_locale;
+    const recipientLanguage = typeof pushLocale === 'string' ? resolveLanguage(pushLocale) : undefined;
+    return reply.type('text/html; charset=utf-8').send(await renderSharePage(context, push, site.publicUrl(request), { linkEmailed, recipientLanguage }));
   });
 }

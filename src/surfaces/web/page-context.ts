@@ -68,6 +68,6 @@ export function createPageContextFactory(deps: {
     } catch {
       host = undefined;
     }
-    return { t: deps.translations(lang), path: deps.path, lang, dir: textDirection(lang), assets: deps.assets, brand: deps.brand, account, host, currentPath };
+    return { t: deps.translations(lang), translate: deps.translations, path: deps.path, lang, dir: textDirection(lang), assets: deps.assets, brand: deps.brand, account, host, currentPath };
   };
 }

@@ -8,7 +8,7 @@ import {
   generatePassphrase,
 } from './password-generator.js';
 import { QR_MAX_BYTES, qrOverflowBytes } from '../../pushes/push-kinds.js';
-import { fill, hasWebCrypto, jsonHeaders, markBusy, showError, sitePath, strings } from './dom.js';
+import { fill, hasWebCrypto, jsonHeaders, markBusy, previewQuery, showError, sitePath, strings } from './dom.js';
 
 const text = strings();
 const form = document.querySelector<HTMLFormElement>('form.create-form');
@@ -110,6 +110,8 @@ async function createEndToEnd(form: HTMLFormElement, plaintext: string, pushKind
   const note = String(data.get('note') ?? '');
   if (name) body.name = name;
   if (note) body.note = note;
+  const pushLocale = String(data.get('push_locale') ?? '');
+  if (pushLocale) body.push_locale = pushLocale;
   const response = await fetch(sitePath('/api/passdrop/v1/pushes'), {
     method: 'POST',
     headers: jsonHeaders(),
@@ -118,7 +120,7 @@ async function createEndToEnd(form: HTMLFormElement, plaintext: string, pushKind
   const json = (await response.json()) as { token?: string; url?: string; error?: string; details?: Array<{ message: string }> };
   if (!response.ok || !json.token) throw new Error(json.details?.map((detail) => detail.message).join(' ') ?? json.error ?? text.failed);
   const emailed = await emailWholeLink(data, json.token, `${json.url}#${linkSecret}`);
-  return `${sitePath(`/p/${json.token}/preview`)}${emailed === undefined ? '' : `?emailed=${emailed}`}#${linkSecret}`;
+  return `${sitePath(`/p/${json.token}/preview`)}${previewQuery({ emailed: emailed === undefined ? '' : String(emailed), push_locale: pushLocale })}#${linkSecret}`;
 }
 
 /**

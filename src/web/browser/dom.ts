@@ -58,6 +58,13 @@ export function sitePath(path: string): string {
   return `${document.documentElement.dataset.basePath ?? ''}${path}`;
 }
 
+/** The share page's query (`?emailed=2&push_locale=de`) from the values that are set; '' when none is. */
+export function previewQuery(values: Record<string, string>): string {
+  const query = new URLSearchParams(Object.entries(values).filter(([, value]) => value !== ''));
+  const search = query.toString();
+  return search === '' ? '' : `?${search}`;
+}
+
 /**
  * Puts `value` on the clipboard exactly (CRLF, leading newlines and all). Uses the async clipboard where
  * the page has it (a secure context: HTTPS or localhost); on a plain-HTTP origin, where

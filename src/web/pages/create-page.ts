@@ -20,6 +20,8 @@ export interface CreateFormValues {
   /** "Email the link to": Password Pusher's notify_emails_to (comma-separated) and the email's language. */
   readonly notifyEmailsTo?: string;
   readonly notifyEmailsToLocale?: string;
+  /** The recipient's language (Password Pusher's push_locale): the link carries `?locale=`; empty: their browser's. */
+  readonly pushLocale?: string;
 }
 
 /** What the create page offers besides the push itself. */
@@ -152,6 +154,7 @@ ${csrfField(context)}
       <p class="hint" id="note-hint">${t('create.noteHint')}</p>
     </div>
   </details>
+  ${recipientLanguageField(context, values.pushLocale)}
   ${options.offerLinkEmail ? linkEmailFields(context, values, kind, fieldError) : ''}
   <p class="encryption-note" data-encryption-note>${kind === 'url' ? t('create.encryption.url') : html`<span class="no-js-only">${t('create.encryption.server')}</span><span class="js-only">${t('create.encryption.browser')}</span>`}</p>
   <p class="form-error" role="alert" data-form-error hidden></p>
@@ -179,6 +182,23 @@ ${csrfField(context)}
       acknowledgeLinkExposure: t('linkEmail.createAcknowledgeMissing'),
     },
   });
+}
+
+/**
+ * The recipient's language, folded away (most recipients read the sender's language, or their browser
+ * says theirs): Password Pusher's push_locale. The share link then carries `?locale=<code>`, and the
+ * share message is written in that language. Shared by the text and file create pages.
+ */
+export function recipientLanguageField(context: PageContext, chosen: string | undefined): SafeHtml {
+  const { t } = context;
+  return html`<details class="records" data-recipient-language${chosen ? html` open` : ''}>
+    <summary>${t('create.recipientLanguageLabel')}</summary>
+    <div class="field">
+      <label for="push_locale">${t('create.recipientLanguageLabel')}</label>
+      <select id="push_locale" name="push_locale" aria-describedby="push_locale-hint"><option value="">${t('create.recipientLanguageAuto')}</option>${languageOptions(chosen ?? '')}</select>
+      <p class="hint" id="push_locale-hint">${t('create.recipientLanguageHint')}</p>
+    </div>
+  </details>`;
 }
 
 /**
