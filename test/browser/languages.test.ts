@@ -117,6 +117,27 @@ describe('every language on a 360 px phone: create, share, delivery, expired and
     });
   }
 
+  it("carries the recipient's language through the browser-encrypted create path: ?locale= before the key, message in it", async () => {
+    await page.goto(`${server.url}/?locale=fr`, { waitUntil: 'load' });
+    await page.fill('#payload', 'chiffré dans le navigateur');
+    await page.evaluate(() => {
+      const details = document.querySelector<HTMLDetailsElement>('details[data-recipient-language]');
+      if (details) details.open = true;
+    });
+    await page.selectOption('#push_locale', 'ar');
+    await Promise.all([page.waitForURL(/\/p\/[^/]+\/preview\?push_locale=ar/), page.click('form.create-form button[type="submit"]')]);
+    const link = await page.inputValue('#secret-link');
+    assert.match(link, /\/p\/[\w-]{22}\/r\?locale=ar#[\w-]{43}$/);
+    assert.equal(await page.getAttribute('html', 'lang'), 'fr', 'the sender keeps their language');
+    assert.equal(await page.getAttribute('#share-message', 'dir'), 'rtl');
+    assert.ok((await page.inputValue('#share-message')).includes(link), 'the message has the whole link');
+    const recipient = await browser.newPage();
+    await recipient.goto(link, { waitUntil: 'load' });
+    assert.equal(await recipient.getAttribute('html', 'lang'), 'ar');
+    assert.equal(await recipient.getAttribute('html', 'dir'), 'rtl');
+    await recipient.close();
+  });
+
   it('asked the catalogs for no key they lack, and the pages logged no error', () => {
     assert.deepEqual(missingTranslationKeys(), []);
     assert.deepEqual(watched.problems, []);
