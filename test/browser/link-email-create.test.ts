@@ -12,7 +12,7 @@ import { accountWithToken } from '../support/account-tokens.js';
 function linkIn(sink: MailSink, address: string, origin: string): string {
   const mail = sink.mails.find((candidate) => candidate.to.includes(address));
   assert.ok(mail, `a mail to ${address}`);
-  const link = new RegExp(`${origin.replace(/[.:/]/g, '\\$&')}/p/[A-Za-z0-9_-]+(?:/r)?(?:#[A-Za-z0-9_-]+)?`).exec(mail.text)?.[0];
+  const link = new RegExp(`${origin.replace(/[.:/]/g, '\\$&')}/p/[A-Za-z0-9_-]+(?:/r)?(?:\\?locale=[A-Za-z-]+)?(?:#[A-Za-z0-9_-]+)?`).exec(mail.text)?.[0];
   assert.ok(link, `a link in the mail to ${address}`);
   return link;
 }
@@ -81,7 +81,8 @@ describeEachDatabase('emailing the link from the create page, in Chromium', (fix
 
     await sink.until((mails) => mails.some((mail) => mail.to.includes('ann@example.com')));
     const emailed = linkIn(sink, 'ann@example.com', origin);
-    assert.equal(emailed, shown, 'the mail carries the whole link, key included');
+    // In the email's language: ?locale= before the key (issue 21), so the recipient's pages speak French too.
+    assert.equal(emailed, shown.replace('#', '?locale=fr#'), 'the mail carries the whole link, key included, in the chosen language');
     assert.match(sink.mails.find((mail) => mail.to.includes('ann@example.com'))!.text, /Ouvrez-le avec ce lien/, 'in the chosen language');
 
     const recipient = await fresh();
