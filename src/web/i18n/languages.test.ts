@@ -53,3 +53,13 @@ it('offers the languages in the picker by their own names, Latin scripts first, 
   const names = latin.map((language) => language.name);
   assert.deepEqual(names, [...names].sort(new Intl.Collator('und').compare));
 });
+
+it('writes Arabic, Persian, Hebrew and Urdu right to left, and every other language left to right', () => {
+  const rightToLeft = new Set(['ar', 'fa', 'he', 'ur']);
+  for (const { code, dir } of LANGUAGES) assert.equal(dir, rightToLeft.has(code.split('-')[0]!) ? 'rtl' : 'ltr', code);
+});
+
+it('names every language once, by a code Intl knows', () => {
+  assert.equal(new Set(LANGUAGES.map((language) => language.code.toLowerCase())).size, LANGUAGES.length);
+  for (const { code } of LANGUAGES) assert.equal(Intl.getCanonicalLocales(code)[0], code);
+});
