@@ -67,6 +67,10 @@ describeEachDatabase('emailing the link from the create page, in Chromium', (fix
     await assertAccessible(sender, 'the create page with link emails');
     assert.match((await sender.textContent('[data-link-exposure]')) ?? '', /mail server.*full link/);
     await sender.fill('#notify_emails_to', 'ann@example.com');
+    // The recipient's language (issue 21) becomes the emails' too, which the sender may still change.
+    await sender.click('details[data-recipient-language] summary');
+    await sender.selectOption('#push_locale', 'de');
+    assert.equal(await sender.inputValue('#notify_emails_to_locale'), 'de');
     await sender.selectOption('#notify_emails_to_locale', 'fr');
 
     await sender.click('form.create-form button[type="submit"]');
@@ -74,7 +78,7 @@ describeEachDatabase('emailing the link from the create page, in Chromium', (fix
     assert.ok(!sender.url().includes('/preview'), 'nothing created or sent without the tick');
 
     await sender.check('#acknowledge_link_exposure');
-    await Promise.all([sender.waitForURL(/\/p\/[^/]+\/preview\?emailed=1#/), sender.click('form.create-form button[type="submit"]')]);
+    await Promise.all([sender.waitForURL(/\/p\/[^/]+\/preview\?emailed=1&push_locale=de#/), sender.click('form.create-form button[type="submit"]')]);
     assert.match((await sender.textContent('[data-link-emailed="1"]')) ?? '', /Emails queued: 1/);
     const shown = await sender.inputValue('#secret-link');
     assert.ok(shown.includes('#'), 'the share page completes the link with its key');
@@ -82,7 +86,8 @@ describeEachDatabase('emailing the link from the create page, in Chromium', (fix
     await sink.until((mails) => mails.some((mail) => mail.to.includes('ann@example.com')));
     const emailed = linkIn(sink, 'ann@example.com', origin);
     // In the email's language: ?locale= before the key (issue 21), so the recipient's pages speak French too.
-    assert.equal(emailed, shown.replace('#', '?locale=fr#'), 'the mail carries the whole link, key included, in the chosen language');
+    assert.match(shown, /\/r\?locale=de#/, "the share page's link opens in the recipient's language");
+    assert.equal(emailed, shown.replace('?locale=de#', '?locale=fr#'), "the mail carries the whole link, key included, in the email's language");
     assert.match(sink.mails.find((mail) => mail.to.includes('ann@example.com'))!.text, /Ouvrez-le avec ce lien/, 'in the chosen language');
 
     const recipient = await fresh();

@@ -35,6 +35,13 @@ if (form && payload) {
   restoreChoices(form);
   wireGenerator(payload);
 
+  // Choosing the recipient's language chooses it for the link emails too (the sender can still change those).
+  const recipientLanguage = form.querySelector<HTMLSelectElement>('#push_locale');
+  const emailLanguage = form.querySelector<HTMLSelectElement>('#notify_emails_to_locale');
+  recipientLanguage?.addEventListener('change', () => {
+    if (emailLanguage && recipientLanguage.value) emailLanguage.value = recipientLanguage.value;
+  });
+
   const error = form.querySelector<HTMLElement>('[data-form-error]');
   // On a plain-HTTP origin other than localhost the browser has no WebCrypto: the form posts to the
   // server, which encrypts at rest, and the page says so and why.
