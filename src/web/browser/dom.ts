@@ -7,8 +7,13 @@ export function strings(): Record<string, string> {
   }
 }
 
+/** Puts values into a translated template (`{{count}} of {{max}}`), numbers as the page's language writes them (1,000 / 1.000). */
 export function fill(template: string | undefined, values: Record<string, string | number>): string {
-  return (template ?? '').replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(values[name] ?? ''));
+  const numbers = new Intl.NumberFormat(document.documentElement.lang || undefined);
+  return (template ?? '').replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    const value = values[name];
+    return typeof value === 'number' ? numbers.format(value) : (value ?? '');
+  });
 }
 
 export function showError(element: HTMLElement | null, message: string): void {
