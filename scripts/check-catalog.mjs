@@ -40,7 +40,7 @@ for (const code of process.argv.slice(2)) {
     const mine = placeholders(text).split(',').filter(Boolean);
     const theirs = placeholders(en).split(',').filter(Boolean);
     const extra = mine.filter((p) => !theirs.includes(p));
-    const lost = theirs.filter((p) => !mine.includes(p) && p !== 'count');
+    const lost = theirs.filter((p) => !mine.includes(p) && !(p === 'count' && PLURAL.test(key)));
     if (extra.length || lost.length) problems.push(`placeholders differ in ${key}: ${placeholders(text)} vs English ${placeholders(en)}`);
     if ((en.match(/<[^>]+>/g) ?? []).join() !== (text.match(/<[^>]+>/g) ?? []).join()) problems.push(`markup differs in ${key}`);
     if (text === en && /[a-z]{4}/i.test(en)) same.push(key);

@@ -1,7 +1,9 @@
 import { openEnvelope } from '../crypto/envelope.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
 import type { Mailer } from '../accounts/mailer.js';
-import { DEFAULT_LANGUAGE, isLanguageCode, type LanguageCode } from '../web/i18n/languages.js';
+import { DEFAULT_LANGUAGE, resolveLanguage, type LanguageCode } from '../web/i18n/languages.js';
+import { formatDateTime } from '../web/i18n/formatting.js';
+import { linkInLanguage } from '../web/i18n/locale-link.js';
 import type { Translate } from '../web/i18n/translator.js';
 import { linkEmailEnvelopeContext, type LinkEmailStore } from './link-email-store.js';
 import type { DeliverFunction } from './notification-delivery.js';
@@ -38,8 +40,10 @@ export function createLinkEmailDelivery(deps: {
         ? deps.secretUrl(deps.siteUrl, record.push)
         : openEnvelope(record.linkEnvelope, deps.keys, linkEmailEnvelopeContext(record.push.token, 'notify_link')).toString('utf8');
     const sender = (await deps.findUserEmail(record.userId)) ?? '';
-    const t = deps.translate(isLanguageCode(record.locale) ? record.locale : DEFAULT_LANGUAGE);
-    const values = { site: deps.brandTitle, sender, link, expires: new Date(record.push.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    const lang = resolveLanguage(record.locale) ?? DEFAULT_LANGUAGE;
+    const t = deps.translate(lang);
+    const values = { site: deps.brandTitle, sender, // English, the default, is left to the recipient's browser (the stored language cannot tell it was chosen).
+      link: linkInLanguage(link, lang === DEFAULT_LANGUAGE ? undefined : lang), expires: formatDateTime(lang, record.push.expiresAt) };
     const text = `${t('email.pushLink.body', values)}${record.push.passphraseProtected ? `\n${t('email.pushLink.passphrase', values)}\n` : ''}`;
     const sent = await deps.mailer.send({ to, subject: t('email.pushLink.subject', values), text });
     return sent.ok ? { ok: true, status: null, response: null } : { ok: false, status: null, error: sent.reason, response: null };

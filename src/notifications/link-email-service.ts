@@ -4,7 +4,8 @@ import type { NotificationPolicy } from '../config/notification-settings.js';
 import { sealEnvelope } from '../crypto/envelope.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
 import type { FieldProblem } from '../errors/app-error.js';
-import { DEFAULT_LANGUAGE, isLanguageCode } from '../web/i18n/languages.js';
+import { linkWithoutLanguage } from '../web/i18n/locale-link.js';
+import { DEFAULT_LANGUAGE, resolveLanguage } from '../web/i18n/languages.js';
 import { linkEmailEnvelopeContext, type LinkEmailStore } from './link-email-store.js';
 
 /**
@@ -107,7 +108,7 @@ export function createLinkEmailService(deps: {
     } else if (recipients.length > limits.recipientsPerPush) {
       problems.push({ field: 'notify_emails_to', code: 'too_many', params: { max: limits.recipientsPerPush }, message: `can name at most ${limits.recipientsPerPush} recipients.` });
     }
-    if (input.locale !== undefined && input.locale !== '' && !isLanguageCode(input.locale)) {
+    if (input.locale !== undefined && input.locale !== '' && resolveLanguage(input.locale) === undefined) {
       problems.push({ field: 'notify_emails_to_locale', code: 'not_allowed', message: 'is not a supported language.' });
     }
     return problems;
@@ -130,7 +131,9 @@ export function createLinkEmailService(deps: {
       };
     }
     const expected = deps.secretUrl(deps.siteUrl ?? '', push);
-    const [base, fragment] = [input.link.split('#', 1)[0], input.link.slice(input.link.indexOf('#') + 1)];
+    // The share link may carry the recipient's language (`?locale=`); the push is named by what is left.
+    const bare = linkWithoutLanguage(input.link);
+    const [base, fragment] = [bare.split('#', 1)[0], bare.slice(bare.indexOf('#') + 1)];
     const problems: FieldProblem[] = [];
     if (!input.link.includes('#') || fragment === '' || (base !== expected && base !== `${deps.siteUrl ?? ''}/p/${push.token}`)) {
       problems.push({ field: 'link', code: 'not_this_push', message: `must be this push's whole link: ${expected}#… (key included).` });
@@ -161,7 +164,7 @@ export function createLinkEmailService(deps: {
         userId: user.id,
         recipientsEnvelope: sealed,
         recipientsCount: recipients.length,
-        locale: input.locale !== undefined && isLanguageCode(input.locale) ? input.locale : DEFAULT_LANGUAGE,
+        locale: (input.locale === undefined ? undefined : resolveLanguage(input.locale)) ?? DEFAULT_LANGUAGE,
         linkEnvelope: link.envelope,
       },
       {

@@ -2,7 +2,8 @@ import type { Mailer } from '../accounts/mailer.js';
 import type { NotificationPolicy } from '../config/notification-settings.js';
 import { openEnvelope } from '../crypto/envelope.js';
 import type { MasterKeyRing } from '../crypto/master-key-ring.js';
-import { DEFAULT_LANGUAGE, isLanguageCode, type LanguageCode } from '../web/i18n/languages.js';
+import { formatDateTime } from '../web/i18n/formatting.js';
+import { DEFAULT_LANGUAGE, resolveLanguage, type LanguageCode } from '../web/i18n/languages.js';
 import type { Translate } from '../web/i18n/translator.js';
 import { EVENT_CATALOGUE } from './event-catalogue.js';
 import type { ClaimedDelivery } from './outbox-store.js';
@@ -54,12 +55,14 @@ export function createNotificationDelivery(deps: {
         text: `${describe.get(event.type) ?? event.type}\n\n${what}: ${name}\nwhen: ${new Date(event.occurredAt).toISOString()}\nevent: ${event.eventId}\n\nYou asked for this receipt; change which ones you get in your account settings.\n`,
       };
     }
-    const t = deps.translate(chosen !== undefined && isLanguageCode(chosen) ? chosen : DEFAULT_LANGUAGE);
+    const lang = (chosen === undefined ? undefined : resolveLanguage(chosen)) ?? DEFAULT_LANGUAGE;
+    const t = deps.translate(lang);
     const values = {
       site: deps.brandTitle,
       name,
       event: t(`notificationEvents.${event.type}`, { defaultValue: event.type }),
-      when: new Date(event.occurredAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      // The catalogs say "(UTC)" after it.
+      when: formatDateTime(lang, event.occurredAt, { zoneName: false }),
       eventId: event.eventId,
     };
     return {

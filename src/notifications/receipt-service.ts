@@ -1,6 +1,6 @@
 import type { FieldProblem } from '../errors/app-error.js';
 import { RECEIPT_EVENT_TYPES, isEventType, type NotificationEventType } from './event-catalogue.js';
-import { isLanguageCode } from '../web/i18n/languages.js';
+import { resolveLanguage } from '../web/i18n/languages.js';
 import type { InboxEntry, ReceiptChoice, ReceiptStore } from './receipt-store.js';
 
 /** A receipt choice as a form or the API submits it. */
@@ -42,11 +42,12 @@ function check(input: ReceiptInput): SaveReceiptsResult {
   if (unknown.length > 0) {
     return { ok: false, problems: [{ field: 'events', code: 'unknown_event', params: { events: unknown.join(', ') }, message: `has event types that are not receipts: ${unknown.join(', ')}.` }] };
   }
-  if (input.locale !== undefined && !isLanguageCode(input.locale)) {
+  const locale = input.locale === undefined ? undefined : resolveLanguage(input.locale);
+  if (input.locale !== undefined && locale === undefined) {
     return { ok: false, problems: [{ field: 'locale', code: 'not_allowed', message: 'must be one of the languages offered.' }] };
   }
   const events = [...new Set(input.events as NotificationEventType[])];
-  return { ok: true, choice: { events, byEmail: input.byEmail, onDashboard: input.onDashboard, ...(input.locale !== undefined ? { locale: input.locale } : {}) } };
+  return { ok: true, choice: { events, byEmail: input.byEmail, onDashboard: input.onDashboard, ...(locale !== undefined ? { locale } : {}) } };
 }
 
 export function createReceiptService(deps: { store: ReceiptStore; clock: () => number }): ReceiptService {

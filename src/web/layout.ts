@@ -2,7 +2,8 @@ import { html, type SafeHtml } from './html.js';
 import type { AssetManifest } from './asset-manifest.js';
 import { brandMark, icon } from './icons.js';
 import type { IconName } from './icon-names.js';
-import { LANGUAGES, type LanguageCode } from './i18n/languages.js';
+import type { LanguageCode } from './i18n/languages.js';
+import { languageOptions } from './language-options.js';
 import type { Translate } from './i18n/translator.js';
 
 export interface Brand {
@@ -44,6 +45,8 @@ export interface PageContext {
   readonly host?: string;
   /** The request path without the base path and query ('/dashboard'), to mark the current navigation item. */
   readonly currentPath?: string;
+  /** The strings of another language: what the page writes for someone else (the recipient's share message). */
+  readonly translate?: (code: LanguageCode) => Translate;
 }
 
 export interface PageOptions {
@@ -144,7 +147,7 @@ ${options.body}
   <form method="get" class="language-form">
     <label for="locale">${icon(assets.url('icons.svg'), 'globe')}<span class="visually-hidden">${t('layout.language')}</span></label>
     <select id="locale" name="locale" data-autosubmit>
-      ${LANGUAGES.map((language) => html`<option value="${language.code}" lang="${language.code}"${language.code === context.lang ? html` selected` : ''}>${language.name}</option>`)}
+      ${languageOptions(context.lang)}
     </select>
     <button type="submit" class="secondary small js-hidden">${t('layout.changeLanguage')}</button>
   </form>

@@ -12,7 +12,7 @@ import { accountWithToken } from '../support/account-tokens.js';
 function linkIn(sink: MailSink, address: string, origin: string): string {
   const mail = sink.mails.find((candidate) => candidate.to.includes(address));
   assert.ok(mail, `a mail to ${address}`);
-  const link = new RegExp(`${origin.replace(/[.:/]/g, '\\$&')}/p/[A-Za-z0-9_-]+(?:/r)?(?:#[A-Za-z0-9_-]+)?`).exec(mail.text)?.[0];
+  const link = new RegExp(`${origin.replace(/[.:/]/g, '\\$&')}/p/[A-Za-z0-9_-]+(?:/r)?(?:\\?locale=[A-Za-z-]+)?(?:#[A-Za-z0-9_-]+)?`).exec(mail.text)?.[0];
   assert.ok(link, `a link in the mail to ${address}`);
   return link;
 }
@@ -67,6 +67,10 @@ describeEachDatabase('emailing the link from the create page, in Chromium', (fix
     await assertAccessible(sender, 'the create page with link emails');
     assert.match((await sender.textContent('[data-link-exposure]')) ?? '', /mail server.*full link/);
     await sender.fill('#notify_emails_to', 'ann@example.com');
+    // The recipient's language (issue 21) becomes the emails' too, which the sender may still change.
+    await sender.click('details[data-recipient-language] summary');
+    await sender.selectOption('#push_locale', 'de');
+    assert.equal(await sender.inputValue('#notify_emails_to_locale'), 'de');
     await sender.selectOption('#notify_emails_to_locale', 'fr');
 
     await sender.click('form.create-form button[type="submit"]');
@@ -74,20 +78,22 @@ describeEachDatabase('emailing the link from the create page, in Chromium', (fix
     assert.ok(!sender.url().includes('/preview'), 'nothing created or sent without the tick');
 
     await sender.check('#acknowledge_link_exposure');
-    await Promise.all([sender.waitForURL(/\/p\/[^/]+\/preview#/), sender.click('form.create-form button[type="submit"]')]);
+    await Promise.all([sender.waitForURL(/\/p\/[^/]+\/preview\?push_locale=de#/), sender.click('form.create-form button[type="submit"]')]);
     assert.match((await sender.textContent('[data-link-emailed="1"]')) ?? '', /Emails queued: 1/);
     const shown = await sender.inputValue('#secret-link');
     // The notice is a one-time flash from the server: a reload shows none, nor does a crafted ?emailed= link.
     const sharePage = sender.url();
     await sender.reload();
     assert.equal(await sender.locator('[data-link-emailed]').count(), 0, 'shown once');
-    await sender.goto(sharePage.replace('/preview#', '/preview?emailed=7#'));
+    await sender.goto(sharePage.replace('/preview?', '/preview?emailed=7&'));
     assert.equal(await sender.locator('[data-link-emailed]').count(), 0, 'a crafted URL shows nothing');
     assert.ok(shown.includes('#'), 'the share page completes the link with its key');
 
     await sink.until((mails) => mails.some((mail) => mail.to.includes('ann@example.com')));
     const emailed = linkIn(sink, 'ann@example.com', origin);
-    assert.equal(emailed, shown, 'the mail carries the whole link, key included');
+    // In the email's language: ?locale= before the key (issue 21), so the recipient's pages speak French too.
+    assert.match(shown, /\/r\?locale=de#/, "the share page's link opens in the recipient's language");
+    assert.equal(emailed, shown.replace('?locale=de#', '?locale=fr#'), "the mail carries the whole link, key included, in the email's language");
     assert.match(sink.mails.find((mail) => mail.to.includes('ann@example.com'))!.text, /Ouvrez-le avec ce lien/, 'in the chosen language');
 
     const recipient = await fresh();

@@ -7,6 +7,8 @@ import type { PushRecord } from '../../pushes/push-record.js';
 import type { PushService } from '../../pushes/push-service.js';
 import { isWellFormedToken } from '../../pushes/push-token.js';
 import { secretUrl } from '../../pushes/secret-link.js';
+import { resolveLanguage } from '../../web/i18n/languages.js';
+import { linkInLanguage } from '../../web/i18n/locale-link.js';
 import { sendFileDownload } from '../surface-kit/content-disposition.js';
 import type { SiteAddress } from '../surface-kit/public-url.js';
 import { PASSDROP_API_PREFIX } from './passdrop-api-prefix.js';
@@ -91,6 +93,10 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
         name: body.name,
         note: body.note,
     };
+    const recipientLanguage = body.push_locale === undefined || body.push_locale === '' ? undefined : resolveLanguage(body.push_locale);
+    if (body.push_locale !== undefined && body.push_locale !== '' && recipientLanguage === undefined) {
+      throw validationError([{ field: 'push_locale', code: 'not_allowed', message: 'is not a supported language.' }]);
+    }
     const context = { authentication: request.authentication, audit: auditContextOf(request) };
     const kind = body.kind ?? 'text';
     if (kind !== 'file' && body.files !== undefined) {
@@ -111,7 +117,8 @@ export function registerPushApiRoutes(app: FastifyInstance, deps: { service: Pus
       if ('refused' in result) throw refusalError(result.refused, 'visitor');
       throw validationError(result.problems);
     }
-    return reply.code(201).send(toPushView(result.push, site.publicUrl(request), true));
+    const view = toPushView(result.push, site.publicUrl(request), true);
+    return reply.code(201).send({ ...view, url: linkInLanguage(view.url, recipientLanguage) });
   });
 
   api.get('/pushes/:token', { schema: pushApiSchemas.show, config: recipient }, async (request) => {

@@ -110,6 +110,10 @@ export const CreatePushBody = {
     deletable_by_viewer: { type: 'boolean' },
     name: { type: 'string', description: 'A label for your dashboard (not encrypted)' },
     note: { type: 'string', description: 'A private note for yourself (encrypted)' },
+    push_locale: {
+      type: 'string',
+      description: "The recipient's language (en, de, pt-BR, …, as the web UI offers them): the returned url carries ?locale= so the link opens in it (Password Pusher's push_locale). Not stored: only this response's url has it",
+    },
   },
   // The body "Try it out" sends (test/docs/openapi-examples.test.ts sends it to a live server).
   examples: [{ payload: 'correct horse battery staple', expire_after_minutes: 60, expire_after_views: 1, passphrase: 'tell-them-by-phone' }],

@@ -3,6 +3,7 @@ import type { FieldProblem } from '../../errors/app-error.js';
 import { isPushKind, type PushKind } from '../../pushes/push-kinds.js';
 import type { CreatePushInput } from '../../pushes/push-service.js';
 import { parseFlag } from '../surface-kit/form-values.js';
+import { resolveLanguage, type LanguageCode } from '../../web/i18n/languages.js';
 
 /** The root key each create path expects its fields under. */
 export type RootKey = 'password' | 'file_push' | 'url' | 'push';
@@ -22,7 +23,7 @@ export interface NotifyFields {
 }
 
 export type ParsedCreate =
-  | { ok: true; input: CreatePushInput; notify?: NotifyFields }
+  | { ok: true; input: CreatePushInput; notify?: NotifyFields; /** push_locale: the recipient's language, for html_url's ?locale=. */ pushLocale?: LanguageCode }
   | { ok: false; status: 400; body: { error: string } }
   | { ok: false; status: 422; body: Record<string, string[]> };
 
@@ -100,18 +101,24 @@ export function parseCreateRequest(body: unknown, rootKey: RootKey, pathKind: Pu
     }
   }
   const texts: Record<string, string | undefined> = {};
-  for (const name of ['payload', 'passphrase', 'name', 'note', 'notify_emails_to', 'notify_emails_to_locale'] as const) {
+  for (const name of ['payload', 'passphrase', 'name', 'note', 'notify_emails_to', 'notify_emails_to_locale', 'push_locale'] as const) {
     const text = optionalText(given[name]);
     if (text === 'invalid') problems.push({ field: name, code: 'wrong_type', message: 'must be text.' });
     else texts[name] = text;
   }
+  const pushLocale = texts.push_locale === undefined || texts.push_locale === '' ? undefined : resolveLanguage(texts.push_locale);
+  if (texts.push_locale !== undefined && texts.push_locale !== '' && pushLocale === undefined) {
+    problems.push({ field: 'push_locale', code: 'not_allowed', message: 'is not a supported language.' });
+  }
   if (problems.length > 0) return { ok: false, status: 422, body: problemsByField(problems) };
 
   const notifyTo = texts.notify_emails_to;
-  const notify = notifyTo !== undefined && notifyTo.trim() !== '' ? { recipients: notifyTo, locale: texts.notify_emails_to_locale } : undefined;
+  // The emails are in the recipient's language when the sender named one for the push but none for the emails.
+  const notify = notifyTo !== undefined && notifyTo.trim() !== '' ? { recipients: notifyTo, locale: texts.notify_emails_to_locale ?? pushLocale } : undefined;
   return {
     ok: true,
     ...(notify ? { notify } : {}),
+    ...(pushLocale ? { pushLocale } : {}),
     input: {
       kind,
       payload: texts.payload,

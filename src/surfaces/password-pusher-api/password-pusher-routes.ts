@@ -13,6 +13,7 @@ import { toPasswordPusherJson } from './password-pusher-json.js';
 import { parseCreateRequest, problemsByField, type RootKey } from './password-pusher-create-request.js';
 import { passwordPusherSchemas as schemas } from './password-pusher-schemas.js';
 import { PASSWORD_PUSHER_BODIES, refusalBody } from './password-pusher-bodies.js';
+import { linkInLanguage } from '../../web/i18n/locale-link.js';
 
 export const PASSWORD_PUSHER_API_VERSION = { v1: '1.5', v2: '2.1' } as const;
 /** Password Pusher's own version we are compatible with; clients compare it to pick features. */
@@ -113,6 +114,8 @@ function createHandlers({ service, files, site, clock, linkEmails }: PasswordPus
       return reply.code(422).send(problemsByField(result.problems));
     }
     const json = toPasswordPusherJson(result.push, context(request), { includeNameAndNote: true, note: parsed.input.note ?? '' });
+    // push_locale: the link to send opens in the recipient's language; json_url stays the API's address.
+    json.html_url = linkInLanguage(json.html_url, parsed.pushLocale);
     if (notify && request.user) {
       // The push exists now; a limit met since the check above (another request in between) is logged, not hidden.
       const queued = await linkEmails.queueForNewPush(request.user, result.push, notify);

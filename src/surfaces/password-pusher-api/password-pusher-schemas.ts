@@ -89,6 +89,7 @@ const createFields = {
     passphrase: { type: 'string' },
     name: { type: 'string' },
     note: { type: 'string' },
+    push_locale: { type: 'string', description: "The recipient's language (en, de, pt-BR, …): html_url carries ?locale= so the link opens in it. Not stored: only this response's html_url has it" },
   },
 };
 

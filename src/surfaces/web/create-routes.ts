@@ -3,6 +3,7 @@ import type { KindPolicy } from '../../config/load-config.js';
 import type { FieldProblem } from '../../errors/app-error.js';
 import { SERVER_PUSH_KINDS, type ServerPushKind } from '../../pushes/push-kinds.js';
 import { isWellFormedToken } from '../../pushes/push-token.js';
+import { resolveLanguage } from '../../web/i18n/languages.js';
 import type { Translate } from '../../web/i18n/translator.js';
 import { html } from '../../web/html.js';
 import { renderPage } from '../../web/layout.js';
@@ -38,6 +39,17 @@ function textField(body: Record<string, unknown>, name: string): string | undefi
 
 function wholeNumber(text: string | undefined): number | undefined {
   return text !== undefined && /^\s*\d+\s*$/.test(text) ? Number(text) : undefined;
+}
+
+/**
+ * The share page's path: `/p/<token>/preview`, with how many link emails were queued and the recipient's
+ * language (`push_locale`, which the share page puts on the link as `?locale=`) when there are any.
+ */
+function previewPath(token: string, query: { emailed?: string; push_locale?: string | undefined }): string {
+  const parameters = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) parameters.set(name, value);
+  const search = parameters.toString();
+  return `/p/${token}/preview${search === '' ? '' : `?${search}`}`;
 }
 
 /**
@@ -86,6 +98,7 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
       note: textField(body, 'note'),
       notifyEmailsTo: textField(body, 'notify_emails_to'),
       notifyEmailsToLocale: textField(body, 'notify_emails_to_locale'),
+      pushLocale: resolveLanguage(textField(body, 'push_locale') ?? ''),
     };
     const options = pageOptions(request);
     // The server encrypts this push, so it has the whole link: checked before creating, queued after.
@@ -121,7 +134,7 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
       if (!queued.ok) request.log.warn({ reason: queued.reason }, 'the link of a new push was not emailed');
       setLinkEmailFlash(reply, site.path(`/p/${result.push.token}/preview`), queued.ok ? queued.recipients : 'failed', deps.cookies.secure);
     }
-    return reply.redirect(site.path(`/p/${result.push.token}/preview`), 303);
+    return reply.redirect(site.path(previewPath(result.push.token, { push_locale: values.pushLocale })), 303);
   });
 
   app.get('/p/:token/preview', { config: { access: 'public', limits: ['reveal'] }, exposeHeadRoute: true }, async (request, reply) => {
@@ -135,6 +148,8 @@ export function registerCreateRoutes(app: FastifyInstance, deps: WebRouteContext
     }
     // Only the flash the server set after queuing link emails; a query parameter anyone could add is ignored.
     const linkEmailed = takeLinkEmailFlash(request, reply, site.path(`/p/${token}/preview`), deps.cookies.secure);
-    return reply.type('text/html; charset=utf-8').send(await renderSharePage(context, push, site.publicUrl(request), { linkEmailed }));
+    const pushLocale = (request.query as Record<string, unknown>).push_locale;
+    const recipientLanguage = typeof pushLocale === 'string' ? resolveLanguage(pushLocale) : undefined;
+    return reply.type('text/html; charset=utf-8').send(await renderSharePage(context, push, site.publicUrl(request), { linkEmailed, recipientLanguage }));
   });
 }

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AssetManifest } from '../../web/asset-manifest.js';
-import { chooseLanguage, LANGUAGE_COOKIE, textDirection } from '../../web/i18n/languages.js';
+import { chooseLanguage, LANGUAGE_COOKIE, resolveLanguage, textDirection } from '../../web/i18n/languages.js';
 import type { LanguageCode } from '../../web/i18n/languages.js';
 import type { Translate } from '../../web/i18n/translator.js';
 import type { Brand, PageContext } from '../../web/layout.js';
@@ -45,7 +45,7 @@ export function createPageContextFactory(deps: {
       cookie: cookieValue(request.headers.cookie, LANGUAGE_COOKIE),
       acceptLanguage: request.headers['accept-language'],
     });
-    if (typeof query === 'string' && query.toLowerCase().startsWith(lang)) {
+    if (typeof query === 'string' && resolveLanguage(query) === lang) {
       reply.header('set-cookie', `${LANGUAGE_COOKIE}=${lang}; ${cookieAttributes}`);
     }
     reply.header('vary', 'Accept-Language, Cookie');
@@ -68,6 +68,6 @@ export function createPageContextFactory(deps: {
     } catch {
       host = undefined;
     }
-    return { t: deps.translations(lang), path: deps.path, lang, dir: textDirection(lang), assets: deps.assets, brand: deps.brand, account, host, currentPath };
+    return { t: deps.translations(lang), translate: deps.translations, path: deps.path, lang, dir: textDirection(lang), assets: deps.assets, brand: deps.brand, account, host, currentPath };
   };
 }

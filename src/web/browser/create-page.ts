@@ -8,7 +8,7 @@ import {
   generatePassphrase,
 } from './password-generator.js';
 import { QR_MAX_BYTES, qrOverflowBytes } from '../../pushes/push-kinds.js';
-import { fill, hasWebCrypto, jsonHeaders, markBusy, showError, sitePath, strings } from './dom.js';
+import { fill, hasWebCrypto, jsonHeaders, markBusy, previewQuery, showError, sitePath, strings } from './dom.js';
 
 const text = strings();
 const form = document.querySelector<HTMLFormElement>('form.create-form');
@@ -37,6 +37,13 @@ if (form && payload) {
   const advanced = form.querySelector<HTMLDetailsElement>('details.advanced');
   if (advanced && [...advanced.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')].some((box) => box.checked !== box.defaultChecked)) advanced.open = true;
   wireGenerator(payload);
+
+  // Choosing the recipient's language chooses it for the link emails too (the sender can still change those).
+  const recipientLanguage = form.querySelector<HTMLSelectElement>('#push_locale');
+  const emailLanguage = form.querySelector<HTMLSelectElement>('#notify_emails_to_locale');
+  recipientLanguage?.addEventListener('change', () => {
+    if (emailLanguage && recipientLanguage.value) emailLanguage.value = recipientLanguage.value;
+  });
 
   const error = form.querySelector<HTMLElement>('[data-form-error]');
   // On a plain-HTTP origin other than localhost the browser has no WebCrypto: the form posts to the
@@ -125,6 +132,8 @@ async function createEndToEnd(form: HTMLFormElement, plaintext: string, pushKind
   const note = String(data.get('note') ?? '');
   if (name) body.name = name;
   if (note) body.note = note;
+  const pushLocale = String(data.get('push_locale') ?? '');
+  if (pushLocale) body.push_locale = pushLocale;
   const response = await fetch(sitePath('/api/passdrop/v1/pushes'), {
     method: 'POST',
     headers: jsonHeaders(),
@@ -134,7 +143,7 @@ async function createEndToEnd(form: HTMLFormElement, plaintext: string, pushKind
   if (!response.ok || !json.token) throw new Error(json.details?.map((detail) => detail.message).join(' ') ?? json.error ?? text.failed);
   // The answer sets the share page's one-time notice (a cookie only the server sets, never a query parameter).
   await emailWholeLink(data, json.token, `${json.url}#${linkSecret}`);
-  return `${sitePath(`/p/${json.token}/preview`)}#${linkSecret}`;
+  return `${sitePath(`/p/${json.token}/preview`)}${previewQuery({ push_locale: pushLocale })}#${linkSecret}`;
 }
 
 /**

@@ -7,8 +7,13 @@ export function strings(): Record<string, string> {
   }
 }
 
+/** Puts values into a translated template (`{{count}} of {{max}}`), numbers as the page's language writes them (1,000 / 1.000). */
 export function fill(template: string | undefined, values: Record<string, string | number>): string {
-  return (template ?? '').replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(values[name] ?? ''));
+  const numbers = new Intl.NumberFormat(document.documentElement.lang || undefined);
+  return (template ?? '').replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    const value = values[name];
+    return typeof value === 'number' ? numbers.format(value) : (value ?? '');
+  });
 }
 
 export function showError(element: HTMLElement | null, message: string): void {
@@ -56,6 +61,13 @@ export function jsonHeaders(): Record<string, string> {
  */
 export function sitePath(path: string): string {
   return `${document.documentElement.dataset.basePath ?? ''}${path}`;
+}
+
+/** The share page's query (`?emailed=2&push_locale=de`) from the values that are set; '' when none is. */
+export function previewQuery(values: Record<string, string>): string {
+  const query = new URLSearchParams(Object.entries(values).filter(([, value]) => value !== ''));
+  const search = query.toString();
+  return search === '' ? '' : `?${search}`;
 }
 
 /**

@@ -10,7 +10,7 @@ import { deriveE2eFileRoot, e2eEnvelopeIterations, newLinkSecret, sealE2e } from
 import { e2eFileKey, encryptE2eFile, sealE2eFileMetadata } from '../../crypto/e2e/e2e-files.js';
 import { encryptedLength } from '../../crypto/stream/record-stream.js';
 import { formatBytes } from './file-sizes.js';
-import { fill, hasWebCrypto, jsonHeaders, markBusy, showError, sitePath, strings } from './dom.js';
+import { fill, hasWebCrypto, jsonHeaders, markBusy, previewQuery, showError, sitePath, strings } from './dom.js';
 
 const text = strings();
 const CHUNK_BYTES = 16 * 1024 * 1024;
@@ -146,10 +146,12 @@ async function send(form: HTMLFormElement, files: readonly File[], rows: Map<Fil
   };
   if (sealed.accessProof) body.access_proof = sealed.accessProof;
   if (sealed.linkProof) body.link_proof = sealed.linkProof;
+  const pushLocale = String(data.get('push_locale') ?? '');
+  if (pushLocale) body.push_locale = pushLocale;
   const response = await fetch(sitePath('/api/passdrop/v1/pushes'), { method: 'POST', headers: jsonHeaders(), body: JSON.stringify(body) });
   const json = (await response.json()) as { token?: string; error?: string; details?: Array<{ message: string }> };
   if (!response.ok || !json.token) throw new Error(json.details?.map((detail) => detail.message).join(' ') ?? json.error ?? text.failed);
-  return `${sitePath(`/p/${json.token}/preview`)}#${linkSecret}`;
+  return `${sitePath(`/p/${json.token}/preview`)}${previewQuery({ push_locale: pushLocale })}#${linkSecret}`;
 }
 
 function uploadOne(file: File, fileKey: Uint8Array, row: { progress: HTMLProgressElement; status: HTMLElement }, running: { uploads: tus.Upload[]; cancelled: boolean }): Promise<string> {

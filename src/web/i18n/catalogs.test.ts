@@ -1,9 +1,23 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { LANGUAGES } from './languages.js';
 import { loadCatalogs } from './translator.js';
 
 const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;
+
+/** English and its regional spellings: no glossary of their own, and free to equal English. */
+const ENGLISH = new Set(['en', 'en-GB']);
+
+/**
+ * Words a translation may keep in English: names of protocols, formats and products (every language),
+ * plus per language the loanwords its readers use (German "Passphrase", "optional"). A string equal to
+ * English passes when, these and its placeholders taken out, at most one word is left.
+ */
+const KEEP_IN_ENGLISH: Readonly<Record<string, readonly string[]>> = {
+  '*': ['API', 'URL', 'URLs', 'OIDC', 'SSO', 'JSON', 'QR', 'TOTP', 'CLI', 'HTTP', 'HTTPS', 'SMTP', 'Passdrop', 'Password', 'Pusher', 'Bearer', 'TOKEN', 'Authorization', 'ID', 'OK', 'Webhook', 'Webhooks', 'Status', 'Link', 'Passkey', 'Passkeys'],
+  de: ['Passphrase', 'optional'],
+};
 
 function flatten(catalog: Record<string, unknown>, prefix = ''): Map<string, string> {
   const entries = new Map<string, string>();
@@ -15,11 +29,20 @@ function flatten(catalog: Record<string, unknown>, prefix = ''): Map<string, str
   return entries;
 }
 
-const placeholders = (text: string) => [...text.matchAll(/\{\{(\w+)\}\}/g)].map((match) => match[1]).sort();
+const placeholders = (text: string) => [...new Set([...text.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)].map((match) => match[1] ?? ''))].sort();
+const markup = (text: string) => [...text.matchAll(/<\/?[a-z][^>]*>/gi)].map((match) => match[0]).sort();
+
+/** The words of a string left once placeholders and the words allowed in English are taken out. */
+function wordsLeft(text: string, code: string): string[] {
+  const allowed = new Set([...(KEEP_IN_ENGLISH['*'] ?? []), ...(KEEP_IN_ENGLISH[code] ?? [])].map((word) => word.toLowerCase()));
+  return (text.replace(/\{\{[^}]*\}\}/g, ' ').match(/\p{L}[\p{L}\p{M}'’-]*/gu) ?? []).filter((word) => !allowed.has(word.toLowerCase()));
+}
+
+const catalogs = loadCatalogs();
+const english = flatten(catalogs.en);
+const englishOf = (key: string) => english.get(key) ?? english.get(key.replace(PLURAL_SUFFIX, '_other'));
 
 it('every catalog has every key of the English one, with every plural form its language needs', () => {
-  const catalogs = loadCatalogs();
-  const english = flatten(catalogs.en);
   const baseKeys = new Set([...english.keys()].map((key) => key.replace(PLURAL_SUFFIX, '')));
   const pluralKeys = new Set([...english.keys()].filter((key) => PLURAL_SUFFIX.test(key)).map((key) => key.replace(PLURAL_SUFFIX, '')));
   const problems: string[] = [];
@@ -33,19 +56,58 @@ it('every catalog has every key of the English one, with every plural form its l
         problems.push(`${code}: ${key} is missing`);
       }
     }
-    for (const key of catalog.keys()) {
-      if (!baseKeys.has(key.replace(PLURAL_SUFFIX, ''))) problems.push(`${code}: ${key} is not in the English catalog`);
-    }
     for (const [key, text] of catalog) {
-      const englishText = english.get(key) ?? english.get(key.replace(PLURAL_SUFFIX, '_other'));
-      if (englishText === undefined || text.trim() === '') {
-        if (text.trim() === '') problems.push(`${code}: ${key} is empty`);
-        continue;
-      }
-      // A translation may drop {{count}} (Arabic "one" forms say it in words), but never invent a placeholder.
-      const extra = placeholders(text).filter((name) => !placeholders(englishText).includes(name));
-      if (extra.length > 0) problems.push(`${code}: ${key} uses unknown placeholders ${extra.join(', ')}`);
+      if (!baseKeys.has(key.replace(PLURAL_SUFFIX, ''))) problems.push(`${code}: ${key} is not in the English catalog`);
+      if (text.trim() === '') problems.push(`${code}: ${key} is empty`);
     }
   }
   assert.deepEqual(problems, []);
+});
+
+it('every translation has the placeholders and markup of its English string (a plural form may leave {{count}} to words)', () => {
+  const problems: string[] = [];
+  for (const { code } of LANGUAGES) {
+    for (const [key, text] of flatten(catalogs[code])) {
+      const englishText = englishOf(key);
+      if (englishText === undefined) continue;
+      const expected = placeholders(englishText);
+      const actual = placeholders(text);
+      const mayDrop = PLURAL_SUFFIX.test(key) ? ['count'] : [];
+      const lost = expected.filter((name) => !actual.includes(name) && !mayDrop.includes(name));
+      const extra = actual.filter((name) => !expected.includes(name));
+      if (lost.length > 0) problems.push(`${code}: ${key} lacks ${lost.map((name) => `{{${name}}}`).join(', ')}`);
+      if (extra.length > 0) problems.push(`${code}: ${key} has unknown ${extra.map((name) => `{{${name}}}`).join(', ')}`);
+      if (markup(text).join('') !== markup(englishText).join('')) problems.push(`${code}: ${key} has markup ${markup(text).join('')} where English has ${markup(englishText).join('')}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+it('no translation leaves English in place: a string equal to English is at most one word besides names like API or URL', () => {
+  const problems: string[] = [];
+  for (const { code } of LANGUAGES) {
+    if (ENGLISH.has(code)) continue;
+    for (const [key, text] of flatten(catalogs[code])) {
+      if (text !== englishOf(key)) continue;
+      const left = wordsLeft(text, code);
+      if (left.length > 1) problems.push(`${code}: ${key} is still English ("${text}")`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+it('every language but English has a glossary of its terms in src/web/i18n/glossary/', () => {
+  const missing = LANGUAGES.filter(({ code }) => !ENGLISH.has(code))
+    .map(({ code }) => `glossary/${code}.md`)
+    .filter((file) => !existsSync(new URL(file, import.meta.url)));
+  assert.deepEqual(missing, []);
+  for (const { code } of LANGUAGES) {
+    const file = new URL(`glossary/${code}.md`, import.meta.url);
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, 'utf8');
+    // The core terms of src/web/i18n/glossary/README.md, each given its translation.
+    for (const term of ['push', 'link', 'passphrase', 'view', 'expire']) {
+      assert.match(text, new RegExp(`\\b${term}`, 'i'), `glossary/${code}.md gives its word for "${term}"`);
+    }
+  }
 });

@@ -2,7 +2,7 @@ import type { KindPolicy, PushPolicy } from '../../config/load-config.js';
 import type { FieldProblem } from '../../errors/app-error.js';
 import { SERVER_PUSH_KINDS, type ServerPushKind } from '../../pushes/push-kinds.js';
 import { exactText, html, type SafeHtml } from '../html.js';
-import { LANGUAGES } from '../i18n/languages.js';
+import { languageOptions } from '../language-options.js';
 import { csrfField, renderPage, type PageContext } from '../layout.js';
 
 const MINUTE_CHOICES = [5, 15, 30, 60, 240, 720, 1440, 2880, 4320, 10080, 20160, 43200, 86400, 129600];
@@ -22,6 +22,8 @@ export interface CreateFormValues {
   /** "Email the link to": Password Pusher's notify_emails_to (comma-separated) and the email's language. */
   readonly notifyEmailsTo?: string;
   readonly notifyEmailsToLocale?: string;
+  /** The recipient's language (Password Pusher's push_locale): the link carries `?locale=`; empty: their browser's. */
+  readonly pushLocale?: string;
 }
 
 /** What the create page offers besides the push itself. */
@@ -210,6 +212,7 @@ ${csrfField(context)}
       <p class="hint" id="note-hint">${t('create.noteHint')}</p>
     </div>
   </details>
+  ${recipientLanguageField(context, values.pushLocale)}
   ${options.offerLinkEmail ? linkEmailFields(context, values, kind, fieldError) : ''}
   <p class="encryption-note" data-encryption-note>${kind === 'url' ? t('create.encryption.url') : html`<span class="no-js-only">${t('create.encryption.server')}</span><span class="js-only">${t('create.encryption.browser')}</span>`}</p>
   <p class="form-error" role="alert" data-form-error hidden></p>
@@ -240,6 +243,23 @@ ${csrfField(context)}
 }
 
 /**
+ * The recipient's language, folded away (most recipients read the sender's language, or their browser
+ * says theirs): Password Pusher's push_locale. The share link then carries `?locale=<code>`, and the
+ * share message is written in that language. Shared by the text and file create pages.
+ */
+export function recipientLanguageField(context: PageContext, chosen: string | undefined): SafeHtml {
+  const { t } = context;
+  return html`<details class="records" data-recipient-language${chosen ? html` open` : ''}>
+    <summary>${t('create.recipientLanguageLabel')}</summary>
+    <div class="field">
+      <label for="push_locale">${t('create.recipientLanguageLabel')}</label>
+      <select id="push_locale" name="push_locale" aria-describedby="push_locale-hint"><option value="">${t('create.recipientLanguageAuto')}</option>${languageOptions(chosen ?? '')}</select>
+      <p class="hint" id="push_locale-hint">${t('create.recipientLanguageHint')}</p>
+    </div>
+  </details>`;
+}
+
+/**
  * "Email the link to" on the create page (signed-in senders, link emails available). The server emails the
  * link of a push it encrypts itself; for a push encrypted in the browser it never has the key, so the
  * browser sends the whole link after creating the push, and only when the sender ticks the box that says
@@ -263,9 +283,7 @@ function linkEmailFields(
     </div>
     <div class="field">
       <label for="notify_emails_to_locale">${t('linkEmail.language')}</label>
-      <select id="notify_emails_to_locale" name="notify_emails_to_locale">${LANGUAGES.map(
-        (language) => html`<option value="${language.code}" lang="${language.code}"${language.code === chosen ? html` selected` : ''}>${language.name}</option>`,
-      )}</select>
+      <select id="notify_emails_to_locale" name="notify_emails_to_locale">${languageOptions(chosen)}</select>
     </div>
     ${kind === 'url'
       ? ''

@@ -2,7 +2,7 @@ import type { PushPolicy } from '../../config/load-config.js';
 import type { FilePushPolicy } from '../../config/file-push-settings.js';
 import { html } from '../html.js';
 import { renderPage, type PageContext } from '../layout.js';
-import { describeMinutes, kindTabs, lifetimeChoices } from './create-page.js';
+import { describeMinutes, kindTabs, lifetimeChoices, recipientLanguageField } from './create-page.js';
 
 const MIB = 1024 * 1024;
 
@@ -46,6 +46,7 @@ export function renderFilePushPage(context: PageContext, policy: PushPolicy, fil
     <p class="hint" id="passphrase-hint">${t('create.passphraseHint')}</p>
   </div>
   <p class="encryption-note">${t('files.encryption')}</p>
+  ${recipientLanguageField(context, undefined)}
   <p class="form-error" role="alert" data-form-error hidden></p>
   <button type="submit" class="primary">${t('files.submit')}</button>
   <button type="button" class="secondary" data-cancel hidden>${t('files.cancel')}</button>

@@ -2,7 +2,7 @@ import type { FieldProblem } from '../../errors/app-error.js';
 import type { PushRecord } from '../../pushes/push-record.js';
 import { problemFor } from '../form-fields.js';
 import { html, type SafeHtml } from '../html.js';
-import { LANGUAGES } from '../i18n/languages.js';
+import { languageOptions } from '../language-options.js';
 import { csrfField, type PageContext } from '../layout.js';
 
 /**
@@ -27,9 +27,7 @@ export function linkEmailSection(context: PageContext, push: PushRecord, state: 
     <input id="field-notify_emails_to" name="notify_emails_to" type="text" inputmode="email" autocomplete="off" value="${state.values?.notify_emails_to ?? ''}" aria-describedby="field-notify_emails_to-hint">
     <p class="hint" id="field-notify_emails_to-hint">${t('linkEmail.recipientsHint')}</p>${error('notify_emails_to')}</div>
   <div class="field"><label for="field-notify_emails_to_locale">${t('linkEmail.language')}</label>
-    <select id="field-notify_emails_to_locale" name="notify_emails_to_locale">${LANGUAGES.map(
-      (language) => html`<option value="${language.code}" lang="${language.code}"${language.code === (state.values?.notify_emails_to_locale ?? context.lang) ? html` selected` : ''}>${language.name}</option>`,
-    )}</select></div>
+    <select id="field-notify_emails_to_locale" name="notify_emails_to_locale">${languageOptions(state.values?.notify_emails_to_locale ?? context.lang)}</select></div>
   ${endToEnd
     ? html`<p class="alert" role="note">${t('linkEmail.endToEndWarning')}</p>
   <div class="field"><label for="field-link">${t('linkEmail.wholeLink')}</label>

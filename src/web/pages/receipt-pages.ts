@@ -4,7 +4,7 @@ import type { InboxEntry, ReceiptChoice } from '../../notifications/receipt-stor
 import type { PushRecord } from '../../pushes/push-record.js';
 import { notice, problemFor } from '../form-fields.js';
 import { html, type SafeHtml } from '../html.js';
-import { LANGUAGES } from '../i18n/languages.js';
+import { languageOptions } from '../language-options.js';
 import { csrfField, renderPage, type PageContext } from '../layout.js';
 import { pagination, time } from './dashboard-pages.js';
 import { eventLabel } from './webhook-pages.js';
@@ -41,9 +41,7 @@ ${notice(state.info, 'info')}
   ${choiceFields(context, choice, state.problems ?? [])}
   ${state.mailEnabled
     ? html`<div class="field"><label for="field-locale">${t('linkEmail.language')}</label>
-    <select id="field-locale" name="locale">${LANGUAGES.map(
-      (language) => html`<option value="${language.code}" lang="${language.code}"${language.code === (choice.locale ?? context.lang) ? html` selected` : ''}>${language.name}</option>`,
-    )}</select></div>`
+    <select id="field-locale" name="locale">${languageOptions(choice.locale ?? context.lang)}</select></div>`
     : html`<p class="hint">${t('receipts.noMail')}</p>`}
   <button type="submit" class="primary">${t('receipts.save')}</button>
 </form>

@@ -1,11 +1,15 @@
 import QRCode from 'qrcode';
 import { secretUrl } from '../../pushes/secret-link.js';
 import type { PushRecord } from '../../pushes/push-record.js';
+import { formatDateTime, formatNumber } from '../i18n/formatting.js';
+import { languageOf, textDirection, type LanguageCode } from '../i18n/languages.js';
+import { linkInLanguage } from '../i18n/locale-link.js';
 import { html, trusted } from '../html.js';
 import { renderPage, type PageContext } from '../layout.js';
 
+/** A moment in the page's language (src/web/i18n/formatting.ts), in UTC until the page's script shows it in the reader's zone. */
 export function formatTime(context: PageContext, epochMs: number): string {
-  return `${new Intl.DateTimeFormat(context.lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(epochMs)} UTC`;
+  return formatDateTime(context.lang, epochMs);
 }
 
 /**
@@ -17,7 +21,11 @@ export async function renderSharePage(
   context: PageContext,
   push: PushRecord,
   baseUrl: string,
-  options: { readonly linkEmailed?: number | 'failed' | undefined } = {},
+  options: {
+    readonly linkEmailed?: number | 'failed' | undefined;
+    /** The recipient's language (push_locale): the link carries `?locale=` and the share message is in it. */
+    readonly recipientLanguage?: LanguageCode | undefined;
+  } = {},
 ): Promise<string> {
   const { t } = context;
   const emailed = options.linkEmailed;
@@ -27,15 +35,19 @@ export async function renderSharePage(
       : emailed === 'failed'
         ? html`<div class="alert" role="status" data-link-emailed="failed"><p>${t('linkEmail.createNotSent')}</p></div>`
         : html`<div class="alert info" role="status" data-link-emailed="${emailed}"><p>${t('linkEmail.queued', { count: emailed })}</p></div>`;
-  const link = secretUrl(baseUrl, push);
+  const recipient = options.recipientLanguage;
+  const link = linkInLanguage(secretUrl(baseUrl, push), recipient);
+  // The message is for the recipient: in their language when the sender chose one.
+  const messageT = recipient !== undefined && context.translate ? context.translate(recipient) : t;
+  const messageLang = recipient ?? context.lang;
   const endToEnd = push.encryption === 'client';
   const protectedByPassphrase = push.passphraseRecord !== null;
   const expires = formatTime(context, push.expiresAt);
   const message = [
-    t('share.messageIntro'),
+    messageT('share.messageIntro'),
     link,
-    t('share.messageExpiry', { count: push.viewsRemaining, time: expires }),
-    protectedByPassphrase ? t('share.messagePassphrase') : '',
+    messageT('share.messageExpiry', { count: push.viewsRemaining, time: formatDateTime(messageLang, push.expiresAt) }),
+    protectedByPassphrase ? messageT('share.messagePassphrase') : '',
   ]
     .filter(Boolean)
     .join('\n');
@@ -59,15 +71,16 @@ ${emailNotice}
   </figure>
   <div class="field">
     <label for="share-message">${t('share.messageLabel')}</label>
-    <textarea id="share-message" rows="6" readonly data-share-message data-template="${message}">${message}</textarea>
+    <textarea id="share-message" rows="6" readonly lang="${messageLang}" dir="${textDirection(messageLang)}" data-share-message data-template="${message}">${message}</textarea>
     <button type="button" class="secondary js-only" data-copy="share-message">${t('share.copyMessage')}</button>
   </div>
 </div>
 ${protectedByPassphrase ? html`<div class="alert info"><p>${t('share.passphraseReminder')}</p></div>` : ''}
 <dl class="facts">
   <dt>${t('share.expires')}</dt><dd><time datetime="${new Date(push.expiresAt).toISOString()}" data-local-time>${expires}</time></dd>
-  <dt>${t('share.views')}</dt><dd>${push.viewsRemaining}</dd>
+  <dt>${t('share.views')}</dt><dd>${formatNumber(context.lang, push.viewsRemaining)}</dd>
   <dt>${t('share.encryption')}</dt><dd>${endToEnd ? t('share.encryptionBrowser') : t('share.encryptionServer')}</dd>
+  ${recipient === undefined ? '' : html`<dt>${t('create.recipientLanguageLabel')}</dt><dd lang="${recipient}" data-recipient-language="${recipient}">${languageOf(recipient).name}</dd>`}
   <dt>${t('share.retrievalStep')}</dt><dd>${push.retrievalStep ? t('common.yes') : t('common.no')}</dd>
 </dl>
 <p class="form-actions"><a href="${context.path(`/`)}" class="button secondary">${t('share.another')}</a></p>`;
