@@ -19,6 +19,9 @@ const placeholders = (text) => [...text.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m
 const english = flatten(JSON.parse(readFileSync(new URL('en.json', folder), 'utf8')));
 const bases = new Set([...english.keys()].map((k) => k.replace(PLURAL, '')));
 const plurals = new Set([...english.keys()].filter((k) => PLURAL.test(k)).map((k) => k.replace(PLURAL, '')));
+// Keep in step with KEEP_IN_ENGLISH['*'] in src/web/i18n/catalogs.test.ts.
+const KEEP = new Set(['API', 'URL', 'URLs', 'OIDC', 'SSO', 'JSON', 'QR', 'TOTP', 'CLI', 'HTTP', 'HTTPS', 'SMTP', 'Passdrop', 'Password', 'Pusher', 'Bearer', 'TOKEN', 'Authorization', 'ID', 'OK', 'Webhook', 'Webhooks', 'Status', 'Link', 'Passkey', 'Passkeys'].map((word) => word.toLowerCase()));
+const KEEP_BY_LANGUAGE = { de: ['passphrase', 'optional'] };
 let failed = false;
 for (const code of process.argv.slice(2)) {
   const file = new URL(`${code}.json`, folder);
@@ -43,7 +46,17 @@ for (const code of process.argv.slice(2)) {
     const lost = theirs.filter((p) => !mine.includes(p) && !(p === 'count' && PLURAL.test(key)));
     if (extra.length || lost.length) problems.push(`placeholders differ in ${key}: ${placeholders(text)} vs English ${placeholders(en)}`);
     if ((en.match(/<[^>]+>/g) ?? []).join() !== (text.match(/<[^>]+>/g) ?? []).join()) problems.push(`markup differs in ${key}`);
-    if (text === en && /[a-z]{4}/i.test(en)) same.push(key);
+    if (text === en && /[a-z]{4}/i.test(en)) {
+      // As src/web/i18n/catalogs.test.ts: more than one word left in English (besides names like API) fails.
+      const left = (text.replace(/\{\{[^}]*\}\}/g, ' ').match(/\p{L}[\p{L}\p{M}'’-]*/gu) ?? []).filter((word) => !KEEP.has(word.toLowerCase()) && !(KEEP_BY_LANGUAGE[code] ?? []).includes(word.toLowerCase()));
+      if (left.length > 1 && !code.startsWith('en')) problems.push(`still English: ${key}`);
+      else same.push(key);
+    }
+  }
+  const glossary = new URL(`../glossary/${code}.md`, folder);
+  if (!code.startsWith('en')) {
+    if (!existsSync(glossary)) problems.push(`no glossary at src/web/i18n/glossary/${code}.md`);
+    else for (const term of ['push', 'link', 'passphrase', 'view', 'expire']) if (!new RegExp(`\\b${term}`, 'i').test(readFileSync(glossary, 'utf8'))) problems.push(`the glossary does not give its word for "${term}" (write the English term too)`);
   }
   console.log(`${code}: ${catalog.size} strings, ${problems.length} problems, ${same.length} identical to English`);
   for (const p of problems) console.log(`  ${p}`);
