@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -105,6 +105,33 @@ describe('file downloads in browsers without the File System Access API', () => 
     assert.ok(growth < FILE_SIZE / 4, `the page grew by ${(growth / MIB).toFixed(1)} MiB while saving a ${FILE_SIZE / MIB} MiB file`);
     for (const context of watched) assert.deepEqual(context.problems, []);
   });
+
+  it('fails the download, instead of saving it, when a record in the middle of the file was altered', async () => {
+    const before = new Set(storedFiles());
+    const link = await pushFile('tampered.bin', randomBytes(3 * MIB));
+    const [blob] = storedFiles().filter((path) => !before.has(path));
+    assert.ok(blob, 'the pushed file is on disk');
+    const stored = readFileSync(blob);
+    stored[Math.floor(stored.length / 2)]! ^= 0x01;
+    writeFileSync(blob, stored);
+
+    const page = await recipient();
+    await page.goto(link);
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('.revealed-files');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-download-position="0"]')]);
+    assert.match(download.url(), /\/assets\/download-stream\//);
+    assert.notEqual(await download.failure(), null, 'the browser marks the download failed');
+    await page.waitForFunction(() => /altered or cut short/.test(document.querySelector('.revealed-files .file-status')?.textContent ?? ''));
+  });
+
+  /** Every file under the server's blob directory. */
+  function storedFiles(): string[] {
+    const root = join(server.config.dataDir, 'files');
+    return readdirSync(root, { recursive: true })
+      .map((entry) => join(root, String(entry)))
+      .filter((path) => statSync(path).isFile());
+  }
 
   it('falls back to a Blob where service workers are unavailable, and the file still arrives intact', async () => {
     const bytes = randomBytes(2 * MIB + 3);
