@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -70,6 +70,7 @@ describe('file downloads in browsers without the File System Access API', () => 
     await browser?.close();
     await server?.stop();
     await database?.drop();
+    rmSync(directory, { recursive: true, force: true });
   });
 
   async function pushFile(name: string, bytes: Uint8Array): Promise<string> {
