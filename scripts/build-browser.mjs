@@ -40,6 +40,17 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
 });
+// The download service worker is a classic script of its own (module service workers are not everywhere yet).
+await build({
+  entryPoints: { 'download-sw': 'src/web/browser/download-sw.ts' },
+  bundle: true,
+  format: 'iife',
+  minify: true,
+  target: ['es2022'],
+  outdir: out,
+  logLevel: 'warning',
+  legalComments: 'none',
+});
 copyFileSync('src/web/assets/passdrop.css', `${out}/passdrop.css`);
 
 // The icon sprite: only the Lucide icons listed in src/web/icon-names.ts, each a <symbol> (docs/ui.md).

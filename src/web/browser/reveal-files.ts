@@ -1,12 +1,14 @@
 /**
  * The recipient's list of an end-to-end file push (loaded by reveal-page.ts only for file pushes): each
  * file's name and size, opened from its sealed metadata with the key from the link, and a download button
- * each (and "download all"). A download is decrypted as a stream; with the File System Access API it is
- * written to the chosen file as it arrives, otherwise it is collected into a Blob first (held in memory).
- * A file that fails to authenticate, or arrives cut short, is not saved.
+ * each (and "download all"). A download is decrypted as a stream and written to disk as it arrives: with the
+ * File System Access API into the chosen file, otherwise through our download service worker
+ * (download-stream.ts). Only where service workers are unavailable is it collected into a Blob first (held
+ * in memory). A file that fails to authenticate, or arrives cut short, is not saved.
  */
 import { deriveE2eFileRoot, e2eEnvelopeIterations, openE2eText } from '../../crypto/e2e/e2e-format.js';
 import { decryptE2eFile, e2eFileKey, openE2eFileMetadata, type FileMetadata } from '../../crypto/e2e/e2e-files.js';
+import { downloadWorker, saveThroughWorker } from './download-stream.js';
 import { formatBytes } from './file-sizes.js';
 import { strings } from './dom.js';
 import type { RevealedFile } from './reveal-page.js';
@@ -23,6 +25,8 @@ export async function showFiles(
   after: Node[],
 ): Promise<void> {
   const { payload, files, linkSecret, passphrase } = revealed;
+  // Starts the download worker early where downloads will need it (it is registered once per page).
+  if (!('showSaveFilePicker' in window)) void downloadWorker();
   const iterations = payload === '' ? undefined : e2eEnvelopeIterations(payload);
   const message = payload === '' ? '' : await openE2eText(payload, { kind: 'file', linkSecret, ...(passphrase ? { passphrase } : {}) });
   const { fileRoot } = await deriveE2eFileRoot({ linkSecret, ...(passphrase ? { passphrase, ...(iterations ? { iterations } : {}) } : {}) });
@@ -115,6 +119,11 @@ async function download(file: RevealedFile, key: Uint8Array, metadata: FileMetad
     // normally, so a file that fails to authenticate is not saved.
     const handle = await picker({ suggestedName: metadata.name });
     await plaintext.pipeTo(await handle.createWritable());
+    return;
+  }
+  const worker = await downloadWorker();
+  if (worker) {
+    await saveThroughWorker(worker, plaintext, metadata.name, metadata.size);
     return;
   }
   const blob = await new Response(plaintext).blob();
