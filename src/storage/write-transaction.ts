@@ -36,10 +36,10 @@ export async function writeTransaction<T>(database: Database, work: (db: WriteEx
 }
 
 /**
- * Runs one write statement (atomic on its own): on SQLite it joins the group commit, so it shares the
+ * Runs one write statement (atomic on its own; `work` must run exactly one): on SQLite it joins the group commit, so it shares the
  * transaction of the other writes of this event-loop turn instead of paying a commit of its own; on
  * PostgreSQL it runs on its own (autocommit), one round trip.
  */
 export async function writeStatement<T>(database: Database, work: (db: WriteExecutor) => Promise<T>): Promise<T> {
-  return database.groupCommit ? database.groupCommit.run(work) : work(database.db);
+  return database.groupCommit ? database.groupCommit.run(work, { singleStatement: true }) : work(database.db);
 }
