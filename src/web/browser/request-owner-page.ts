@@ -132,7 +132,7 @@ if (section) {
           return;
         }
         let secret: string;
-        let files: OpenedFile[] = [];
+        const files: OpenedFile[] = [];
         try {
           if (json.answer.kind === 'files') {
             const opened = decodeFilesAnswer(await openAnswer(json.ciphertext, { requestToken: token, answerId, kind: 'files', privateKey, publicKey }));
