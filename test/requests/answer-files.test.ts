@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { openE2eFileMetadata, sealE2eFileMetadata } from '../../src/crypto/e2e/e2e-files.js';
+import { openE2eFileMetadata } from '../../src/crypto/e2e/e2e-files.js';
 import {
   answerFileKey,
   decodeFilesAnswer,
@@ -18,15 +18,11 @@ import type { Database } from '../../src/storage/open-database.js';
 import { databaseBytes, inspectDatabase } from '../support/database-inspector.js';
 import { describeEachDatabase } from '../support/each-database.js';
 import { json } from '../support/push-helpers.js';
-import { accountToken, bearer, createRequest, type CreatedRequest } from '../support/request-helpers.js';
+import { accountToken, answerWithFilesThroughApi, bearer, createRequest, uploadForAnswer, type CreatedRequest } from '../support/request-helpers.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const MINUTE = 60_000;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-const tusMetadata = (values: Record<string, string>) =>
-  Object.entries(values)
-    .map(([key, value]) => `${key} ${Buffer.from(value).toString('base64')}`)
-    .join(',');
 
 interface RevealedAnswer {
   ciphertext: string;
@@ -57,44 +53,9 @@ describeEachDatabase('answers with files (end to end, uploaded by tus)', (fixtur
   /** Where the disk blob store keeps a blob (disk-blob-store.ts). */
   const blobPath = (blobKey: string) => join(server.config.dataDir, 'files', 'blobs', ...blobKey.split('/'));
 
-  /** A tus upload for an answer to `requestToken`, as a responder's browser makes it (no account); answers the creation response and the id. */
-  async function upload(requestToken: string, bytes: Uint8Array, metadata: Record<string, string> = {}): Promise<{ status: number; id?: string; body?: string }> {
-    const created = await server.fetch('/api/passdrop/v1/uploads', {
-      method: 'POST',
-      headers: { 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'upload-metadata': tusMetadata({ mode: 'e2e', request: requestToken, ...metadata }) },
-    });
-    if (created.status !== 201) return { status: created.status, body: await created.text() };
-    const id = created.headers.get('location')!.split('/').pop()!;
-    if (bytes.length > 0) {
-      const patched = await server.fetch(`/api/passdrop/v1/uploads/${id}`, {
-        method: 'PATCH',
-        headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
-        body: bytes as BodyInit,
-      });
-      assert.equal(patched.status, 204, await patched.text());
-    }
-    return { status: 201, id };
-  }
-
-  /** Seals files and a message to the request's key, uploads the files and posts the answer. */
-  async function answerWithFiles(request: Pick<CreatedRequest, 'token' | 'public_key'>, text: string, files: Array<{ name: string; bytes: Uint8Array }>) {
-    const writer = await startAnswer(request.public_key);
-    const attached: Array<{ upload_id: string; sealed_metadata: string }> = [];
-    for (const [index, file] of files.entries()) {
-      const fileKey = await writer.fileKey(index);
-      const uploaded = await upload(request.token, await sealRecords(file.bytes, { fileKey, purpose: 'file-content' }));
-      assert.equal(uploaded.status, 201, uploaded.body);
-      const metadata = await sealE2eFileMetadata({ name: file.name, type: 'application/octet-stream', size: file.bytes.length }, fileKey);
-      attached.push({ upload_id: uploaded.id!, sealed_metadata: Buffer.from(metadata).toString('base64url') });
-    }
-    const answerId = newAnswerId();
-    const ciphertext = await writer.seal(encodeFilesAnswer(text, files.length), { requestToken: request.token, answerId, kind: 'files' });
-    return server.fetch(`/api/passdrop/v1/requests/${request.token}/answers`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ answer_id: answerId, kind: 'files', ciphertext, files: attached }),
-    });
-  }
+  const upload = (requestToken: string, bytes: Uint8Array, metadata: Record<string, string> = {}) => uploadForAnswer(server, requestToken, bytes, metadata);
+  const answerWithFiles = (request: Pick<CreatedRequest, 'token' | 'public_key'>, text: string, files: Array<{ name: string; bytes: Uint8Array }>) =>
+    answerWithFilesThroughApi(server, request, text, files);
 
   /** Reveals an answer and opens its message and every file with the requester's key, as the requester's browser does. */
   async function openWithFiles(token: string, request: CreatedRequest, keys: RequesterKeyPair, answerId: string) {

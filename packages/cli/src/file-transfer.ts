@@ -262,10 +262,16 @@ export function safeFileName(name: string, position: number): string {
 
 /**
  * Downloads every file into `directory`, opening end-to-end files with their keys from `fileRoot` (null for
- * a server-side push). Never overwrites: a taken name gets ` (2)`, ` (3)`… before its extension. Answers
- * the paths written, in order.
+ * a server-side push), or from `fileKeys.keyFor` (an answer's files; its `headers` go with each download).
+ * Never overwrites: a taken name gets ` (2)`, ` (3)`… before its extension. Answers the paths written, in order.
  */
-export async function downloadFiles(files: readonly RevealedFile[], fileRoot: Uint8Array | null, directory: string): Promise<string[]> {
+export async function downloadFiles(
+  files: readonly RevealedFile[],
+  fileRoot: Uint8Array | null | { readonly keyFor: (position: number) => Promise<Uint8Array>; readonly headers: Record<string, string> },
+  directory: string,
+): Promise<string[]> {
+  const keyFor = fileRoot === null ? undefined : fileRoot instanceof Uint8Array ? (position: number) => e2eFileKey(fileRoot, position) : fileRoot.keyFor;
+  const extraHeaders = fileRoot !== null && !(fileRoot instanceof Uint8Array) ? fileRoot.headers : {};
   await mkdir(directory, { recursive: true });
   const written: string[] = [];
   for (const file of files) {
@@ -273,8 +279,8 @@ export async function downloadFiles(files: readonly RevealedFile[], fileRoot: Ui
     let expectedSize: number;
     let decrypt: TransformStream<Uint8Array, Uint8Array> | undefined;
     if (file.sealed_metadata !== null) {
-      if (!fileRoot) throw new CliError('This push holds end-to-end files but the link has no key.', EXIT.damagedLink);
-      const fileKey = await e2eFileKey(fileRoot, file.position);
+      if (!keyFor) throw new CliError('This push holds end-to-end files but the link has no key.', EXIT.damagedLink);
+      const fileKey = await keyFor(file.position);
       let metadata;
       try {
         metadata = await openE2eFileMetadata(Buffer.from(file.sealed_metadata, 'base64url'), fileKey);
@@ -292,7 +298,7 @@ export async function downloadFiles(files: readonly RevealedFile[], fileRoot: Ui
     const temporary = join(directory, `.${name}.${process.pid}.passdrop-partial`);
     let response: Response;
     try {
-      response = await fetch(file.url, { headers: { 'user-agent': `passdrop-cli/${CLI_VERSION}` }, redirect: 'manual' });
+      response = await fetch(file.url, { headers: { 'user-agent': `passdrop-cli/${CLI_VERSION}`, ...extraHeaders }, redirect: 'manual' });
     } catch (error) {
       throw new CliError(`Downloading ${name} failed: ${(error as Error).message}`, EXIT.network);
     }
