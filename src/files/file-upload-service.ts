@@ -42,7 +42,9 @@ const REQUEST_KEY = 'passdrop-request';
  * Whether a request takes file answers now (wired to the request service by the composition root, so the
  * files folder never imports the requests folder): its id, or why not.
  */
-export type AnswerUploadGate = (requestToken: string) => Promise<{ ok: true; requestId: number } | { ok: false; reason: 'not_found' | 'closed' | 'files_not_allowed' }>;
+export type AnswerUploadGate = (
+  requestToken: string,
+) => Promise<{ ok: true; requestId: number; maxPendingUploads: number } | { ok: false; reason: 'not_found' | 'closed' | 'files_not_allowed' }>;
 const MIB = 1024 * 1024;
 const mib = (bytes: number) => `${Math.floor(bytes / MIB)} MiB`;
 
@@ -373,6 +375,10 @@ export function createFileUploadService(deps: FileUploadServiceDependencies): Fi
       return { ok: false, problem: 'An answer\'s files are end to end: mode e2e, no file name or type in clear (seal them into the file metadata).' };
     }
     if (size > encryptedLength(policy.maxFileBytes)) return { ok: false, refusal: { limit: 'file_too_large', status: 413, message: `A file may be at most ${mib(policy.maxFileBytes)}.` } };
+    // Anyone with the link may upload: no more uploads wait for a request than its remaining answers can take.
+    if ((await uploads.countPendingForRequest(gate.requestId)) >= gate.maxPendingUploads) {
+      return { ok: false, refusal: { limit: 'too_many_files', status: 413, message: 'This request already has as many files waiting as its answers can take.' } };
+    }
     const free = await freeDisk();
     if (free !== undefined && free - policy.minFreeDiskBytes < size) return { ok: false, refusal: insufficientStorage };
     return { ok: true, metadata: { mode: 'e2e', [REQUEST_KEY]: String(gate.requestId) } };

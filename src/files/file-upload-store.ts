@@ -50,6 +50,8 @@ export interface FileUploadStore {
   remove(id: string): Promise<boolean>;
   /** Bytes declared by an account's uploads that no push has taken yet (they count against its quota). */
   pendingBytesOf(ownerUserId: number): Promise<number>;
+  /** How many uploads made for request `requestId` no answer has taken yet. */
+  countPendingForRequest(requestId: number): Promise<number>;
   /** Up to `limit` uploads last active before `before` (abandoned: no bytes came and no push took them in time). */
   listInactiveSince(before: number, limit: number): Promise<FileUploadRecord[]>;
   /**
@@ -120,6 +122,15 @@ export function createFileUploadStore(database: Database): FileUploadStore {
         .where('owner_user_id', '=', ownerUserId)
         .executeTakeFirst();
       return Number(row?.total ?? 0);
+    },
+
+    async countPendingForRequest(requestId) {
+      const row = await db
+        .selectFrom('file_uploads')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('request_id', '=', requestId)
+        .executeTakeFirst();
+      return Number(row?.count ?? 0);
     },
 
     async listInactiveSince(before, limit) {

@@ -131,7 +131,7 @@ export interface RequestService {
   /** One file of an answer, while the download window of its last view is open; `not_found` otherwise. */
   downloadAnswerFile(request: RequestRecord, answerToken: string, position: number): Promise<AnswerFileDownload>;
   /** Whether a request may take files (the gate of answer uploads): open, files allowed, this server takes answer files. */
-  checkAnswerUpload(token: string): Promise<{ ok: true; requestId: number } | { ok: false; reason: 'not_found' | 'closed' | 'files_not_allowed' }>;
+  checkAnswerUpload(token: string): Promise<{ ok: true; requestId: number; maxPendingUploads: number } | { ok: false; reason: 'not_found' | 'closed' | 'files_not_allowed' }>;
   /** Deletes the blobs of expired answers' files (after the last view's window for answers expired by views); answers how many. */
   sweepAnswerFiles(now: number): Promise<number>;
   /** The file limits answers take, or undefined when this server takes no answer files. */
@@ -528,7 +528,8 @@ export function createRequestService({ store, rateLimits, keys, policy, clock, e
       const request = await closeIfTimeRanOut(found, clock());
       if (request.closed) return { ok: false, reason: 'closed' };
       if (!files || !request.filesAllowed) return { ok: false, reason: 'files_not_allowed' };
-      return { ok: true, requestId: request.id };
+      // Room for every file the remaining answers can hold, and as many again for uploads that are retried or replaced.
+      return { ok: true, requestId: request.id, maxPendingUploads: 2 * files.policy.maxFiles * request.answersRemaining };
     },
 
     async sweepAnswerFiles(now) {

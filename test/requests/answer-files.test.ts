@@ -143,6 +143,20 @@ describeEachDatabase('answers with files (end to end, uploaded by tus)', (fixtur
     assert.ok(!existsSync(blobPath(file!.blob_key)), 'the blob is gone');
   });
 
+  it('deletes the blobs of an answer whose time ran out, even when nobody opened it', async () => {
+    const { request } = await createRequest(server, alice, { files_allowed: true, answer_expire_after_minutes: 60 });
+    const sent = await json<{ answer_id: string }>(await answerWithFiles(request, '', [{ name: 'b.bin', bytes: new Uint8Array(randomBytes(3000)) }]));
+    const [file] = await inspector.db
+      .selectFrom('request_answer_files')
+      .innerJoin('request_answers', 'request_answers.id', 'request_answer_files.answer_id')
+      .select('request_answer_files.blob_key')
+      .where('request_answers.answer_token', '=', sent.answer_id)
+      .execute();
+    assert.ok(existsSync(blobPath(file!.blob_key)));
+    now += 61 * MINUTE;
+    await eventually(async () => !existsSync(blobPath(file!.blob_key)), 'the blob deleted with the expired answer');
+  });
+
   it("refuses files the request does not take, over the limits, or someone else's upload", async () => {
     const { request: textOnly } = await createRequest(server, alice);
     const refused = await upload(textOnly.token, new Uint8Array(100));
@@ -176,6 +190,12 @@ describeEachDatabase('answers with files (end to end, uploaded by tus)', (fixtur
     });
     assert.equal(stolen.status, 422);
     assert.ok((await json<{ details: Array<{ code: string }> }>(stolen)).details.some((detail) => detail.code === 'upload_not_found'));
+    // No more uploads wait for a request than its remaining answers can take (2 × files per answer × answers left).
+    const { request: small } = await createRequest(server, alice, { files_allowed: true });
+    for (let count = 0; count < 4; count += 1) assert.equal((await upload(small.token, new Uint8Array(58))).status, 201);
+    const fifth = await upload(small.token, new Uint8Array(58));
+    assert.equal(fifth.status, 413, fifth.body);
+
     // Nothing was used up by the refusals.
     const shown = await json<{ answers_remaining: number }>(await server.fetch(`/api/passdrop/v1/requests/${request.token}`, { headers: bearer(alice) }));
     assert.equal(shown.answers_remaining, 5);
