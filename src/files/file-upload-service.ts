@@ -35,6 +35,16 @@ import { freeDiskBytes, INSUFFICIENT_STORAGE } from './free-disk.js';
 export const UPLOAD_BLOB_PREFIX = 'uploads/';
 /** Metadata key through which the creation hook hands the uploader's account to DataStore.create. */
 const OWNER_KEY = 'passdrop-owner';
+/** Metadata key through which the creation hook hands the request an answer upload is for to DataStore.create. */
+const REQUEST_KEY = 'passdrop-request';
+
+/**
+ * Whether a request takes file answers now (wired to the request service by the composition root, so the
+ * files folder never imports the requests folder): its id, or why not.
+ */
+export type AnswerUploadGate = (
+  requestToken: string,
+) => Promise<{ ok: true; requestId: number; maxPendingUploads: number } | { ok: false; reason: 'not_found' | 'closed' | 'files_not_allowed' }>;
 const MIB = 1024 * 1024;
 const mib = (bytes: number) => `${Math.floor(bytes / MIB)} MiB`;
 
@@ -53,7 +63,9 @@ export type NewUploadCheck =
   | { ok: true; metadata: Record<string, string | null> }
   | { ok: false; refused: Extract<AccessDecision, { ok: false }>['reason'] }
   | { ok: false; refusal: UploadRefusal }
-  | { ok: false; problem: string };
+  | { ok: false; problem: string }
+  /** An answer upload for a request that does not exist, is closed, or takes no files. */
+  | { ok: false; request: 'not_found' | 'closed' | 'files_not_allowed' };
 
 export interface FileUploadService {
   /** The tus DataStore that @tus/server writes through. */
@@ -66,6 +78,8 @@ export interface FileUploadService {
    *
    * Client metadata (tus Upload-Metadata): `mode` (`e2e`, the default, or `server`); in server mode
    * `filename` and `filetype`. An end-to-end client sends neither: its name is sealed, given with the push.
+   * `request` (a request's token) makes an upload for an answer to that request instead: no account is
+   * needed, the request must be open and take files, and the upload is end to end (sealed to its key).
    */
   checkNewUpload(authentication: Authentication, size: number | undefined, metadata: Record<string, string | null> | undefined): Promise<NewUploadCheck>;
   /** Whether this requester may resume, read or cancel the upload: its account's, or anonymous and known by id. */
@@ -85,6 +99,10 @@ export interface FileUploadServiceDependencies {
   readonly clock: () => number;
   /** The directory whose disk holds the blobs (disk storage), for the free-space floor; undefined for S3. */
   readonly diskDirectory: string | undefined;
+  /** Uploads for request answers (metadata `request`); without it such uploads are refused. */
+  readonly answerUploads?: AnswerUploadGate;
+  /** Whether a blob key belongs to something other than a push or an upload (answer files), for the sweep. */
+  readonly isBlobReferencedElsewhere?: (blobKey: string) => Promise<boolean>;
 }
 
 interface Piece {
@@ -205,6 +223,7 @@ export function createFileUploadService(deps: FileUploadServiceDependencies): Fi
       const metadata = upload.metadata ?? {};
       const mode: UploadMode = metadata.mode === 'server' ? 'server' : 'e2e';
       const owner = metadata[OWNER_KEY] ? Number(metadata[OWNER_KEY]) : null;
+      const requestId = metadata[REQUEST_KEY] ? Number(metadata[REQUEST_KEY]) : null;
       let wrappedKey: Buffer | null = null;
       if (mode === 'server') {
         const fresh = newFileDataKey(keys.current, uploadKeyContext(upload.id));
@@ -221,6 +240,7 @@ export function createFileUploadService(deps: FileUploadServiceDependencies): Fi
         size: upload.size!,
         wrappedKey,
         createdAt,
+        requestId,
       });
       // An empty file gets no PATCH at all: it is complete as soon as it exists.
       if (upload.size === 0) {
@@ -338,17 +358,37 @@ export function createFileUploadService(deps: FileUploadServiceDependencies): Fi
     deleted += await sweepBlobs(blobs, {
       prefix: UPLOAD_BLOB_PREFIX,
       olderThan: new Date(before),
-      isReferenced: async (key) => (await uploads.find(key.split('/')[1]!)) !== undefined || (await deps.files.isBlobReferenced(key)),
+      isReferenced: async (key) =>
+        (await uploads.find(key.split('/')[1]!)) !== undefined || (await deps.files.isBlobReferenced(key)) || ((await deps.isBlobReferencedElsewhere?.(key)) ?? false),
     });
     return deleted;
   }
 
   const dataStore = new BlobUploadDataStore();
 
+  /** An upload for an answer to a request: the request's rules instead of an account's. */
+  async function checkAnswerUpload(requestToken: string, size: number | undefined, metadata: Record<string, string | null>): Promise<NewUploadCheck> {
+    const gate = deps.answerUploads ? await deps.answerUploads(requestToken) : ({ ok: false, reason: 'files_not_allowed' } as const);
+    if (!gate.ok) return { ok: false, request: gate.reason };
+    if (size === undefined) return { ok: false, problem: 'Declare the upload\'s length (Upload-Length): deferred lengths are not accepted.' };
+    if ((metadata.mode ?? 'e2e') !== 'e2e' || metadata.filename || metadata.filetype) {
+      return { ok: false, problem: 'An answer\'s files are end to end: mode e2e, no file name or type in clear (seal them into the file metadata).' };
+    }
+    if (size > encryptedLength(policy.maxFileBytes)) return { ok: false, refusal: { limit: 'file_too_large', status: 413, message: `A file may be at most ${mib(policy.maxFileBytes)}.` } };
+    // Anyone with the link may upload: no more uploads wait for a request than its remaining answers can take.
+    if ((await uploads.countPendingForRequest(gate.requestId)) >= gate.maxPendingUploads) {
+      return { ok: false, refusal: { limit: 'too_many_files', status: 413, message: 'This request already has as many files waiting as its answers can take.' } };
+    }
+    const free = await freeDisk();
+    if (free !== undefined && free - policy.minFreeDiskBytes < size) return { ok: false, refusal: insufficientStorage };
+    return { ok: true, metadata: { mode: 'e2e', [REQUEST_KEY]: String(gate.requestId) } };
+  }
+
   return {
     dataStore,
 
     async checkNewUpload(authentication, size, metadata) {
+      if (metadata?.request !== undefined && metadata.request !== null) return checkAnswerUpload(metadata.request, size, metadata);
       const decision = decideAccess(policy.anonymous ? 'visitor' : 'account', authentication, deps.access);
       if (!decision.ok) return { ok: false, refused: decision.reason };
       const general = deps.pushes.mayCreate(authentication);

@@ -28,9 +28,13 @@ export interface FileUploadRecord {
   /** The last bytes received, or the creation (ms). */
   readonly activeAt: number;
   readonly completedAt: number | null;
+  /** The request whose answer may take this upload (an anonymous responder's); null for push uploads. */
+  readonly requestId: number | null;
 }
 
-export type NewFileUpload = Pick<FileUploadRecord, 'id' | 'ownerUserId' | 'mode' | 'name' | 'contentType' | 'size' | 'wrappedKey' | 'createdAt'>;
+export type NewFileUpload = Pick<FileUploadRecord, 'id' | 'ownerUserId' | 'mode' | 'name' | 'contentType' | 'size' | 'wrappedKey' | 'createdAt'> & {
+  readonly requestId?: number | null;
+};
 
 export interface FileUploadStore {
   insert(upload: NewFileUpload): Promise<void>;
@@ -46,6 +50,8 @@ export interface FileUploadStore {
   remove(id: string): Promise<boolean>;
   /** Bytes declared by an account's uploads that no push has taken yet (they count against its quota). */
   pendingBytesOf(ownerUserId: number): Promise<number>;
+  /** How many uploads made for request `requestId` no answer has taken yet. */
+  countPendingForRequest(requestId: number): Promise<number>;
   /** Up to `limit` uploads last active before `before` (abandoned: no bytes came and no push took them in time). */
   listInactiveSince(before: number, limit: number): Promise<FileUploadRecord[]>;
   /**
@@ -54,6 +60,11 @@ export interface FileUploadStore {
    * take the same upload.
    */
   take(executor: WriteExecutor, ids: readonly string[], ownerUserId: number | null): Promise<FileUploadRecord[]>;
+  /**
+   * Inside the transaction that accepts an answer: deletes the complete uploads `ids` made for request
+   * `requestId` and returns them in the order asked; throws (rolling the answer back) unless every one was there.
+   */
+  takeForAnswer(executor: WriteExecutor, ids: readonly string[], requestId: number): Promise<FileUploadRecord[]>;
 }
 
 /**
@@ -80,6 +91,7 @@ export function createFileUploadStore(database: Database): FileUploadStore {
           created_at: upload.createdAt,
           active_at: upload.createdAt,
           completed_at: null,
+          request_id: upload.requestId ?? null,
         })
         .execute();
     },
@@ -112,6 +124,15 @@ export function createFileUploadStore(database: Database): FileUploadStore {
       return Number(row?.total ?? 0);
     },
 
+    async countPendingForRequest(requestId) {
+      const row = await db
+        .selectFrom('file_uploads')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('request_id', '=', requestId)
+        .executeTakeFirst();
+      return Number(row?.count ?? 0);
+    },
+
     async listInactiveSince(before, limit) {
       const rows = await db.selectFrom('file_uploads').selectAll().where('active_at', '<', before).orderBy('active_at').limit(limit).execute();
       return rows.map(toRecord);
@@ -124,10 +145,26 @@ export function createFileUploadStore(database: Database): FileUploadStore {
         .where('id', 'in', [...ids])
         .where('completed_at', 'is not', null)
         .where((eb) => (ownerUserId === null ? eb('owner_user_id', 'is', null) : eb('owner_user_id', '=', ownerUserId)))
+        // An upload made for a request's answer never becomes part of a push.
+        .where('request_id', 'is', null)
         .returningAll()
         .execute();
       if (rows.length !== new Set(ids).size) throw new UploadTakenError();
       return rows.map(toRecord);
+    },
+
+    async takeForAnswer(executor, ids, requestId) {
+      if (ids.length === 0) return [];
+      const rows = await executor
+        .deleteFrom('file_uploads')
+        .where('id', 'in', [...ids])
+        .where('completed_at', 'is not', null)
+        .where('request_id', '=', requestId)
+        .returningAll()
+        .execute();
+      if (rows.length !== new Set(ids).size || rows.length !== ids.length) throw new UploadTakenError();
+      const byId = new Map(rows.map((row) => [row.id, toRecord(row)]));
+      return ids.map((id) => byId.get(id)!);
     },
   };
 }
@@ -155,5 +192,6 @@ function toRecord(row: Selectable<FileUploadsTable>): FileUploadRecord {
     createdAt: Number(row.created_at),
     activeAt: Number(row.active_at),
     completedAt: row.completed_at === null ? null : Number(row.completed_at),
+    requestId: row.request_id === null || row.request_id === undefined ? null : Number(row.request_id),
   };
 }

@@ -48,7 +48,7 @@ export interface RequestRecord {
   readonly publicKey: string;
   readonly answersAllowed: number;
   readonly answersRemaining: number;
-  /** Reserved for file answers (a follow-up): always false today. */
+  /** Whether answers may carry files (sealed to the request's key, uploaded by tus). */
   readonly filesAllowed: boolean;
   /** How long each answer is kept, in minutes. */
   readonly answerLifetimeMinutes: number;
@@ -82,6 +82,8 @@ export interface AnswerRecord {
   readonly expiredAt: number | null;
   readonly expireReason: AnswerExpireReason | null;
   readonly createdAt: number;
+  /** Answers with files: until when the last view's download window is open (ms); null before a view. */
+  readonly filesUntil: number | null;
 }
 
 export interface RequestAuditEvent {

@@ -20,6 +20,13 @@ import { characterCount, MAX_NAME_CHARACTERS, MAX_NOTE_CHARACTERS, MAX_PASSPHRAS
 import { REQUEST_ANSWERED, type RequestEventHooks } from './request-events.js';
 import type { AnswerRecord, RequestAuditEvent, RequestRecord } from './request-record.js';
 import { ANSWER_FIELD, INSTRUCTIONS_FIELD, type RequestStore } from './request-store.js';
+import type { AnswerFileRecord, AnswerFileStore } from './answer-file-store.js';
+import type { FilePushPolicy } from '../config/file-push-settings.js';
+import { encryptedLength } from '../crypto/stream/record-stream.js';
+import type { BlobStore } from '../files/blob-store.js';
+import { MAX_SEALED_METADATA_BYTES } from '../files/file-push-service.js';
+import { UploadTakenError, type FileUploadStore } from '../files/file-upload-store.js';
+import type { WriteExecutor } from '../storage/write-transaction.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -45,7 +52,7 @@ export interface CreateRequestInput {
   readonly answersAllowed?: number | undefined;
   /** A passphrase responders must type (shared through another channel). */
   readonly passphrase?: string | undefined;
-  /** File answers are a follow-up: true is refused with `files_unavailable`. */
+  /** Whether answers may carry files (refused with `files_unavailable` when this server takes no answer files). */
   readonly filesAllowed?: boolean | undefined;
   /** How long each answer is kept, in minutes. */
   readonly answerExpireAfterMinutes?: number | undefined;
@@ -63,7 +70,15 @@ export type CreateRequestResult =
  * ciphertext), or, without JavaScript, as text that the server seals to the same key (`server`).
  */
 export type AnswerInput =
-  | { readonly encryption: 'client'; readonly answerId: string | undefined; readonly kind: string | undefined; readonly ciphertext: string | undefined; readonly passphrase?: string | undefined }
+  | {
+      readonly encryption: 'client';
+      readonly answerId: string | undefined;
+      readonly kind: string | undefined;
+      readonly ciphertext: string | undefined;
+      readonly passphrase?: string | undefined;
+      /** Kind `files`: the answer's files in order, each a complete upload made for this request and its sealed metadata (base64url). */
+      readonly files?: ReadonlyArray<{ readonly uploadId: string; readonly sealedMetadata: string }> | undefined;
+    }
   | { readonly encryption: 'server'; readonly text: string | undefined; readonly passphrase?: string | undefined };
 
 export type AnswerResult =
@@ -78,9 +93,12 @@ export type AnswerResult =
   | { outcome: 'rate_limited'; scope: 'ip' | 'link' | 'passphrase'; retryAfterSeconds: number };
 
 export type RevealAnswerResult =
-  | { outcome: 'revealed'; answer: AnswerRecord; ciphertext: string }
+  /** `files`: an answer's files still stored, downloadable until `answer.filesUntil` (empty for a text answer). */
+  | { outcome: 'revealed'; answer: AnswerRecord; ciphertext: string; files: readonly AnswerFileRecord[] }
   | { outcome: 'not_found' }
   | { outcome: 'expired'; answer: AnswerRecord };
+
+export type AnswerFileDownload = { ok: true; file: AnswerFileRecord; body: ReadableStream<Uint8Array> } | { ok: false; reason: 'not_found' };
 
 export type DeleteAnswerResult = { outcome: 'deleted' | 'already_expired'; answer: AnswerRecord } | { outcome: 'not_found' };
 
@@ -106,8 +124,18 @@ export interface RequestService {
   listAnswers(request: RequestRecord, page: { offset: number; limit: number }): Promise<AnswerRecord[]>;
   /** Uses one view of an answer and hands its sealed ciphertext to the requester's browser. */
   revealAnswer(request: RequestRecord, answerToken: string, audit: AuditContext): Promise<RevealAnswerResult>;
-  /** The requester deletes an answer now. */
+  /** The requester deletes an answer now (its files' blobs too). */
   deleteAnswer(request: RequestRecord, answerToken: string, audit: AuditContext): Promise<DeleteAnswerResult>;
+  /** How many files each answer holds (0 for text answers), for lists. */
+  countAnswerFiles(answers: readonly AnswerRecord[]): Promise<Map<number, number>>;
+  /** One file of an answer, while the download window of its last view is open; `not_found` otherwise. */
+  downloadAnswerFile(request: RequestRecord, answerToken: string, position: number): Promise<AnswerFileDownload>;
+  /** Whether a request may take files (the gate of answer uploads): open, files allowed, this server takes answer files. */
+  checkAnswerUpload(token: string): Promise<{ ok: true; requestId: number; maxPendingUploads: number } | { ok: false; reason: 'not_found' | 'closed' | 'files_not_allowed' }>;
+  /** Deletes the blobs of expired answers' files (after the last view's window for answers expired by views); answers how many. */
+  sweepAnswerFiles(now: number): Promise<number>;
+  /** The file limits answers take, or undefined when this server takes no answer files. */
+  readonly answerFileLimits: { readonly maxFiles: number; readonly maxFileBytes: number; readonly maxTotalBytes: number } | undefined;
   listAudit(request: RequestRecord, page: { offset: number; limit: number }): Promise<RequestAuditEvent[]>;
 }
 
@@ -120,6 +148,13 @@ export interface RequestServiceDependencies {
   readonly clock: () => number;
   /** Hooks on domain events (the notification outbox); see RequestEventHooks. */
   readonly events?: RequestEventHooks;
+  /** Answers with files: where their rows, uploads and blobs live and the file limits (those of file pushes). Without it, no answer takes files. */
+  readonly files?: {
+    readonly store: AnswerFileStore;
+    readonly uploads: FileUploadStore;
+    readonly blobs: BlobStore;
+    readonly policy: Pick<FilePushPolicy, 'maxFiles' | 'maxFileBytes' | 'maxPushBytes' | 'downloadWindowMs'>;
+  };
 }
 
 function wholeNumberProblem(field: string, value: number | undefined, bounds: { min: number; max: number }): FieldProblem | undefined {
@@ -139,7 +174,7 @@ function textProblem(field: string, value: string | undefined, max: number): Fie
  *
  * @example const requests = createRequestService({ store, rateLimits, keys, policy: config.requests, clock: Date.now });
  */
-export function createRequestService({ store, rateLimits, keys, policy, clock, events }: RequestServiceDependencies): RequestService {
+export function createRequestService({ store, rateLimits, keys, policy, clock, events, files }: RequestServiceDependencies): RequestService {
   const mayCreate: RequestService['mayCreate'] = (authentication) => {
     const decision = decideAccess('account', authentication, { allowAnonymous: false });
     if (!decision.ok) return { ok: false, refused: decision.reason };
@@ -166,7 +201,7 @@ export function createRequestService({ store, rateLimits, keys, policy, clock, e
     if (input.keyAlgorithm !== undefined && input.keyAlgorithm !== REQUEST_KEY_ALGORITHM) {
       problems.push({ field: 'key_algorithm', code: 'unsupported', params: { algorithm: REQUEST_KEY_ALGORITHM }, message: `must be ${REQUEST_KEY_ALGORITHM}.` });
     }
-    if (input.filesAllowed === true) problems.push({ field: 'files_allowed', code: 'files_unavailable', message: 'File answers are not available yet.' });
+    if (input.filesAllowed === true && !files) problems.push({ field: 'files_allowed', code: 'files_unavailable', message: 'This server takes no files in answers.' });
     for (const problem of [
       textProblem('name', input.name, MAX_NAME_CHARACTERS),
       textProblem('requester_name', input.requesterName, MAX_NAME_CHARACTERS),
@@ -193,13 +228,10 @@ export function createRequestService({ store, rateLimits, keys, policy, clock, e
       return { answerId, ciphertext: await sealAnswer(input.text, { requestToken: request.token, answerId, kind: 'text', publicKey: request.publicKey }) };
     }
     const problems: FieldProblem[] = [];
-    if (input.kind !== undefined && input.kind !== 'text') {
-      problems.push(
-        input.kind === 'files'
-          ? { field: 'kind', code: 'files_unavailable', message: 'File answers are not available yet.' }
-          : { field: 'kind', code: 'invalid', message: 'must be text.' },
-      );
-    }
+    const kind = input.kind ?? 'text';
+    if (kind !== 'text' && kind !== 'files') problems.push({ field: 'kind', code: 'invalid', message: 'must be text or files.' });
+    if (kind === 'files') problems.push(...(await fileProblems(request, input.files ?? [])));
+    else if (input.files !== undefined && input.files.length > 0) problems.push({ field: 'files', code: 'invalid', message: 'Files come with an answer of kind files.' });
     if (input.answerId === undefined || !TOKEN_PATTERN.test(input.answerId)) {
       problems.push({ field: 'answer_id', code: 'invalid_format', message: 'must be 22 base64url characters (16 random bytes).' });
     }
@@ -221,6 +253,43 @@ export function createRequestService({ store, rateLimits, keys, policy, clock, e
       problems.push({ field: 'answer_id', code: 'taken', message: 'is already used: make a new one and seal the answer again.' });
     }
     return problems.length > 0 ? { problems } : { answerId: input.answerId!, ciphertext: input.ciphertext! };
+  }
+
+  /** What is wrong with an answer's files: the request takes none, too many, not this request's complete uploads, too big together. */
+  async function fileProblems(request: RequestRecord, list: ReadonlyArray<{ uploadId: string; sealedMetadata: string }>): Promise<FieldProblem[]> {
+    if (!files || !request.filesAllowed) return [{ field: 'files', code: 'files_not_allowed', message: 'This request takes no files.' }];
+    if (list.length === 0) return [{ field: 'files', code: 'required', message: 'An answer of kind files has at least one file.' }];
+    if (list.length > files.policy.maxFiles) {
+      return [{ field: 'files', code: 'too_many_files', params: { max: files.policy.maxFiles }, message: `An answer may hold at most ${files.policy.maxFiles} files.` }];
+    }
+    if (new Set(list.map((file) => file.uploadId)).size !== list.length) return [{ field: 'files', code: 'invalid', message: 'names an upload twice.' }];
+    let total = 0;
+    for (const [position, file] of list.entries()) {
+      const upload = await files.uploads.find(file.uploadId);
+      if (!upload || upload.completedAt === null || upload.requestId !== request.id || upload.mode !== 'e2e') {
+        return [{ field: 'files', code: 'upload_not_found', message: `File ${position + 1}: there is no complete upload ${file.uploadId} for this request.` }];
+      }
+      const sealed = CIPHERTEXT_PATTERN.test(file.sealedMetadata) ? Buffer.from(file.sealedMetadata, 'base64url') : undefined;
+      if (!sealed || sealed.length === 0 || sealed.length > MAX_SEALED_METADATA_BYTES) {
+        return [{ field: 'files', code: 'sealed_metadata', message: `File ${position + 1}: the sealed metadata must be base64url, at most ${MAX_SEALED_METADATA_BYTES} bytes.` }];
+      }
+      total += upload.size;
+    }
+    if (total > encryptedLength(files.policy.maxPushBytes)) {
+      return [{ field: 'files', code: 'too_large', message: `The files of one answer may be at most ${Math.floor(files.policy.maxPushBytes / 1_048_576)} MiB together.` }];
+    }
+    return [];
+  }
+
+  /** Deletes the blobs of these answer files and marks them gone. */
+  async function deleteFileBlobs(list: readonly AnswerFileRecord[]): Promise<number> {
+    if (!files || list.length === 0) return 0;
+    for (const file of list) await files.blobs.delete(file.blobKey);
+    await files.store.markBlobsDeleted(
+      list.map((file) => file.id),
+      clock(),
+    );
+    return list.length;
   }
 
   async function limited(bucket: string, windowMs: number, max: number, now: number): Promise<boolean> {
@@ -252,7 +321,7 @@ export function createRequestService({ store, rateLimits, keys, policy, clock, e
           keyAlgorithm: REQUEST_KEY_ALGORITHM,
           publicKey: input.publicKey!,
           answersAllowed: input.answersAllowed ?? 1,
-          filesAllowed: false,
+          filesAllowed: input.filesAllowed === true,
           answerLifetimeMinutes: input.answerExpireAfterMinutes ?? policy.answerLifetimeMinutes.default,
           answerViews: input.answerExpireAfterViews ?? policy.answerViews.default,
           expiresAt: now + (input.expireAfterMinutes ?? policy.openMinutes.default) * MINUTE,
@@ -331,9 +400,40 @@ export function createRequestService({ store, rateLimits, keys, policy, clock, e
       const sealed = await sealedAnswer(request, input);
       if ('problems' in sealed) return { outcome: 'invalid', request, problems: sealed.problems };
       const payloadEnvelope = sealEnvelope(Buffer.from(sealed.ciphertext, 'utf8'), keys.current, { pushToken: sealed.answerId, field: ANSWER_FIELD });
-      const accepted = await store.acceptAnswer(
+      const answerFiles = input.encryption === 'client' && input.kind === 'files' ? (input.files ?? []) : [];
+      const attachFiles =
+        answerFiles.length > 0 && files
+          ? async (executor: WriteExecutor, answerId: number) => {
+              const taken = await files.uploads.takeForAnswer(
+                executor,
+                answerFiles.map((file) => file.uploadId),
+                request.id,
+              );
+              const createdAt = clock();
+              await files.store.insertFiles(
+                executor,
+                answerId,
+                taken.map((upload, position) => ({
+                  position,
+                  sealedMetadata: Buffer.from(answerFiles[position]!.sealedMetadata, 'base64url'),
+                  size: upload.size,
+                  storedSize: upload.storedSize!,
+                  blobKey: upload.blobKey!,
+                  createdAt,
+                })),
+              );
+            }
+          : undefined;
+      let accepted: Awaited<ReturnType<RequestStore['acceptAnswer']>>;
+      try {
+        accepted = await store.acceptAnswer(
         request.id,
-        { token: sealed.answerId, kind: 'text', encryption: input.encryption, sizeBytes: Math.floor((sealed.ciphertext.length * 3) / 4) },
+        {
+          token: sealed.answerId,
+          kind: answerFiles.length > 0 ? 'files' : 'text',
+          encryption: input.encryption,
+          sizeBytes: Math.floor((sealed.ciphertext.length * 3) / 4),
+        },
         payloadEnvelope,
         clock(),
         audit,
@@ -354,7 +454,12 @@ export function createRequestService({ store, rateLimits, keys, policy, clock, e
                 executor,
               )
           : undefined,
-      );
+        attachFiles,
+        );
+      } catch (error) {
+        if (!(error instanceof UploadTakenError)) throw error;
+        return { outcome: 'invalid', request, problems: [{ field: 'files', code: 'upload_not_found', message: 'An upload was cancelled or attached to another answer meanwhile.' }] };
+      }
       if (accepted.ok) return { outcome: 'accepted', request: accepted.request, answer: accepted.answer };
       if (accepted.reason === 'duplicate') {
         return { outcome: 'invalid', request, problems: [{ field: 'answer_id', code: 'taken', message: 'is already used: make a new one and seal the answer again.' }] };
@@ -376,10 +481,11 @@ export function createRequestService({ store, rateLimits, keys, policy, clock, e
     async revealAnswer(request, answerToken, audit) {
       if (!TOKEN_PATTERN.test(answerToken)) return { outcome: 'not_found' };
       const now = clock();
-      const consumed = await store.consumeAnswerView(request.id, answerToken, now, audit);
+      const consumed = await store.consumeAnswerView(request.id, answerToken, now, audit, files?.policy.downloadWindowMs ?? 0);
       if (consumed.ok) {
         const ciphertext = openEnvelope(consumed.payloadEnvelope, keys, { pushToken: answerToken, field: ANSWER_FIELD }).toString('utf8');
-        return { outcome: 'revealed', answer: consumed.answer, ciphertext };
+        const answerFiles = consumed.answer.kind === 'files' && files ? await files.store.listStoredFiles(consumed.answer.id) : [];
+        return { outcome: 'revealed', answer: consumed.answer, ciphertext, files: answerFiles };
       }
       const answer = await store.findAnswer(request.id, answerToken);
       if (!answer) return { outcome: 'not_found' };
@@ -392,8 +498,51 @@ export function createRequestService({ store, rateLimits, keys, policy, clock, e
       const answer = await store.findAnswer(request.id, answerToken);
       if (!answer) return { outcome: 'not_found' };
       const deleted = await store.expireAnswer(answer.id, 'owner', clock(), audit);
+      // Deleted now, not at the next sweep: the requester asked for it.
+      if (files && answer.kind === 'files') await deleteFileBlobs(await files.store.listStoredFiles(answer.id));
       return deleted ? { outcome: 'deleted', answer: deleted } : { outcome: 'already_expired', answer };
     },
+
+    async countAnswerFiles(answers) {
+      const withFiles = answers.filter((answer) => answer.kind === 'files').map((answer) => answer.id);
+      return files && withFiles.length > 0 ? files.store.countFiles(withFiles) : new Map();
+    },
+
+    async downloadAnswerFile(request, answerToken, position) {
+      if (!files || !TOKEN_PATTERN.test(answerToken) || !Number.isInteger(position) || position < 0) return { ok: false, reason: 'not_found' };
+      const answer = await store.findAnswer(request.id, answerToken);
+      const now = clock();
+      // Only within the window a view opened; an answer deleted any other way than by its views has no files left.
+      if (!answer || answer.kind !== 'files' || answer.filesUntil === null || answer.filesUntil <= now) return { ok: false, reason: 'not_found' };
+      if (answer.expired && answer.expireReason !== 'views') return { ok: false, reason: 'not_found' };
+      const file = (await files.store.listStoredFiles(answer.id)).find((candidate) => candidate.position === position);
+      if (!file) return { ok: false, reason: 'not_found' };
+      const blob = await files.blobs.get(file.blobKey);
+      return blob ? { ok: true, file, body: blob.body } : { ok: false, reason: 'not_found' };
+    },
+
+    async checkAnswerUpload(token) {
+      if (!TOKEN_PATTERN.test(token)) return { ok: false, reason: 'not_found' };
+      const found = await store.findByToken(token);
+      if (!found) return { ok: false, reason: 'not_found' };
+      const request = await closeIfTimeRanOut(found, clock());
+      if (request.closed) return { ok: false, reason: 'closed' };
+      if (!files || !request.filesAllowed) return { ok: false, reason: 'files_not_allowed' };
+      // Room for every file the remaining answers can hold, and as many again for uploads that are retried or replaced.
+      return { ok: true, requestId: request.id, maxPendingUploads: 2 * files.policy.maxFiles * request.answersRemaining };
+    },
+
+    async sweepAnswerFiles(now) {
+      if (!files) return 0;
+      let deleted = 0;
+      for (;;) {
+        const batch = await files.store.listFilesToDelete(now, 100);
+        deleted += await deleteFileBlobs(batch);
+        if (batch.length < 100) return deleted;
+      }
+    },
+
+    answerFileLimits: files ? { maxFiles: files.policy.maxFiles, maxFileBytes: files.policy.maxFileBytes, maxTotalBytes: files.policy.maxPushBytes } : undefined,
 
     listAudit(request, page) {
       return store.listAudit(request.id, page);

@@ -61,6 +61,8 @@ export interface RequestStore {
     now: number,
     audit: AuditContext,
     onAccepted?: AcceptedHook,
+    /** Attaches the answer's files (takes its uploads, inserts its file rows) in the same transaction. */
+    attachFiles?: (executor: WriteExecutor, answerId: number) => Promise<void>,
   ): Promise<AcceptAnswerResult>;
   /** A request's answers, oldest first. */
   listAnswers(requestId: number, page: { offset: number; limit: number }): Promise<AnswerRecord[]>;
@@ -69,9 +71,10 @@ export interface RequestStore {
   answerTokenTaken(answerToken: string): Promise<boolean>;
   /**
    * Uses one view of an answer with a single conditional UPDATE; the view that uses the last count also
-   * deletes the payload row in the same transaction and returns its contents.
+   * deletes the payload row in the same transaction and returns its contents. A view of an answer with
+   * files opens their download window until `now + filesWindowMs` in the same UPDATE.
    */
-  consumeAnswerView(requestId: number, answerToken: string, now: number, audit: AuditContext): Promise<ConsumeAnswerResult>;
+  consumeAnswerView(requestId: number, answerToken: string, now: number, audit: AuditContext, filesWindowMs?: number): Promise<ConsumeAnswerResult>;
   /** Expires an active answer and deletes its payload; undefined when it was not active. */
   expireAnswer(answerId: number, reason: AnswerExpireReason, now: number, audit: AuditContext | null): Promise<AnswerRecord | undefined>;
   /** Closes requests and expires answers whose time has run out, up to `limit` of each; answers how many. */
@@ -259,7 +262,7 @@ export function createRequestStore(database: Database, options: { auditEventsPer
       });
     },
 
-    async acceptAnswer(requestId, answer, payloadEnvelope, now, audit, onAccepted) {
+    async acceptAnswer(requestId, answer, payloadEnvelope, now, audit, onAccepted, attachFiles) {
       try {
         return await writeTransaction(database, async (trx): Promise<AcceptAnswerResult> => {
           // Every SET expression reads the row as it was, on both databases: `answers_remaining = 1` is "this takes the last one".
@@ -294,6 +297,7 @@ export function createRequestStore(database: Database, options: { auditEventsPer
             .executeTakeFirstOrThrow();
           const accepted = toAnswerRecord(answerRow);
           await trx.insertInto('request_answer_payloads').values({ answer_id: accepted.id, payload_envelope: payloadEnvelope }).execute();
+          await attachFiles?.(trx, accepted.id);
           await insertAudit(trx, { requestId, answerId: accepted.id, kind: 'answered', audit, now, reason: answer.encryption });
           if (request.closed) await insertAudit(trx, { requestId, answerId: null, kind: 'closed', audit: null, now, reason: 'answers' });
           await onAccepted?.({ request, answer: accepted }, trx);
@@ -320,7 +324,7 @@ export function createRequestStore(database: Database, options: { auditEventsPer
       return row !== undefined;
     },
 
-    async consumeAnswerView(requestId, answerToken, now, audit) {
+    async consumeAnswerView(requestId, answerToken, now, audit, filesWindowMs = 0) {
       return writeTransaction(database, async (trx): Promise<ConsumeAnswerResult> => {
         const updated = await sql<Selectable<RequestAnswersTable>>`
           update request_answers set
@@ -328,6 +332,7 @@ export function createRequestStore(database: Database, options: { auditEventsPer
             expired = case when views_remaining = 1 then 1 else 0 end,
             expired_at = case when views_remaining = 1 then cast(${now} as bigint) else null end,
             expire_reason = case when views_remaining = 1 then 'views' else null end,
+            files_until = case when kind = 'files' then cast(${now + filesWindowMs} as bigint) else files_until end,
             updated_at = cast(${now} as bigint)
           where request_id = ${requestId} and answer_token = ${answerToken}
             and expired = 0 and views_remaining > 0 and expires_at > cast(${now} as bigint)
@@ -378,6 +383,9 @@ export function createRequestStore(database: Database, options: { auditEventsPer
         await trx.deleteFrom('request_audit_events').where('request_id', 'in', ids).execute();
         const answers = trx.selectFrom('request_answers').select('id').where('request_id', 'in', ids).where('expired', '=', 1);
         await trx.deleteFrom('request_answer_payloads').where('answer_id', 'in', answers).execute();
+        // Their blobs went when the answers expired (the sweeper); one left behind by a crash is an unreferenced
+        // upload blob, which the upload sweep deletes.
+        await trx.deleteFrom('request_answer_files').where('answer_id', 'in', answers).execute();
         await trx.deleteFrom('request_answers').where('request_id', 'in', ids).where('expired', '=', 1).execute();
         const result = await trx.deleteFrom('requests').where('id', 'in', ids).where('closed', '=', 1).executeTakeFirst();
         return Number(result.numDeletedRows);
@@ -468,6 +476,7 @@ export function toAnswerRecord(row: Selectable<RequestAnswersTable>): AnswerReco
     expiredAt: row.expired_at === null ? null : Number(row.expired_at),
     expireReason: row.expire_reason as AnswerExpireReason | null,
     createdAt: Number(row.created_at),
+    filesUntil: row.files_until === null || row.files_until === undefined ? null : Number(row.files_until),
   };
 }
 

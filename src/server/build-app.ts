@@ -23,7 +23,7 @@ import { blobDiskDirectory, lazyBlobStore } from '../files/create-blob-store.js'
 import { createFilePushService } from '../files/file-push-service.js';
 import { createPushFileStore } from '../files/push-file-store.js';
 import { createFileUploadStore } from '../files/file-upload-store.js';
-import { createFileUploadService } from '../files/file-upload-service.js';
+import { createFileUploadService, type AnswerUploadGate } from '../files/file-upload-service.js';
 import { startExpirySweeper } from '../jobs/expiry-sweeper.js';
 import { createRevealHandoff } from '../pushes/reveal-handoff.js';
 import { createRevealHandoffStore } from '../pushes/reveal-handoff-store.js';
@@ -46,6 +46,7 @@ import { createPushStore } from '../pushes/push-store.js';
 import { secretUrl } from '../pushes/secret-link.js';
 import type { RequestEventHooks } from '../requests/request-events.js';
 import { createRequestService } from '../requests/request-service.js';
+import { createAnswerFileStore } from '../requests/answer-file-store.js';
 import { createRequestStore } from '../requests/request-store.js';
 import { createDatabaseHealthProbe } from '../storage/database-health.js';
 import { createInstanceSettingsStore } from '../storage/instance-settings-store.js';
@@ -248,7 +249,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     clock,
     diskDirectory: blobDiskDirectory(config.fileStorage, config.dataDir),
   });
+  const answerFileStore = createAnswerFileStore(deps.database);
+  // The request service is made below; answer uploads ask it through this late-bound gate.
+  let answerUploadGate: AnswerUploadGate = async () => ({ ok: false, reason: 'not_found' });
   const uploads = createFileUploadService({
+    answerUploads: (token) => answerUploadGate(token),
+    isBlobReferencedElsewhere: (key) => answerFileStore.isBlobReferenced(key),
     uploads: fileUploadStore,
     files: pushFileStore,
     pushes,
@@ -288,7 +294,16 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       await deps.requestEvents?.answered?.(event, executor);
     },
   };
-  const requests = createRequestService({ store: requestStore, rateLimits, keys: deps.keys, policy: config.requests, clock, events: requestEvents });
+  const requests = createRequestService({
+    store: requestStore,
+    rateLimits,
+    keys: deps.keys,
+    policy: config.requests,
+    clock,
+    events: requestEvents,
+    files: { store: answerFileStore, uploads: fileUploadStore, blobs, policy: config.files },
+  });
+  answerUploadGate = (token) => requests.checkAnswerUpload(token);
   const health = createDatabaseHealthProbe({
     database: deps.database,
     settings: createInstanceSettingsStore(deps.database, clock),
@@ -346,7 +361,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     if (sealedLinks > 0) deps.logger.info({ pushes: sealedLinks }, 'sealed the link tokens of pushes stored before migration 0015');
     const sweeper = startExpirySweeper({
       store: pushStore,
-      also: [requestStore, revealHandoffStore],
+      // Answer files after requests: blobs of answers the request pass just expired go in the same sweep.
+      also: [requestStore, { sweepTimeExpired: (now) => requests.sweepAnswerFiles(now), purgeExpiredBefore: async () => 0 }, revealHandoffStore],
       database: deps.database,
       policy: config.pushes,
       clock,

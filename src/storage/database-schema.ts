@@ -177,6 +177,8 @@ export interface RequestAnswersTable {
   expire_reason: string | null;
   created_at: number;
   updated_at: number;
+  /** Until when the answer's files may be downloaded (migration 0019); null before a view. */
+  files_until: Generated<number | null>;
 }
 
 export interface RequestAnswerPayloadsTable {
@@ -352,6 +354,21 @@ export interface FileUploadsTable {
   created_at: number;
   active_at: number;
   completed_at: number | null;
+  /** The request whose answer may take this upload (migration 0019); null for push uploads. */
+  request_id: Generated<number | null>;
+}
+
+/** A file of a request answer (migration 0019): metadata only; the record stream is the blob under blob_key. */
+export interface RequestAnswerFilesTable {
+  id: Generated<number>;
+  answer_id: number;
+  position: number;
+  sealed_metadata: Buffer;
+  size: number;
+  stored_size: number;
+  blob_key: string;
+  created_at: number;
+  blob_deleted_at: number | null;
 }
 
 export interface PushFileGrantsTable {
@@ -384,6 +401,7 @@ export interface DatabaseSchema {
   requests: RequestsTable;
   request_answers: RequestAnswersTable;
   request_answer_payloads: RequestAnswerPayloadsTable;
+  request_answer_files: RequestAnswerFilesTable;
   request_audit_events: RequestAuditEventsTable;
   notification_outbox: NotificationOutboxTable;
   webhooks: WebhooksTable;

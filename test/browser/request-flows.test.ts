@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-databases
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const PASSWORD = 'a long requester password';
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Every file the server could have written: the database, its WAL, the data directory. */
 function dataDirectoryFiles(database: TestDatabase): Buffer[] {
@@ -68,13 +70,14 @@ describe('requests in a real browser', () => {
     await Promise.all([page.waitForURL(/\/dashboard$/), page.click('button[type="submit"]')]);
   }
 
-  async function createThroughPage(page: Page, fields: { name: string; requesterName?: string; instructions?: string; views?: string; passphrase?: string }): Promise<Created> {
+  async function createThroughPage(page: Page, fields: { name: string; requesterName?: string; instructions?: string; views?: string; passphrase?: string; files?: boolean }): Promise<Created> {
     await page.goto(`${server.url}/dashboard/requests/new`);
     await page.fill('#field-name', fields.name);
     if (fields.requesterName) await page.fill('#field-requester_name', fields.requesterName);
     if (fields.instructions) await page.fill('#field-instructions', fields.instructions);
     if (fields.views) await page.fill('#field-answer_expire_after_views', fields.views);
     if (fields.passphrase) await page.fill('#field-passphrase', fields.passphrase);
+    if (fields.files) await page.check('#files_allowed');
     await page.click('form[data-request-form] button[type="submit"]');
     await page.waitForSelector('[data-request-created]:not([hidden])');
     const link = await page.inputValue('#request-link');
@@ -179,6 +182,40 @@ describe('requests in a real browser', () => {
     await third.goto(first.keyLink);
     await third.waitForFunction(() => document.querySelector('[data-key-status]')?.textContent?.includes('fits this request'));
     assert.equal(new URL(third.url()).hash, '', 'the key is taken out of the address bar');
+    assert.deepEqual(watched.flatMap((context) => context.problems), []);
+  });
+
+  it('takes files with an answer, sealed in the responder\'s browser; the requester decrypts and saves them, byte for byte', async () => {
+    const created = await createThroughPage(requester, { name: 'with files', files: true });
+    const tag = `${Date.now()}`;
+    const report = { name: `report ${tag}.bin`, mimeType: 'application/octet-stream', buffer: randomBytes(200 * 1024 + 3) };
+    const note = { name: `note ${tag}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`the file secret ${tag}\n`) };
+
+    const responder = await fresh();
+    await responder.goto(created.link);
+    await responder.fill('#answer', `files attached ${tag}`);
+    await responder.setInputFiles('#answer-files', [report, note]);
+    assert.equal(await responder.locator('[data-file-list] li').count(), 2);
+    await assertAccessible(responder, 'the answer page with files chosen');
+    await responder.click('form[data-answer-form] button[type="submit"]');
+    await responder.waitForSelector('[data-answer-sent]:not([hidden])');
+
+    const bytes = Buffer.concat([await databaseBytes(database), ...dataDirectoryFiles(database)]);
+    for (const leaked of [report.name, note.name, `the file secret ${tag}`, `files attached ${tag}`]) assert.equal(bytes.indexOf(leaked), -1, `${leaked} reached the server's storage`);
+    assert.equal(bytes.indexOf(report.buffer.subarray(0, 64)), -1, 'the file reached the server in the clear');
+
+    await requester.goto(`${server.url}/dashboard/requests/${created.token}`);
+    await requester.waitForFunction(() => document.querySelector('[data-key-status]')?.textContent?.includes('holds the key'));
+    await requester.click('[data-open-answer]');
+    await requester.waitForSelector('.opened-answer .answer-files button[data-download-position="1"]');
+    assert.equal(await requester.textContent('.opened-answer pre'), `files attached ${tag}`);
+    assert.match((await requester.textContent('.answer-files')) ?? '', new RegExp(`${report.name}[\\s\\S]*${note.name}`));
+    await assertAccessible(requester, 'the opened answer with files');
+    for (const [position, file] of [report, note].entries()) {
+      const [download] = await Promise.all([requester.waitForEvent('download'), requester.click(`.answer-files button[data-download-position="${position}"]`)]);
+      assert.equal(download.suggestedFilename(), file.name);
+      assert.equal(sha256(readFileSync((await download.path())!)), sha256(file.buffer), `${file.name} arrived intact`);
+    }
     assert.deepEqual(watched.flatMap((context) => context.problems), []);
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -8,7 +8,7 @@ import { accountWithToken } from '../support/account-tokens.js';
 import { startCuttingProxy, type CuttingProxy } from '../support/cutting-proxy.js';
 import { databaseBytes } from '../support/database-inspector.js';
 import { describeEachDatabase } from '../support/each-database.js';
-import { linkOf, runCli } from '../support/passdrop-cli.js';
+import { finished, freshConfigHome, linkOf, runCli, spawnCli } from '../support/passdrop-cli.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const MIB = 1024 * 1024;
@@ -87,6 +87,79 @@ describeEachDatabase('passdrop push --file and get --output (file pushes, end to
     assert.equal(readFileSync(join(target, 'backup.tar'), 'utf8'), 'already here');
     assert.equal(sha256(readFileSync(join(target, 'backup (2).tar'))), sha256(bytes));
     assert.deepEqual(readdirSync(target).sort(), ['backup (2).tar', 'backup.tar'], 'no partial file left behind');
+  });
+
+  /** Starts `passdrop push FILE` through a proxy that swallows everything after `stallAt` bytes; resolves once the state file holds an upload URL and the bytes are through. */
+  async function stalledPush(path: string, configHome: string, stallAt: number) {
+    const stateDirectory = join(configHome, '.local', 'state', 'passdrop', 'uploads');
+    const before = proxy.forwarded;
+    proxy.stallAfter(stallAt);
+    const child = await spawnCli(['push', path, '--views', '1'], { env: env({ PASSDROP_SERVER: proxy.url }), configHome });
+    const result = finished(child);
+    child.stdin!.end();
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const names = existsSync(stateDirectory) ? readdirSync(stateDirectory) : [];
+      const state = names.length === 1 ? (JSON.parse(readFileSync(join(stateDirectory, names[0]!), 'utf8')) as { id: string; files: Array<{ uploadUrl: string | null }> }) : undefined;
+      if (state?.files[0]?.uploadUrl && proxy.forwarded - before >= stallAt) return { child, result, stateDirectory, id: state.id, stateFile: join(stateDirectory, names[0]!) };
+      assert.ok(Date.now() < deadline, 'the push never reached the stall');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('finishes a file push whose process was killed mid-upload with passdrop resume, sending only the rest; the state file is private and gone after', async () => {
+    const source = mkdtempSync(join(tmpdir(), 'passdrop-files-out-'));
+    const bytes = randomBytes(12 * MIB + 12_345);
+    const path = join(source, 'killed.bin');
+    writeFileSync(path, bytes);
+    const configHome = freshConfigHome();
+    const stalled = await stalledPush(path, configHome, 5 * MIB);
+    assert.equal(statSync(stalled.stateFile).mode & 0o777, 0o600);
+    assert.equal(statSync(stalled.stateDirectory).mode & 0o777, 0o700);
+    stalled.child.kill('SIGKILL');
+    assert.equal((await stalled.result).code, null);
+
+    const listed = await runCli(['resume', '--list'], { env: env({ PASSDROP_SERVER: proxy.url }), configHome });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout.toString('utf8'), new RegExp(`${stalled.id}.*killed\\.bin`));
+
+    const before = proxy.forwarded;
+    const resumed = await runCli(['resume'], { env: env({ PASSDROP_SERVER: proxy.url }), configHome });
+    const link = linkOf(resumed);
+    assert.match(resumed.stderr, /Encrypted on this machine/);
+    // Continued, not restarted: what the server had before the kill is not sent again.
+    assert.ok(proxy.forwarded - before < bytes.length - 4 * MIB, `sent ${proxy.forwarded - before} bytes to finish a ${bytes.length}-byte file`);
+    assert.deepEqual(readdirSync(stalled.stateDirectory), [], 'the state file is gone once the push exists');
+
+    const target = mkdtempSync(join(tmpdir(), 'passdrop-files-in-'));
+    const got = await runCli(['get', '--yes', '--output', target, link], { env: { PASSDROP_SERVER: server.url } });
+    assert.equal(got.code, 0, got.stderr);
+    assert.deepEqual(filesIn(target), new Map([['killed.bin', sha256(bytes)]]));
+  });
+
+  it('tells how to resume when interrupted with Ctrl-C, refuses a file changed since, and cancels', async () => {
+    const source = mkdtempSync(join(tmpdir(), 'passdrop-files-out-'));
+    const path = join(source, 'interrupted.bin');
+    writeFileSync(path, randomBytes(4 * MIB));
+    const configHome = freshConfigHome();
+    const stalled = await stalledPush(path, configHome, MIB);
+    stalled.child.kill('SIGINT');
+    const interrupted = await stalled.result;
+    assert.equal(interrupted.code, 130);
+    assert.match(interrupted.stderr, new RegExp(`passdrop resume ${stalled.id}`));
+    assert.equal(interrupted.stdout.length, 0);
+
+    writeFileSync(path, randomBytes(4 * MIB));
+    const refused = await runCli(['resume', stalled.id], { env: env({ PASSDROP_SERVER: proxy.url }), configHome });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /changed since its upload started/);
+
+    const cancelled = await runCli(['resume', '--cancel', stalled.id], { env: env({ PASSDROP_SERVER: proxy.url }), configHome });
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.deepEqual(readdirSync(stalled.stateDirectory), []);
+    const nothing = await runCli(['resume'], { env: env({ PASSDROP_SERVER: proxy.url }), configHome });
+    assert.equal(nothing.code, 0, nothing.stderr);
+    assert.match(nothing.stderr, /No interrupted pushes/);
   });
 
   it('pushes the files named after push (passdrop push FILE...), even one alone, and refuses a word that is no file without echoing it', async () => {

@@ -58,7 +58,7 @@ describeEachDatabase('the passdrop process keeps secrets off its command line', 
 });
 
 describe('passdrop help, usage errors and shell completion', () => {
-  const commands = ['push', 'get', 'login', 'logout', 'list', 'audit', 'expire', 'request', 'answer', 'completion'];
+  const commands = ['push', 'resume', 'get', 'login', 'logout', 'list', 'audit', 'expire', 'request', 'answer', 'completion'];
 
   it('prints help for the program and every command, exit code 0', async () => {
     const top = await runCli(['--help']);
@@ -101,6 +101,8 @@ describe('passdrop help, usage errors and shell completion', () => {
     assert.equal(complete('passdrop push --kind '), 'text url qr file');
     assert.equal(complete('passdrop get --api '), 'auto passdrop pwpush');
     assert.equal(complete('passdrop completion '), '--help bash zsh fish');
+    assert.equal(complete('passdrop res'), 'resume');
+    assert.equal(complete('passdrop resume --c'), '--cancel');
 
     const zsh = (await runCli(['completion', 'zsh'])).stdout.toString();
     assert.match(zsh, /^#compdef passdrop\n/);
@@ -112,6 +114,7 @@ describe('passdrop help, usage errors and shell completion', () => {
         .map((entry) => entry.split('\t')[0])
         .filter(Boolean);
     assert.deepEqual(fishComplete('passdrop pu'), ['push']);
+    assert.deepEqual(fishComplete('passdrop res'), ['resume']);
     assert.deepEqual(fishComplete('passdrop push --kind ').sort(), ['file', 'qr', 'text', 'url']);
     assert.ok(fishComplete('passdrop get --').includes('--yes'));
     assert.ok(bundle.endsWith('passdrop.mjs'));

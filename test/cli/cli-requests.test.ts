@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, it } from 'node:test';
@@ -9,6 +11,9 @@ import { describeEachDatabase } from '../support/each-database.js';
 import { finished, freshConfigHome, linkOf, runCli, spawnCli } from '../support/passdrop-cli.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TRICKY_SECRETS } from '../support/tricky-secrets.js';
+import { answerWithFilesThroughApi, createRequest } from '../support/request-helpers.js';
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Waits until the process sits blocked in the kernel (waiting for input). */
 async function waitingOnStdin(pid: number): Promise<void> {
@@ -134,5 +139,22 @@ describeEachDatabase('passdrop request and passdrop answer, CLI to CLI', (fixtur
     child.stdin!.end('rest');
     const done = await result;
     assert.equal(done.code, 0, done.stderr);
+  });
+
+  it('reads an answer with files into a directory, each decrypted here and checked; the message goes to stderr', async () => {
+    const { request, keys } = await createRequest(server, token, { files_allowed: true, answer_expire_after_views: 1 });
+    const files = [
+      { name: 'scan.pdf', bytes: new Uint8Array(randomBytes(150 * 1024 + 9)) },
+      { name: 'keys.txt', bytes: new Uint8Array(Buffer.from('ssh key here\n')) },
+    ];
+    const sent = (await (await answerWithFilesThroughApi(server, request, 'both files', files)).json()) as { answer_id: string };
+    const target = mkdtempSync(join(tmpdir(), 'passdrop-answer-files-'));
+    const read = await runCli(['request', 'read', `${request.token}/${sent.answer_id}`, '--yes', '--output', target], {
+      env: { ...requester(), PASSDROP_REQUESTER_KEY: keys.requesterKey },
+    });
+    assert.equal(read.code, 0, read.stderr);
+    assert.deepEqual(read.stdout.toString('utf8').trimEnd().split('\n'), files.map((file) => join(target, file.name)));
+    assert.match(read.stderr, /Message: both files/);
+    for (const file of files) assert.equal(sha256(readFileSync(join(target, file.name))), sha256(file.bytes));
   });
 });

@@ -114,6 +114,7 @@ const EXPECTED_ACCESS: Readonly<Record<string, AccessLevel>> = {
   'GET /api/passdrop/v1/requests/:token/audit': 'account',
   'GET /api/passdrop/v1/requests/:token/answers': 'account',
   'POST /api/passdrop/v1/requests/:token/answers/:answer/reveal': 'account',
+  'GET /api/passdrop/v1/requests/:token/answers/:answer/files/:position': 'account',
   'DELETE /api/passdrop/v1/requests/:token/answers/:answer': 'account',
   'GET /api/passdrop/v1/requests/:token/form': 'public',
   'POST /api/passdrop/v1/requests/:token/answers': 'public',

@@ -55,7 +55,10 @@ describeEachDatabase('the request API', (fixture) => {
     const response = await server.fetch(`/api/passdrop/v1/requests/${request.token}/form`, { headers: { 'user-agent': 'Responder/1.0' } });
     const form = await json<Record<string, unknown>>(response);
     assert.equal(response.status, 200);
-    assert.deepEqual(Object.keys(form).sort(), ['expires_at', 'files_allowed', 'instructions', 'key_algorithm', 'max_characters', 'passphrase_required', 'public_key', 'requester_name', 'token']);
+    assert.deepEqual(Object.keys(form).sort(), [
+      'expires_at', 'files_allowed', 'instructions', 'key_algorithm', 'max_characters', 'max_file_bytes', 'max_files', 'max_total_file_bytes',
+      'passphrase_required', 'public_key', 'requester_name', 'token',
+    ]);
     assert.ok(!JSON.stringify(form).includes('alice@example.com'));
     assert.equal(form.max_characters, 200);
     assert.deepEqual(await auditKinds(alice, request.token), ['created', 'opened']);
@@ -117,7 +120,7 @@ describeEachDatabase('the request API', (fixture) => {
     assert.equal((await readAnswer(server, alice, request, keys, sent.answer_id)).text, 'only for alice', 'nothing was used up by the refusals');
   });
 
-  it('refuses what it cannot take: bad keys, file answers, bounds, malformed or oversized answers, reused answer ids', async () => {
+  it('refuses what it cannot take: bad keys, files where the request takes none, bounds, malformed or oversized answers, reused answer ids', async () => {
     const refuse = async (body: Record<string, unknown>, field: string, code: string) => {
       const response = await post('/api/passdrop/v1/requests', alice, body);
       const problem = await json<{ code: string; details: Array<{ field: string; code: string }> }>(response);
@@ -126,7 +129,6 @@ describeEachDatabase('the request API', (fixture) => {
     };
     const { request: good, keys } = await createRequest(server, alice, { answers_allowed: 5 });
     await refuse({ public_key: 'B'.repeat(87) }, 'public_key', 'invalid_key');
-    await refuse({ public_key: keys.publicKey, files_allowed: true }, 'files_allowed', 'files_unavailable');
     await refuse({ public_key: keys.publicKey, answers_allowed: 0 }, 'answers_allowed', 'out_of_range');
     await refuse({ public_key: keys.publicKey, answers_allowed: 101 }, 'answers_allowed', 'out_of_range');
     await refuse({ public_key: keys.publicKey, expire_after_minutes: 1 }, 'expire_after_minutes', 'out_of_range');
@@ -143,7 +145,7 @@ describeEachDatabase('the request API', (fixture) => {
     const sealed = await sealAnswer('x', { requestToken: good.token, answerId, kind: 'text', publicKey: good.public_key });
     await answerRefused({ answer_id: answerId, ciphertext: 'AAAA' }, 'ciphertext', 'invalid_ciphertext');
     await answerRefused({ answer_id: 'short', ciphertext: sealed }, 'answer_id', 'invalid_format');
-    await answerRefused({ answer_id: answerId, kind: 'files', ciphertext: sealed }, 'kind', 'files_unavailable');
+    await answerRefused({ answer_id: answerId, kind: 'files', ciphertext: sealed, files: [{ upload_id: 'x', sealed_metadata: 'AAAA' }] }, 'files', 'files_not_allowed');
     const longId = newAnswerId();
     const tooLong = await sealAnswer('x'.repeat(1000), { requestToken: good.token, answerId: longId, kind: 'text', publicKey: good.public_key });
     await answerRefused({ answer_id: longId, ciphertext: tooLong }, 'ciphertext', 'too_long');

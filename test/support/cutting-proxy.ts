@@ -8,6 +8,12 @@ export interface CuttingProxy {
   readonly url: string;
   /** Forwards `bytes` more bytes from clients, then cuts that connection both ways (once). */
   cutAfter(bytes: number): void;
+  /**
+   * Forwards `bytes` more bytes from clients, then silently drops the rest of that connection's bytes, so
+   * the client waits for an answer that never comes (once; later connections pass). When that client goes
+   * away, the server's side is cut.
+   */
+  stallAfter(bytes: number): void;
   /** Bytes forwarded from clients to the server so far. */
   readonly forwarded: number;
   stop(): Promise<void>;
@@ -16,6 +22,7 @@ export interface CuttingProxy {
 export async function startCuttingProxy(target: URL): Promise<CuttingProxy> {
   let forwarded = 0;
   let budget = Number.POSITIVE_INFINITY;
+  let stall = false;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(Number(target.port), target.hostname);
@@ -24,7 +31,9 @@ export async function startCuttingProxy(target: URL): Promise<CuttingProxy> {
       client.destroy();
       upstream.end();
     };
+    let stalled = false;
     client.on('data', (chunk: Buffer) => {
+      if (stalled) return;
       if (budget === Number.POSITIVE_INFINITY) {
         forwarded += chunk.length;
         upstream.write(chunk);
@@ -36,7 +45,11 @@ export async function startCuttingProxy(target: URL): Promise<CuttingProxy> {
       if (allowed > 0) upstream.write(chunk.subarray(0, allowed));
       if (budget <= 0) {
         budget = Number.POSITIVE_INFINITY;
-        close();
+        if (stall) {
+          stalled = true;
+          stall = false;
+          client.on('close', () => upstream.destroy());
+        } else close();
       }
     });
     upstream.pipe(client);
@@ -51,6 +64,11 @@ export async function startCuttingProxy(target: URL): Promise<CuttingProxy> {
     url: `http://127.0.0.1:${port}`,
     cutAfter(bytes) {
       budget = bytes;
+      stall = false;
+    },
+    stallAfter(bytes) {
+      budget = bytes;
+      stall = true;
     },
     get forwarded() {
       return forwarded;

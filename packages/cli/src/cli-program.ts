@@ -5,6 +5,7 @@ import { auditCommand, expireCommand, listCommand } from './commands/owner-comma
 import { loginCommand, logoutCommand } from './commands/account-commands.js';
 import { getCommand } from './commands/get-command.js';
 import { pushCommand, type PushOptions } from './commands/push-command.js';
+import { resumeCommand } from './commands/resume-command.js';
 import { API_CHOICES } from './connect-server.js';
 import { CliError, EXIT, EXIT_CODE_HELP } from './exit-codes.js';
 import { positiveInteger } from './option-parsers.js';
@@ -17,7 +18,9 @@ const ENVIRONMENT_HELP = `Environment:
   PASSDROP_TOKEN       API token for that server (instead of passdrop login)
   PASSDROP_PASSPHRASE  passphrase for push --passphrase and for get (instead of a prompt)
   XDG_CONFIG_HOME      where passdrop login keeps its config ($XDG_CONFIG_HOME/passdrop/config.json,
-                       default ~/.config/passdrop/config.json, mode 0600)`;
+                       default ~/.config/passdrop/config.json, mode 0600)
+  XDG_STATE_HOME       where interrupted file pushes wait for passdrop resume ($XDG_STATE_HOME/passdrop/uploads,
+                       default ~/.local/state/passdrop/uploads, mode 0600)`;
 
 /** Whether `path` names a regular file (following links). */
 function isRegularFile(path: string): boolean {
@@ -58,6 +61,7 @@ export function buildProgram(): Command {
   printf %s 's3cr3t' | passdrop push --views 1 --expires 1h --server https://secrets.example.com
   passdrop push --file ./db-password.txt --passphrase
   passdrop push report.pdf data.csv --views 2
+  passdrop resume                      (finish a file push that was interrupted)
   passdrop get 'https://secrets.example.com/p/TOKEN#KEY' --output ./received
   passdrop get 'https://secrets.example.com/p/TOKEN#KEY' > secret.txt
 
@@ -106,6 +110,23 @@ ${ENVIRONMENT_HELP}`,
     if (options.kind !== 'text' && options.kind !== 'file') throw new CliError(`Files given after push make a file push: drop --kind ${options.kind}.`, EXIT.usage);
     return pushCommand({ ...options, kind: 'file', file: [...(options.file ?? []), ...words] });
   });
+
+  withServerOptions(
+    program
+      .command('resume')
+      .summary('finish file pushes an interrupted push left')
+      .description(
+        'Finish a file push that passdrop push could not (Ctrl-C, a lost connection, a killed process): each upload continues ' +
+          'where the server stopped, and the link is printed as push would have. Without an id, finishes the only interrupted push, ' +
+          'or lists them when there are several. What an interrupted push needs to continue (its link key, upload URLs) is kept in ' +
+          '$XDG_STATE_HOME/passdrop/uploads (default ~/.local/state/passdrop/uploads, mode 0600) until the push exists or is cancelled. ' +
+          'A file that changed since is refused.',
+      )
+      .argument('[id]', 'the interrupted push (passdrop resume --list shows them)')
+      .option('-l, --list', 'list interrupted pushes')
+      .option('-a, --all', 'finish every interrupted push')
+      .option('--cancel', 'give the push up: delete its uploads on the server and forget it here'),
+  ).action(resumeCommand);
 
   withServerOptions(
     program

@@ -1,6 +1,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { accessProofFor, deriveE2eFileRoot, E2eError, e2eEnvelopeIterations, linkProofFor, newLinkSecret, openE2e, sealE2e, type E2eKind } from '../../../src/crypto/e2e/e2e-format.js';
-import { uploadE2eFiles, type RevealedFile } from './file-transfer.js';
+import { prepareFiles, uploadPendingFiles, type RevealedFile } from './file-transfer.js';
+import { removePendingPush, savePendingPush, type PendingPush } from './pending-pushes.js';
 import type { pushApiSchemas, PushViewJson } from '../../../src/surfaces/passdrop-api/push-api-schemas.js';
 import { characterCount } from '../../../src/pushes/push-validation.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
@@ -138,17 +139,39 @@ export function passdropServer(base: string, token: string | undefined, limits: 
       const sealed = await sealE2e('', { kind: 'file', linkSecret, ...(push.passphrase ? { passphrase: push.passphrase } : {}) });
       const iterations = e2eEnvelopeIterations(sealed.ciphertext);
       const { fileRoot } = await deriveE2eFileRoot({ linkSecret, ...(push.passphrase ? { passphrase: push.passphrase, iterations } : {}) });
-      const files = await uploadE2eFiles(base, token, push.paths, fileRoot, push.onProgress);
-      const body: Record<string, unknown> = {
-        kind: 'file',
-        encryption: 'client',
-        payload: sealed.ciphertext,
-        files: files.map((file) => ({ upload_id: file.uploadId, sealed_metadata: file.sealedMetadata })),
-      };
+      const body: Record<string, unknown> = { kind: 'file', encryption: 'client', payload: sealed.ciphertext };
       if (sealed.accessProof) body.access_proof = sealed.accessProof;
       if (sealed.linkProof) body.link_proof = sealed.linkProof;
       addSettings(body, push);
-      return send(body, linkSecret);
+      const pending: PendingPush = {
+        version: 1,
+        id: push.pending.id,
+        server: base,
+        startedAt: new Date().toISOString(),
+        linkSecret,
+        fileRoot: Buffer.from(fileRoot).toString('base64url'),
+        body,
+        output: push.pending.output,
+        files: await prepareFiles(push.paths),
+      };
+      // Kept before the first byte goes, so an interruption at any point can be resumed.
+      savePendingPush(push.pending.directory, pending);
+      return this.resumeFilePush!(pending, push.pending.directory, push.onProgress);
+    },
+
+    async resumeFilePush(pending, directory, onProgress): Promise<CreatedPush> {
+      const files = await uploadPendingFiles(
+        base,
+        token,
+        pending.files,
+        new Uint8Array(Buffer.from(pending.fileRoot, 'base64url')),
+        () => savePendingPush(directory, pending),
+        onProgress,
+      );
+      const body = { ...pending.body, files: files.map((file) => ({ upload_id: file.uploadId, sealed_metadata: file.sealedMetadata })) };
+      const created = await send(body, pending.linkSecret);
+      removePendingPush(directory, pending.id);
+      return created;
     },
 
     async open(link: SecretLink, prompts): Promise<OpenedPush> {

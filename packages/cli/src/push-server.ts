@@ -1,5 +1,6 @@
 import type { Expiry } from './expiry-option.js';
 import type { RevealedFile } from './file-transfer.js';
+import type { PendingPush } from './pending-pushes.js';
 import type { SecretLink } from './server-address.js';
 
 /** The kinds the CLI pushes today (file pushes come with the files feature). */
@@ -22,6 +23,8 @@ export interface NewPush {
 /** A file push to create: the files' paths (each sent as a stream), and the same choices as any push. */
 export interface NewFilePush extends Omit<NewPush, 'kind' | 'payload'> {
   readonly paths: readonly string[];
+  /** Where and under which id the push is kept until it exists (pending-pushes.ts), and how it will be printed. */
+  readonly pending: { readonly directory: string; readonly id: string; readonly output: PendingPush['output'] };
   /** Hears the bytes sent of file `index` (its record stream: a little more than the file). */
   readonly onProgress?: (index: number, sent: number, total: number) => void;
 }
@@ -94,6 +97,8 @@ export interface PushServer {
   create(push: NewPush): Promise<CreatedPush>;
   /** A file push, end to end (Passdrop servers only). */
   createFilePush?(push: NewFilePush): Promise<CreatedPush>;
+  /** Finishes a file push an earlier run started (`passdrop resume`): the rest of its uploads, then the push. */
+  resumeFilePush?(pending: PendingPush, directory: string, onProgress?: (index: number, sent: number, total: number) => void): Promise<CreatedPush>;
   open(link: SecretLink, prompts: OpenPrompts): Promise<OpenedPush>;
   list(expired: boolean): Promise<OwnedPush[]>;
   audit(token: string): Promise<AuditEvent[]>;

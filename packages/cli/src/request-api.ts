@@ -64,12 +64,18 @@ export function requestApi(base: string, token: string | undefined) {
       }
     },
 
-    /** Fetches a sealed answer: uses one of its views. */
-    async reveal(requestToken: string, answerId: string): Promise<{ ciphertext: string; answer: AnswerViewJson }> {
+    /** Fetches a sealed answer: uses one of its views (and opens the download window of its files, if any). */
+    async reveal(
+      requestToken: string,
+      answerId: string,
+    ): Promise<{ ciphertext: string; answer: AnswerViewJson; files?: Array<{ position: number; size: number; sealed_metadata: string; url: string }> }> {
       const response = await requestJson(path(requestToken, `/answers/${encodeURIComponent(answerId)}/reveal`), { method: 'POST', token });
       if (response.status !== 200) throw passdropFailure(response, 'Fetching the answer failed');
-      return response.body as { ciphertext: string; answer: AnswerViewJson };
+      return response.body as { ciphertext: string; answer: AnswerViewJson; files?: Array<{ position: number; size: number; sealed_metadata: string; url: string }> };
     },
+
+    /** The headers an answer file's download needs (the requester's token). */
+    downloadHeaders: (): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {}),
 
     /** The responder's form: who asks, the instructions, the public key (no token sent). */
     async form(requestToken: string): Promise<ResponderFormJson> {

@@ -94,6 +94,7 @@ export function addRequestCommands(program: Command): void {
     .option(SERVER_OPTION[0], SERVER_OPTION[1])
     .option('-r, --request <request>', 'the request the answer belongs to (token or link)')
     .option('-y, --yes', 'do not ask before using the last view (needed without a terminal)')
+    .option('-o, --output <dir>', 'an answer with files: the directory to save them in (default: the current one); existing files are never replaced')
     // Tokens and answer ids are base64url and may start with '-': such a word is the argument, not an unknown option.
     .allowUnknownOption(true)
     .action(requestReadCommand);

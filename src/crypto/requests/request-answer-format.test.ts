@@ -14,6 +14,10 @@ import {
   openAnswerText,
   RequestCryptoError,
   sealAnswer,
+  answerFileKey,
+  decodeFilesAnswer,
+  encodeFilesAnswer,
+  startAnswer,
   type AnswerKind,
 } from './request-answer-format.js';
 
@@ -108,6 +112,30 @@ describe('the request answer format', () => {
     const otherAlgorithm = bytes.slice();
     otherAlgorithm[1] = 2;
     await rejects(open({}, base64UrlEncode(otherAlgorithm)), 'malformed');
+  });
+
+  it('gives the responder and the requester the same file keys, one per position and per answer, only through the answer key', async () => {
+    const requester = await generateRequesterKeyPair();
+    const requestToken = newAnswerId();
+    const answerId = newAnswerId();
+    const writer = await startAnswer(requester.publicKey);
+    const [first, second] = [await writer.fileKey(0), await writer.fileKey(1)];
+    const ciphertext = await writer.seal(encodeFilesAnswer('two files', 2), { requestToken, answerId, kind: 'files' });
+    assert.deepEqual(decodeFilesAnswer(await openAnswer(ciphertext, { requestToken, answerId, kind: 'files', privateKey: requester.privateKey, publicKey: requester.publicKey })), {
+      text: 'two files',
+      files: 2,
+    });
+    const keys = { privateKey: requester.privateKey, publicKey: requester.publicKey };
+    assert.deepEqual(await answerFileKey(ciphertext, keys, 0), first);
+    assert.deepEqual(await answerFileKey(ciphertext, keys, 1), second);
+    assert.notDeepEqual(first, second);
+    // Another answer (another ephemeral key) has other file keys; another requester key derives other keys.
+    assert.notDeepEqual(await (await startAnswer(requester.publicKey)).fileKey(0), first);
+    const stranger = await generateRequesterKeyPair();
+    assert.notDeepEqual(await answerFileKey(ciphertext, { privateKey: stranger.privateKey, publicKey: requester.publicKey }, 0), first);
+    // Relabelled as a text answer, it does not open.
+    await rejects(openAnswer(ciphertext, { requestToken, answerId, kind: 'text', ...keys }), 'decrypt-failed');
+    assert.throws(() => decodeFilesAnswer(new TextEncoder().encode('plain text')), RequestCryptoError);
   });
 
   it('tells a link fingerprint that names the served key from one that does not (a swapped key)', async () => {

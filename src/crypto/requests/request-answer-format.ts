@@ -245,7 +245,18 @@ export async function sealAnswer(
     ephemeralPrivate = pair.privateKey;
     ephemeralRaw = new Uint8Array(await subtle().exportKey('raw', pair.publicKey));
   }
-  const shared = await subtle().deriveBits({ name: 'ECDH', public: requester }, ephemeralPrivate, 256);
+  return sealWith(plaintext, options, { privateKey: ephemeralPrivate, raw: ephemeralRaw }, requester, requesterRaw);
+}
+
+async function sealWith(
+  plaintext: Uint8Array | string,
+  options: AnswerBinding & { iv?: Uint8Array },
+  ephemeral: { privateKey: CryptoKey; raw: Uint8Array },
+  requester: CryptoKey,
+  requesterRaw: Uint8Array,
+): Promise<string> {
+  const ephemeralRaw = ephemeral.raw;
+  const shared = await subtle().deriveBits({ name: 'ECDH', public: requester }, ephemeral.privateKey, 256);
   const key = await contentKey(shared, ephemeralRaw, requesterRaw, 'encrypt');
   new Uint8Array(shared).fill(0);
   const header = new Uint8Array(HEADER_LENGTH);
@@ -319,4 +330,101 @@ export async function openAnswerText(ciphertext: string, options: AnswerBinding 
 /** The longest ciphertext (base64url characters) a text answer of `maxCharacters` can become (4 UTF-8 bytes a character). */
 export function maxAnswerCiphertextLength(maxCharacters: number): number {
   return Math.ceil(((maxCharacters * 4 + MIN_ANSWER_BYTES) * 4) / 3);
+}
+
+/**
+ * file key(i) = HKDF-SHA256(ikm = ECDH shared secret, salt = ephemeral public key ‖ requester public key,
+ * info = "passdrop/request-answer/v1|file|<i>", length = 32): the file key of an answer's file at position
+ * `i`, for the record format (docs/file-encryption.md) as end-to-end pushes use it.
+ */
+async function fileKeyFrom(shared: ArrayBuffer, ephemeralRaw: Uint8Array, requesterRaw: Uint8Array, index: number): Promise<Uint8Array> {
+  if (!Number.isInteger(index) || index < 0 || index > 65_535) throw new RangeError('a file index is a whole number from 0 to 65535');
+  const base = await subtle().importKey('raw', shared, 'HKDF', false, ['deriveBits']);
+  return new Uint8Array(
+    await subtle().deriveBits(
+      { name: 'HKDF', hash: 'SHA-256', salt: concat(ephemeralRaw, requesterRaw) as BufferSource, info: encoder.encode(`${LABEL}|file|${index}`) },
+      base,
+      256,
+    ),
+  );
+}
+
+/** An answer with files being written: one ephemeral key pair gives the files' keys, then seals the answer. */
+export interface AnswerWriter {
+  /** The file key of the file at `index` (0-based), for encryptE2eFile and sealE2eFileMetadata. */
+  fileKey(index: number): Promise<Uint8Array>;
+  /** Seals the answer itself (kind `files`: encodeFilesAnswer's plaintext) with the same ephemeral key. */
+  seal(plaintext: Uint8Array | string, binding: AnswerBinding): Promise<string>;
+}
+
+/**
+ * Starts an answer with files to a requester's public key: the files are sealed (and uploaded) first under
+ * `fileKey(i)`, then the answer under the same ephemeral key, whose public half the answer carries.
+ *
+ * @example const writer = await startAnswer(publicKey); const key0 = await writer.fileKey(0); … await writer.seal(encodeFilesAnswer('', 1), { requestToken, answerId, kind: 'files' });
+ */
+export async function startAnswer(publicKey: string): Promise<AnswerWriter> {
+  const requesterRaw = decodePublicKey(publicKey);
+  const requester = await importPublicKey(requesterRaw);
+  const pair = (await subtle().generateKey(P256, false, ['deriveBits'])) as CryptoKeyPair;
+  const ephemeral = { privateKey: pair.privateKey, raw: new Uint8Array(await subtle().exportKey('raw', pair.publicKey)) };
+  return {
+    async fileKey(index) {
+      const shared = await subtle().deriveBits({ name: 'ECDH', public: requester }, ephemeral.privateKey, 256);
+      try {
+        return await fileKeyFrom(shared, ephemeral.raw, requesterRaw, index);
+      } finally {
+        new Uint8Array(shared).fill(0);
+      }
+    },
+    seal(plaintext, binding) {
+      checkBinding(binding);
+      return sealWith(plaintext, binding, ephemeral, requester, requesterRaw);
+    },
+  };
+}
+
+/**
+ * The file key of file `index` of an answer, for its requester: ECDH with the ephemeral key the answer
+ * carries. Open the answer first (openAnswer): that proves the ciphertext is the answer's.
+ *
+ * @throws RequestCryptoError `malformed` or `decrypt-failed`
+ */
+export async function answerFileKey(ciphertext: string, options: { privateKey: CryptoKey; publicKey: string }, index: number): Promise<Uint8Array> {
+  await checkAnswerShape(ciphertext);
+  const ephemeralRaw = decode(ciphertext, 'the answer').subarray(OFFSET_EPHEMERAL, OFFSET_IV);
+  const ephemeral = await importPublicKey(ephemeralRaw);
+  let shared: ArrayBuffer;
+  try {
+    shared = await subtle().deriveBits({ name: 'ECDH', public: ephemeral }, options.privateKey, 256);
+  } catch {
+    throw new RequestCryptoError('decrypt-failed', 'this key cannot open answers');
+  }
+  try {
+    return await fileKeyFrom(shared, ephemeralRaw, decodePublicKey(options.publicKey), index);
+  } finally {
+    new Uint8Array(shared).fill(0);
+  }
+}
+
+/** What an answer of kind `files` holds: its text and how many files come with it (so none can be dropped unnoticed). */
+export interface FilesAnswer {
+  readonly text: string;
+  readonly files: number;
+}
+
+/** The plaintext of an answer of kind `files`: UTF-8 JSON `{"text": …, "files": n}`. */
+export function encodeFilesAnswer(text: string, files: number): Uint8Array {
+  return encoder.encode(JSON.stringify({ text, files }));
+}
+
+/** Reads encodeFilesAnswer's plaintext. @throws RequestCryptoError `malformed` */
+export function decodeFilesAnswer(plaintext: Uint8Array): FilesAnswer {
+  try {
+    const parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext)) as Partial<FilesAnswer>;
+    if (typeof parsed.text === 'string' && Number.isInteger(parsed.files) && parsed.files! >= 0) return { text: parsed.text, files: parsed.files! };
+  } catch {
+    // Below.
+  }
+  throw new RequestCryptoError('malformed', 'not the plaintext of an answer with files');
 }

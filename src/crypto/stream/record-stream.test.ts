@@ -93,6 +93,23 @@ describe('the record stream', () => {
     assert.equal(results[0]!.length, encryptedLength(plaintext.length));
   });
 
+  it('continues a stream from any record with its salt, writing exactly the bytes the first writer wrote from there', async () => {
+    const plaintext = new Uint8Array(randomBytes(RECORD * 5 + 7));
+    const salt = new Uint8Array(randomBytes(32));
+    const whole = await sealRecords(plaintext, { fileKey, purpose: 'file-content', recordSize: RECORD, continueStream: { salt, firstRecord: 0 } });
+    assert.ok(same(parseRecordStreamHeader(whole).salt, salt));
+    for (const firstRecord of [0, 1, 3, 5]) {
+      const rest = await through(
+        createEncryptStream({ fileKey, purpose: 'file-content', recordSize: RECORD, continueStream: { salt, firstRecord } }),
+        plaintext.subarray(firstRecord * RECORD),
+        [700, 3000],
+      );
+      const start = firstRecord === 0 ? 0 : RECORD_STREAM_HEADER_LENGTH + firstRecord * (RECORD + RECORD_TAG_LENGTH);
+      assert.ok(same(rest, whole.subarray(start)), `from record ${firstRecord}`);
+    }
+    assert.throws(() => createEncryptStream({ fileKey, purpose: 'file-content', continueStream: { salt, firstRecord: -1 } }), RangeError);
+  });
+
   it('writes a header with the magic, version, record size and a fresh random salt each time', async () => {
     const first = await sealRecords(new Uint8Array(5), { fileKey, purpose: 'file-content' });
     const second = await sealRecords(new Uint8Array(5), { fileKey, purpose: 'file-content' });

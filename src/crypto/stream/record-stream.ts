@@ -64,6 +64,14 @@ export interface EncryptOptions extends RecordStreamKeyOptions {
   readonly recordSize?: number;
   /** Test vectors only: a fixed salt makes the output deterministic. Never set it for real data. */
   readonly fixedSaltForTestVectors?: Uint8Array;
+  /**
+   * Continues a stream written before (an upload resumed by another process): its salt, and the record to
+   * start at. The output then starts at that record (the header only when it is 0), and the input must be
+   * the plaintext from byte `firstRecord × recordSize` on. Safe only when that plaintext is exactly what the
+   * earlier writer had: each record is sealed again under the nonce it had, so the same bytes come out,
+   * while other bytes under a used nonce would break AES-GCM (check the input is unchanged first).
+   */
+  readonly continueStream?: { readonly salt: Uint8Array; readonly firstRecord: number };
 }
 
 const subtle = () => globalThis.crypto.subtle;
@@ -151,12 +159,14 @@ export function createEncryptStream(options: EncryptOptions): TransformStream<Ui
   checkRecordSize(recordSize);
   checkFileKey(options.fileKey);
   const window = new OrderedWindow(checkConcurrency(options.concurrency ?? 4));
-  const salt = options.fixedSaltForTestVectors ?? globalThis.crypto.getRandomValues(new Uint8Array(RECORD_STREAM_SALT_LENGTH));
+  const firstRecord = options.continueStream?.firstRecord ?? 0;
+  if (!Number.isSafeInteger(firstRecord) || firstRecord < 0) throw new RangeError('a first record is a non-negative safe integer');
+  const salt = options.continueStream?.salt ?? options.fixedSaltForTestVectors ?? globalThis.crypto.getRandomValues(new Uint8Array(RECORD_STREAM_SALT_LENGTH));
   if (salt.length !== RECORD_STREAM_SALT_LENGTH) throw new RangeError(`a salt is ${RECORD_STREAM_SALT_LENGTH} bytes`);
   const header = encodeRecordStreamHeader(recordSize, salt);
   const held = new Uint8Array(recordSize);
   let filled = 0;
-  let counter = 0;
+  let counter = firstRecord;
   let cipher: RecordCipher;
 
   const seal = (plaintext: Uint8Array, last: boolean): Promise<Uint8Array> => {
@@ -167,7 +177,7 @@ export function createEncryptStream(options: EncryptOptions): TransformStream<Ui
   return new TransformStream<Uint8Array, Uint8Array>({
     async start(controller) {
       cipher = await cipherFor(options, header, salt);
-      controller.enqueue(header.slice());
+      if (firstRecord === 0) controller.enqueue(header.slice());
     },
     async transform(chunk, controller) {
       const emit = (bytes: Uint8Array) => controller.enqueue(bytes);

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessRefusal } from '../../accounts/access-policy.js';
@@ -9,6 +11,7 @@ import type { AnswerResult, RequestService } from '../../requests/request-servic
 import type { SiteAddress } from '../surface-kit/public-url.js';
 import { auditContextOf } from '../surface-kit/request-facts.js';
 import { refusalError } from './passdrop-api-errors.js';
+import { PASSDROP_API_PREFIX } from './passdrop-api-prefix.js';
 import { requestApiSchemas, type AnswerViewJson, type RequestViewJson } from './request-api-schemas.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -40,8 +43,9 @@ export async function toRequestView(request: RequestRecord, siteUrl: string, ins
   };
 }
 
-export function toAnswerView(answer: AnswerRecord): AnswerViewJson {
+export function toAnswerView(answer: AnswerRecord, fileCount = 0): AnswerViewJson {
   return {
+    file_count: fileCount,
     answer_id: answer.token,
     kind: answer.kind,
     encryption: answer.encryption,
@@ -148,14 +152,24 @@ export function registerRequestApiRoutes(app: FastifyInstance, deps: { requests:
 
   api.get('/requests/:token/answers', { schema: requestApiSchemas.answers, config: account }, async (request) => {
     const page = request.query.page ?? 1;
-    return (await requests.listAnswers(await ownRequest(request), { offset: (page - 1) * PER_PAGE, limit: PER_PAGE })).map(toAnswerView);
+    const answers = await requests.listAnswers(await ownRequest(request), { offset: (page - 1) * PER_PAGE, limit: PER_PAGE });
+    const counts = await requests.countAnswerFiles(answers);
+    return answers.map((answer) => toAnswerView(answer, counts.get(answer.id) ?? 0));
   });
 
   api.post('/requests/:token/answers/:answer/reveal', { schema: requestApiSchemas.reveal, config: account }, async (request, reply) => {
-    const result = await requests.revealAnswer(await ownRequest(request), request.params.answer, auditContextOf(request));
+    const owned = await ownRequest(request);
+    const result = await requests.revealAnswer(owned, request.params.answer, auditContextOf(request));
     switch (result.outcome) {
-      case 'revealed':
-        return reply.header('cache-control', 'no-store').send({ ciphertext: result.ciphertext, answer: toAnswerView(result.answer) });
+      case 'revealed': {
+        const base = `${site.publicUrl(request).replace(/\/$/, '')}${PASSDROP_API_PREFIX}/requests/${owned.token}/answers/${result.answer.token}/files`;
+        return reply.header('cache-control', 'no-store').send({
+          ciphertext: result.ciphertext,
+          answer: toAnswerView(result.answer, result.files.length),
+          files: result.files.map((file) => ({ position: file.position, size: file.size, sealed_metadata: file.sealedMetadata.toString('base64url'), url: `${base}/${file.position}` })),
+          files_available_until: result.answer.kind === 'files' ? iso(result.answer.filesUntil) : null,
+        });
+      }
       case 'not_found':
         throw new AppError('ANSWER_NOT_FOUND');
       case 'expired':
@@ -163,6 +177,20 @@ export function registerRequestApiRoutes(app: FastifyInstance, deps: { requests:
       default:
         throw new Error(`unhandled outcome ${JSON.stringify(result satisfies never)}`);
     }
+  });
+
+  app.get('/requests/:token/answers/:answer/files/:position', { schema: requestApiSchemas.downloadFile, config: account }, async (request, reply) => {
+    const owned = await ownRequest(request);
+    const params = request.params as { answer: string; position: string };
+    const result = await requests.downloadAnswerFile(owned, params.answer, Number(params.position));
+    if (!result.ok) throw new AppError('FILE_NOT_FOUND');
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-type', 'application/octet-stream')
+      .header('content-disposition', `attachment; filename="answer-file-${result.file.position + 1}.passdrop"`)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-length', String(result.file.size))
+      .send(Readable.fromWeb(result.body as NodeReadableStream<Uint8Array>));
   });
 
   api.delete('/requests/:token/answers/:answer', { schema: requestApiSchemas.deleteAnswer, config: account }, async (request) => {
@@ -186,6 +214,9 @@ export function registerRequestApiRoutes(app: FastifyInstance, deps: { requests:
       passphrase_required: found.passphraseRecord !== null,
       files_allowed: found.filesAllowed,
       max_characters: deps.answerMaxCharacters,
+      max_files: found.filesAllowed ? (requests.answerFileLimits?.maxFiles ?? 0) : 0,
+      max_file_bytes: found.filesAllowed ? (requests.answerFileLimits?.maxFileBytes ?? 0) : 0,
+      max_total_file_bytes: found.filesAllowed ? (requests.answerFileLimits?.maxTotalBytes ?? 0) : 0,
     };
   });
 
@@ -194,7 +225,14 @@ export function registerRequestApiRoutes(app: FastifyInstance, deps: { requests:
     // A responder is nobody's account here: the audit log records no user for answers.
     const result = await requests.answer(
       request.params.token,
-      { encryption: 'client', answerId: body.answer_id, kind: body.kind, ciphertext: body.ciphertext, passphrase: body.passphrase },
+      {
+        encryption: 'client',
+        answerId: body.answer_id,
+        kind: body.kind,
+        ciphertext: body.ciphertext,
+        passphrase: body.passphrase,
+        files: body.files?.map((file) => ({ uploadId: file.upload_id, sealedMetadata: file.sealed_metadata })),
+      },
       auditContextOf(request, null),
     );
     if (result.outcome !== 'accepted') throw answerError(result);

@@ -58,8 +58,9 @@ export const AnswerView = {
     expired_at: nullableDateTime,
     expire_reason: { type: ['string', 'null'], enum: ['views', 'time', 'owner', null] },
     created_at: dateTime,
+    file_count: { type: 'integer', description: 'Files the answer holds (kind files); 0 for a text answer' },
   },
-  required: ['answer_id', 'kind', 'encryption', 'size_bytes', 'expire_after_views', 'views_remaining', 'expires_at', 'expired', 'expired_at', 'expire_reason', 'created_at'],
+  required: ['answer_id', 'kind', 'encryption', 'size_bytes', 'expire_after_views', 'views_remaining', 'expires_at', 'expired', 'expired_at', 'expire_reason', 'created_at', 'file_count'],
 } as const;
 export type AnswerViewJson = FromSchema<typeof AnswerView>;
 
@@ -77,8 +78,14 @@ export const ResponderFormView = {
     passphrase_required: { type: 'boolean' },
     files_allowed: { type: 'boolean' },
     max_characters: { type: 'integer', description: 'Longest text answer, in characters' },
+    max_files: { type: 'integer', description: 'Most files one answer may hold (0 when the request takes no files)' },
+    max_file_bytes: { type: 'integer', description: 'Largest file (plaintext bytes)' },
+    max_total_file_bytes: { type: 'integer', description: 'Largest total of one answer\'s files (plaintext bytes)' },
   },
-  required: ['token', 'requester_name', 'instructions', 'expires_at', 'key_algorithm', 'public_key', 'passphrase_required', 'files_allowed', 'max_characters'],
+  required: [
+    'token', 'requester_name', 'instructions', 'expires_at', 'key_algorithm', 'public_key', 'passphrase_required', 'files_allowed', 'max_characters',
+    'max_files', 'max_file_bytes', 'max_total_file_bytes',
+  ],
 } as const;
 
 const AuditEventView = {
@@ -117,7 +124,7 @@ export const requestApiSchemas = {
         expire_after_minutes: { type: 'integer', description: 'How long the link takes answers' },
         answers_allowed: { type: 'integer', default: 1, description: 'How many answers the link takes' },
         passphrase: { type: 'string', description: 'Responders must type it to answer; tell it to them another way' },
-        files_allowed: { type: 'boolean', default: false, description: 'File answers are not available yet: true is refused' },
+        files_allowed: { type: 'boolean', default: false, description: 'Whether answers may carry files (sealed to your key like the text; the limits of file pushes apply)' },
         answer_expire_after_minutes: { type: 'integer', description: 'How long each answer is kept' },
         answer_expire_after_views: { type: 'integer', description: 'How many times each answer may be opened' },
       },
@@ -163,11 +170,49 @@ export const requestApiSchemas = {
     summary: 'Fetch an answer to open it with your private key (uses one of its views)',
     params: AnswerParams,
     response: {
-      200: { type: 'object', properties: { ciphertext: { type: 'string', description: 'The sealed answer (docs/requests-encryption.md)' }, answer: AnswerView }, required: ['ciphertext', 'answer'] },
+      200: {
+        type: 'object',
+        properties: {
+          ciphertext: { type: 'string', description: 'The sealed answer (docs/requests-encryption.md)' },
+          answer: AnswerView,
+          files: {
+            type: 'array',
+            description: "An answer with files: each file's record stream, downloadable (with your token or session) until files_available_until",
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                position: { type: 'integer' },
+                size: { type: 'integer', description: "Bytes of the record stream (the file's plaintext is a little shorter)" },
+                sealed_metadata: { type: 'string', description: "The file's name, type and size sealed under its file key, base64url" },
+                url: { type: 'string' },
+              },
+              required: ['position', 'size', 'sealed_metadata', 'url'],
+            },
+          },
+          files_available_until: { ...nullableDateTime, description: 'Until when the files can be downloaded (this view\'s window); null for a text answer' },
+        },
+        required: ['ciphertext', 'answer', 'files', 'files_available_until'],
+      },
       401: ErrorBody,
       404: ErrorBody,
       410: ErrorBody,
     },
+  },
+  downloadFile: {
+    tags,
+    summary: "Download one file of an answer (its record stream, to open with the file key), within the window of the answer's last view",
+    description: 'Streamed, as application/octet-stream. 404 outside the window a view opened, once the answer was deleted, or for another account\'s request.',
+    params: {
+      type: 'object',
+      properties: {
+        token: { type: 'string', examples: ['fkwjfvhall8kJyEhYBL5GQ'] },
+        answer: { type: 'string', examples: ['AnswerVectorId00000001'] },
+        position: { type: 'string', pattern: '^[0-9]{1,5}$', examples: ['0'] },
+      },
+      required: ['token', 'answer', 'position'],
+    },
+    response: { 200: { description: 'The record stream', type: 'string', format: 'binary' }, 401: ErrorBody, 404: ErrorBody },
   },
   deleteAnswer: { tags, summary: 'Delete an answer now', params: AnswerParams, response: { 200: AnswerView, 401: ErrorBody, 404: ErrorBody } },
   form: {
@@ -189,6 +234,17 @@ export const requestApiSchemas = {
         kind: { type: 'string', enum: ['text', 'files'], default: 'text' },
         ciphertext: { type: 'string', description: 'The sealed answer, base64url' },
         passphrase: { type: 'string', description: 'When the request has one' },
+        files: {
+          type: 'array',
+          maxItems: 1000,
+          description: 'Kind files: the files in order, each a complete upload made with Upload-Metadata `request` = this token, and its sealed metadata',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { upload_id: { type: 'string' }, sealed_metadata: { type: 'string', description: 'base64url' } },
+            required: ['upload_id', 'sealed_metadata'],
+          },
+        },
       },
       required: ['answer_id', 'ciphertext'],
       // The first vector of docs/requests-test-vectors.json (sealed to the create example's key; a real answer binds the request's own token).

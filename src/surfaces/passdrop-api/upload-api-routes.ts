@@ -46,7 +46,9 @@ const uploadSchemas = {
     description:
       'Headers: Tus-Resumable: 1.0.0, Upload-Length (bytes; deferred lengths are refused), Upload-Metadata with `mode` ' +
       '(`e2e`, the default: the body is a record stream the client sealed, and no name or type is sent; or `server`: plaintext ' +
-      'the server seals at rest as it arrives, with `filename` and `filetype`). Answers 201 with Location, the upload URL. ' +
+      'the server seals at rest as it arrives, with `filename` and `filetype`). With `request` (a request\'s token) the upload is a file ' +
+      'of an answer to that request: no account needed, end to end only, the request must be open and allow files (404, 410, 400). ' +
+      'Answers 201 with Location, the upload URL. ' +
       'Refused with 413 (per-file limit, account quota: its files plus its uploads not yet in a push) or 507 (free-disk floor). ' +
       'An upload that receives no bytes and is not attached to a push for PASSDROP_FILE_ABANDONED_UPLOAD_HOURS is deleted.',
     response: { 400: ErrorBody, 401: ErrorBody, 413: ErrorBody, 507: ErrorBody },
@@ -130,6 +132,11 @@ export function registerUploadApiRoutes(app: FastifyInstance, deps: { uploads: F
       if (!check.ok) {
         if ('refused' in check) throw refusalError(check.refused, 'account');
         if ('refusal' in check) throw check.refusal.status === 507 ? new AppError('STORAGE_FULL') : new AppError('FILE_LIMIT_EXCEEDED', { params: { reason: check.refusal.message } });
+        if ('request' in check) {
+          if (check.request === 'not_found') throw new AppError('REQUEST_NOT_FOUND');
+          if (check.request === 'closed') throw new AppError('REQUEST_CLOSED');
+          throw new AppError('INVALID_BODY', { params: { reason: 'This request takes no files.' } });
+        }
         throw new AppError('INVALID_BODY', { params: { reason: check.problem } });
       }
       return delegate(request, reply, { metadata: check.metadata, uploadsUrl: uploadsUrl(request), log: request.log });

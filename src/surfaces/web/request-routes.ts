@@ -60,7 +60,7 @@ export function registerRequestRoutes(app: FastifyInstance, deps: WebRouteContex
 
   app.get('/dashboard/requests/new', { config: account, exposeHeadRoute: true }, async (request, reply) => {
     if (!config.requests.enabled) throw new AppError('REQUESTS_DISABLED');
-    return send(reply, 200, renderNewRequestPage(pageContext(request, reply), config.requests));
+    return send(reply, 200, renderNewRequestPage(pageContext(request, reply), config.requests, requests.answerFileLimits));
   });
 
   async function ownRequest(request: FastifyRequest): Promise<RequestRecord> {
@@ -123,7 +123,7 @@ export function registerRequestRoutes(app: FastifyInstance, deps: WebRouteContex
     const found = await openRequest(request, reply);
     if (!found) return reply;
     await requests.recordOpened(found, auditContextOf(request, null));
-    return send(reply, 200, renderAnswerPage(pageContext(request, reply), found, requests.readInstructions(found), config.requests.answerMaxCharacters));
+    return send(reply, 200, renderAnswerPage(pageContext(request, reply), found, requests.readInstructions(found), config.requests.answerMaxCharacters, {}, requests.answerFileLimits));
   });
 
   /** Link previewers get the status only, and no `opened` event. */
@@ -140,7 +140,7 @@ export function registerRequestRoutes(app: FastifyInstance, deps: WebRouteContex
     const context = pageContext(request, reply);
     const { t } = context;
     const again = (status: number, found: RequestRecord, state: { problems?: FieldProblem[]; message?: string }) =>
-      send(reply, status, renderAnswerPage(context, found, requests.readInstructions(found), config.requests.answerMaxCharacters, { text: answerText, ...state }));
+      send(reply, status, renderAnswerPage(context, found, requests.readInstructions(found), config.requests.answerMaxCharacters, { text: answerText, ...state }, requests.answerFileLimits));
     switch (result.outcome) {
       case 'accepted':
         return send(reply, 200, renderAnswerSentPage(context, 'server'));

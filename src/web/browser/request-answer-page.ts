@@ -2,10 +2,16 @@
  * The responder's page: checks the requester's public key against the fingerprint in the link's
  * fragment, refuses to encrypt when they differ or the fragment is missing, and otherwise seals the answer
  * here and posts only the sealed answer (docs/requests-encryption.md). Without JavaScript the form posts
- * the text and the server seals it (the page says so).
+ * the text and the server seals it (the page says so). When the request takes files, each chosen file is
+ * sealed here under a file key from the same ephemeral ECDH secret as the answer (its name, type and size
+ * too), uploaded by tus, and the answer (kind `files`) names the uploads.
  */
-import { fingerprintMatches, newAnswerId, sealAnswer } from '../../crypto/requests/request-answer-format.js';
+import * as tus from 'tus-js-client';
+import { sealE2eFileMetadata, encryptE2eFile } from '../../crypto/e2e/e2e-files.js';
+import { encodeFilesAnswer, fingerprintMatches, newAnswerId, sealAnswer, startAnswer } from '../../crypto/requests/request-answer-format.js';
+import { encryptedLength } from '../../crypto/stream/record-stream.js';
 import { fill, jsonHeaders, markBusy, showError, sitePath, strings } from './dom.js';
+import { formatBytes } from './file-sizes.js';
 import { DEFAULT_CHARACTER_OPTIONS, generateCharacterPassword } from './password-generator.js';
 
 const text = strings();
@@ -43,9 +49,56 @@ if (form && answer) {
     answer.dispatchEvent(new Event('input'));
   });
 
+  const fileInput = form.querySelector<HTMLInputElement>('#answer-files');
+  const fileList = form.querySelector<HTMLUListElement>('[data-file-list]');
+  const maxFiles = Number(form.dataset.maxFiles ?? '0');
+  const maxFileBytes = Number(form.dataset.maxFileBytes ?? '0');
+  const maxTotalBytes = Number(form.dataset.maxTotalBytes ?? '0');
+  const chosen: File[] = [];
+  const statusOf = new Map<File, HTMLElement>();
+  const renderFiles = () => {
+    if (!fileList) return;
+    fileList.replaceChildren();
+    statusOf.clear();
+    for (const file of chosen) {
+      const item = document.createElement('li');
+      const status = Object.assign(document.createElement('span'), { className: 'file-status hint' });
+      const remove = Object.assign(document.createElement('button'), { type: 'button', className: 'secondary small', textContent: text.remove ?? 'Remove' });
+      remove.addEventListener('click', () => {
+        chosen.splice(chosen.indexOf(file), 1);
+        renderFiles();
+      });
+      item.append(
+        Object.assign(document.createElement('span'), { className: 'file-name', textContent: file.name }),
+        ' ',
+        Object.assign(document.createElement('span'), { className: 'file-size hint', textContent: formatBytes(file.size) }),
+        ' ',
+        remove,
+        ' ',
+        status,
+      );
+      fileList.append(item);
+      statusOf.set(file, status);
+    }
+  };
+  fileInput?.addEventListener('change', () => {
+    for (const file of fileInput.files ?? []) chosen.push(file);
+    fileInput.value = '';
+    renderFiles();
+  });
+  const fileProblem = (): string | undefined => {
+    if (chosen.length > maxFiles) return text.tooManyFiles;
+    const big = chosen.find((file) => file.size > maxFileBytes);
+    if (big) return fill(text.fileTooLarge, { name: big.name });
+    if (chosen.reduce((sum, file) => sum + file.size, 0) > maxTotalBytes) return text.tooManyFiles;
+    return undefined;
+  };
+
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    if (answer.value.trim() === '') {
+    const issue = chosen.length > 0 ? fileProblem() : undefined;
+    if (issue) return showError(error, issue);
+    if (answer.value.trim() === '' && chosen.length === 0) {
       showError(error, text.required ?? '');
       answer.focus();
       return;
@@ -58,15 +111,30 @@ if (form && answer) {
     const done = markBusy(form, text.working);
     try {
       const answerId = newAnswerId();
-      const ciphertext = await sealAnswer(answer.value, { requestToken: token, answerId, kind: 'text', publicKey });
+      let sealed: { kind: 'text' | 'files'; ciphertext: string; files?: Array<{ upload_id: string; sealed_metadata: string }> };
+      if (chosen.length === 0) {
+        sealed = { kind: 'text', ciphertext: await sealAnswer(answer.value, { requestToken: token, answerId, kind: 'text', publicKey }) };
+      } else {
+        // One ephemeral key for the files and the answer: the files' keys come from the answer's ECDH secret.
+        const writer = await startAnswer(publicKey);
+        const files: Array<{ upload_id: string; sealed_metadata: string }> = [];
+        for (const [index, file] of chosen.entries()) {
+          const fileKey = await writer.fileKey(index);
+          const uploadId = await uploadFile(token, file, fileKey, statusOf.get(file));
+          const metadata = await sealE2eFileMetadata({ name: file.name, type: file.type, size: file.size }, fileKey);
+          files.push({ upload_id: uploadId, sealed_metadata: base64Url(metadata) });
+        }
+        sealed = { kind: 'files', ciphertext: await writer.seal(encodeFilesAnswer(answer.value, chosen.length), { requestToken: token, answerId, kind: 'files' }), files };
+      }
       const passphrase = form.querySelector<HTMLInputElement>('#answer-passphrase')?.value;
       const response = await fetch(sitePath(`/api/passdrop/v1/requests/${encodeURIComponent(token)}/answers`), {
         method: 'POST',
         headers: jsonHeaders(),
-        body: JSON.stringify({ answer_id: answerId, kind: 'text', ciphertext, ...(passphrase ? { passphrase } : {}) }),
+        body: JSON.stringify({ answer_id: answerId, ...sealed, ...(passphrase ? { passphrase } : {}) }),
       });
       if (response.status === 201) {
         answer.value = '';
+        chosen.splice(0);
         sessionStorage.removeItem(storageKey);
         const sent = document.querySelector<HTMLElement>('[data-answer-sent]');
         form.remove();
@@ -90,4 +158,32 @@ if (form && answer) {
       done();
     }
   });
+}
+
+/** Seals one file here and uploads its record stream by tus for this request; resolves with the upload id. */
+function uploadFile(token: string, file: File, fileKey: Uint8Array, status: HTMLElement | undefined): Promise<string> {
+  const total = encryptedLength(file.size);
+  return new Promise<string>((resolve, reject) => {
+    const upload = new tus.Upload(file.stream().pipeThrough(encryptE2eFile(fileKey)).getReader(), {
+      endpoint: sitePath('/api/passdrop/v1/uploads'),
+      uploadSize: total,
+      chunkSize: 16 * 1024 * 1024,
+      retryDelays: [0, 1_000, 3_000, 5_000, 10_000],
+      metadata: { mode: 'e2e', request: token },
+      headers: { 'x-csrf-token': document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '' },
+      storeFingerprintForResuming: false,
+      onProgress(sent) {
+        if (status) status.textContent = fill(text.uploading, { name: file.name, percent: total === 0 ? 100 : Math.floor((sent / total) * 100) });
+      },
+      onError: (failure) => reject(failure),
+      onSuccess: () => resolve(upload.url!.split('/').pop()!),
+    });
+    upload.start();
+  });
+}
+
+function base64Url(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }

@@ -40,6 +40,7 @@ if (form && created) {
         answer_expire_after_minutes: numberField(data, 'answer_expire_after_minutes'),
         answer_expire_after_views: numberField(data, 'answer_expire_after_views'),
       };
+      if (data.get('files_allowed') === 'true') body.files_allowed = true;
       for (const name of ['name', 'requester_name', 'instructions', 'passphrase']) {
         const value = String(data.get(name) ?? '');
         if (value !== '') body[name] = value;

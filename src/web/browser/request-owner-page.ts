@@ -3,8 +3,19 @@
  * requester key from a key link or the form), checks the shown link against it, and opens answers here
  * (each open uses one of the answer's views).
  */
-import { importRequesterKey, keyFingerprint, openAnswerText, RequestCryptoError, requesterKeyMatches } from '../../crypto/requests/request-answer-format.js';
+import { decryptE2eFile, openE2eFileMetadata, type FileMetadata } from '../../crypto/e2e/e2e-files.js';
+import {
+  answerFileKey,
+  decodeFilesAnswer,
+  importRequesterKey,
+  keyFingerprint,
+  openAnswer,
+  openAnswerText,
+  RequestCryptoError,
+  requesterKeyMatches,
+} from '../../crypto/requests/request-answer-format.js';
 import { copyText, fill, jsonHeaders, showError, sitePath, strings } from './dom.js';
+import { formatBytes } from './file-sizes.js';
 import { loadRequestKey, saveRequestKey } from './request-key-store.js';
 
 const text = strings();
@@ -109,19 +120,37 @@ if (section) {
           headers: jsonHeaders(),
           body: '{}',
         });
-        const json = (await response.json()) as { ciphertext?: string; code?: string; answer?: { kind: 'text'; views_remaining: number; expired: boolean; created_at: string } };
+        const json = (await response.json()) as {
+          ciphertext?: string;
+          code?: string;
+          answer?: { kind: 'text' | 'files'; views_remaining: number; expired: boolean; created_at: string };
+          files?: AnswerFile[];
+          files_available_until?: string | null;
+        };
         if (!response.ok || !json.ciphertext || !json.answer) {
           showError(openError, json.code === 'ANSWER_EXPIRED' ? (text.answerExpired ?? '') : (text.failed ?? ''));
           return;
         }
         let secret: string;
+        const files: OpenedFile[] = [];
         try {
-          secret = await openAnswerText(json.ciphertext, { requestToken: token, answerId, kind: json.answer.kind, privateKey, publicKey });
+          if (json.answer.kind === 'files') {
+            const opened = decodeFilesAnswer(await openAnswer(json.ciphertext, { requestToken: token, answerId, kind: 'files', privateKey, publicKey }));
+            secret = opened.text;
+            for (const file of json.files ?? []) {
+              const key = await answerFileKey(json.ciphertext, { privateKey, publicKey }, file.position);
+              files.push({ file, key, metadata: await openE2eFileMetadata(base64UrlDecode(file.sealed_metadata), key) });
+            }
+            // The answer says how many files it has: one the server held back is noticed.
+            if (opened.files !== files.length) throw new RequestCryptoError('malformed', 'files are missing');
+          } else {
+            secret = await openAnswerText(json.ciphertext, { requestToken: token, answerId, kind: json.answer.kind, privateKey, publicKey });
+          }
         } catch {
           showError(openError, text.cannotOpen ?? '');
           return;
         }
-        showAnswer(answerId, secret, json.answer);
+        showAnswer(answerId, secret, json.answer, files, json.files_available_until ?? null);
       } catch {
         showError(openError, text.failed ?? '');
       } finally {
@@ -131,7 +160,7 @@ if (section) {
     });
   }
 
-  function showAnswer(answerId: string, secret: string, answer: { views_remaining: number; expired: boolean; created_at: string }): void {
+  function showAnswer(answerId: string, secret: string, answer: { views_remaining: number; expired: boolean; created_at: string }, files: OpenedFile[] = [], filesUntil: string | null = null): void {
     const when = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(answer.created_at));
     const block = element('article', { className: 'opened-answer' });
     block.dataset.openedAnswer = answerId;
@@ -147,6 +176,7 @@ if (section) {
     });
     const left = answer.expired ? text.lastView : answer.views_remaining === 1 ? text.viewsLeftOne : fill(text.viewsLeft, { count: answer.views_remaining });
     block.append(heading, details, copy, element('p', { className: 'hint', textContent: left ?? '' }));
+    if (files.length > 0) block.append(fileSection(files, filesUntil));
     opened?.querySelector(`[data-opened-answer="${answerId}"]`)?.remove();
     opened?.prepend(block);
     const row = document.querySelector<HTMLElement>(`[data-answer-row="${answerId}"]`);
@@ -158,4 +188,69 @@ if (section) {
   }
 
   void start();
+}
+
+interface AnswerFile {
+  readonly position: number;
+  readonly size: number;
+  readonly sealed_metadata: string;
+  readonly url: string;
+}
+
+interface OpenedFile {
+  readonly file: AnswerFile;
+  readonly key: Uint8Array;
+  readonly metadata: FileMetadata;
+}
+
+/** An opened answer's files: names and sizes from their sealed metadata, a download button each (decrypted here). */
+function fileSection(files: readonly OpenedFile[], filesUntil: string | null): HTMLElement {
+  const section = element('section', { className: 'answer-files' });
+  section.append(element('h4', { textContent: text.filesHeading ?? '' }));
+  if (filesUntil) {
+    const when = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(filesUntil));
+    section.append(element('p', { className: 'hint', textContent: fill(text.filesUntil, { time: when }) }));
+  }
+  const list = element('ul', { className: 'file-list' });
+  for (const entry of files) {
+    const status = element('span', { className: 'file-status hint' });
+    status.setAttribute('aria-live', 'polite');
+    const button = element('button', { type: 'button', className: 'primary small', textContent: fill(text.downloadFile, { name: entry.metadata.name }) });
+    button.dataset.downloadPosition = String(entry.file.position);
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      status.textContent = '';
+      try {
+        await saveFile(entry);
+      } catch {
+        status.textContent = text.fileCannotOpen ?? '';
+      } finally {
+        button.disabled = false;
+      }
+    });
+    const item = element('li');
+    item.append(element('span', { className: 'file-name', textContent: entry.metadata.name }), ' ', element('span', { className: 'file-size hint', textContent: formatBytes(entry.metadata.size) }), ' ', button, ' ', status);
+    list.append(item);
+  }
+  section.append(list);
+  return section;
+}
+
+/** Downloads one file's record stream, decrypts it here and hands it to the browser's downloads; nothing is saved unless every record authenticates. */
+async function saveFile(entry: OpenedFile): Promise<void> {
+  const response = await fetch(entry.file.url, { headers: { accept: 'application/octet-stream' } });
+  if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+  const blob = await new Response(response.body.pipeThrough(decryptE2eFile(entry.key))).blob();
+  if (blob.size !== entry.metadata.size) throw new Error('cut short');
+  const url = URL.createObjectURL(new Blob([blob], { type: entry.metadata.type || 'application/octet-stream' }));
+  const link = element('a', { href: url, download: entry.metadata.name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+function base64UrlDecode(value: string): Uint8Array {
+  const binary = atob(value.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (value.length % 4)) % 4));
+  return Uint8Array.from(binary, (character) => character.charCodeAt(0));
 }

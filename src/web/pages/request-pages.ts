@@ -76,7 +76,12 @@ ${pagination(context, query.page, query.page * perPage < total, (page) => href(q
  * The form to make a request. The key pair is made in the browser (request-create-page module), so the
  * form needs JavaScript; the created panel is rendered hidden and filled in by the module.
  */
-export function renderNewRequestPage(context: PageContext, policy: RequestPolicy): string {
+/** The file limits answers take (the request service's answerFileLimits), or undefined when this server takes none. */
+export type AnswerFileLimits = { readonly maxFiles: number; readonly maxFileBytes: number; readonly maxTotalBytes: number } | undefined;
+
+const mebibytes = (bytes: number) => `${Math.floor(bytes / 1_048_576)} MiB`;
+
+export function renderNewRequestPage(context: PageContext, policy: RequestPolicy, fileLimits?: AnswerFileLimits): string {
   const { t } = context;
   const body = html`<p><a href="${context.path('/dashboard/requests')}">${t('requests.back')}</a></p>
 <h1>${t('requests.newHeading')}</h1>
@@ -96,6 +101,13 @@ export function renderNewRequestPage(context: PageContext, policy: RequestPolicy
     ${inputField({ name: 'answers_allowed', label: t('requests.answersAllowedLabel'), type: 'number', value: 1, hint: t('requests.answersAllowedHint', { max: policy.answersMax }), attributes: html` min="1" max="${policy.answersMax}" inputmode="numeric" required` })}
   </fieldset>
   ${inputField({ name: 'passphrase', label: t('requests.passphraseLabel'), type: 'password', autocomplete: 'new-password', hint: t('requests.passphraseHint') })}
+  ${fileLimits
+    ? html`<div class="checks"><div class="check">
+    <input id="files_allowed" name="files_allowed" type="checkbox" value="true" aria-describedby="files_allowed-hint">
+    <label for="files_allowed">${t('requests.filesAllowedLabel')}</label>
+    <p class="hint" id="files_allowed-hint">${t('requests.filesAllowedHint', { count: fileLimits.maxFiles, size: mebibytes(fileLimits.maxFileBytes) })}</p>
+  </div></div>`
+    : ''}
   <fieldset class="expiry">
     <legend>${t('requests.answerLegend')}</legend>
     ${minuteSelect(context, 'answer_expire_after_minutes', t('requests.keepForLabel'), policy.answerLifetimeMinutes)}
@@ -269,6 +281,10 @@ ${open
       answerExpired: t('requests.answerExpired'),
       cannotOpen: t('requests.cannotOpen'),
       failed: t('requests.failed'),
+      filesHeading: t('requests.answerFilesHeading'),
+      downloadFile: t('requests.downloadFile', { name: '{{name}}' }),
+      filesUntil: t('requests.filesUntil', { time: '{{time}}' }),
+      fileCannotOpen: t('requests.fileCannotOpen'),
     },
   });
 }
@@ -280,7 +296,15 @@ export interface AnswerFormState {
 }
 
 /** The responder's page: who asks, the instructions, and the answer form (encrypted in the browser, or by the server without JavaScript). */
-export function renderAnswerPage(context: PageContext, request: RequestRecord, instructions: string, maxCharacters: number, state: AnswerFormState = {}): string {
+export function renderAnswerPage(
+  context: PageContext,
+  request: RequestRecord,
+  instructions: string,
+  maxCharacters: number,
+  state: AnswerFormState = {},
+  fileLimits?: AnswerFileLimits,
+): string {
+  const files = request.filesAllowed ? fileLimits : undefined;
   const { t } = context;
   const problems = state.problems ?? [];
   const heading = request.requesterName ? t('requests.respond.headingNamed', { name: request.requesterName }) : t('requests.respond.heading');
@@ -289,7 +313,7 @@ export function renderAnswerPage(context: PageContext, request: RequestRecord, i
 ${instructions ? html`<section class="instructions-box" aria-labelledby="instructions-heading"><h2 id="instructions-heading">${t('requests.respond.instructions')}</h2><p class="instructions">${instructions}</p></section>` : ''}
 <p class="hint">${t('requests.respond.until')} <time datetime="${new Date(request.expiresAt).toISOString()}" data-local-time>${formatTime(context, request.expiresAt)}</time></p>
 ${notice(state.message)}
-<form method="post" action="${context.path(`/req/${request.token}`)}" class="answer-form" data-answer-form data-token="${request.token}" data-public-key="${request.publicKey}" novalidate>
+<form method="post" action="${context.path(`/req/${request.token}`)}" class="answer-form" data-answer-form data-token="${request.token}" data-public-key="${request.publicKey}"${files ? html` data-max-files="${files.maxFiles}" data-max-file-bytes="${files.maxFileBytes}" data-max-total-bytes="${files.maxTotalBytes}"` : ''} novalidate>
   ${csrfField(context)}
   <div class="field">
     <label for="answer">${t('requests.respond.answerLabel')}</label>
@@ -300,6 +324,14 @@ ${notice(state.message)}
     </div>
     ${textProblem ? html`<p class="field-error" id="answer-error">${textProblem}</p>` : ''}
   </div>
+  ${files
+    ? html`<div class="field js-only">
+    <label for="answer-files">${t('requests.respond.filesLabel')}</label>
+    <input id="answer-files" type="file" multiple aria-describedby="answer-files-hint">
+    <p class="hint" id="answer-files-hint">${t('requests.respond.filesHint', { count: files.maxFiles, size: mebibytes(files.maxFileBytes) })}</p>
+    <ul class="file-list" data-file-list></ul>
+  </div>`
+    : ''}
   ${request.passphraseRecord !== null
     ? html`<div class="field"><label for="answer-passphrase">${t('requests.respond.passphraseLabel')}</label>
   <input id="answer-passphrase" name="passphrase" type="password" autocomplete="off" spellcheck="false" required aria-describedby="answer-passphrase-hint">
@@ -333,6 +365,10 @@ ${notice(state.message)}
       tooMany: t('requests.respond.tooMany'),
       closed: t('requests.respond.closedHeading'),
       confirmOverwrite: t('generator.confirmOverwrite'),
+      fileTooLarge: t('requests.respond.fileTooLarge', { name: '{{name}}' }),
+      tooManyFiles: t('requests.respond.tooManyFiles'),
+      uploading: t('requests.respond.uploading', { name: '{{name}}', percent: '{{percent}}' }),
+      remove: t('requests.respond.remove'),
     },
   });
 }

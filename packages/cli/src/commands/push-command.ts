@@ -5,6 +5,7 @@ import { expirySummary } from '../expiry-summary.js';
 import { basename } from 'node:path';
 import type { Expiry } from '../expiry-option.js';
 import { checkFiles } from '../file-transfer.js';
+import { newPendingPushId, pendingPushDirectory, pendingPushExists, removePendingPush } from '../pending-pushes.js';
 import type { CliPushKind, CreatedPush, PushServer } from '../push-server.js';
 import { newPassphrase } from '../passphrase-input.js';
 import { readSecret } from '../secret-input.js';
@@ -75,16 +76,49 @@ async function pushFiles(server: PushServer, paths: readonly string[], options: 
   const sizes = await checkFiles(paths);
   const passphrase = options.passphrase ? await newPassphrase('the recipient') : undefined;
   const progress = progressReporter(paths, sizes);
-  const created = await server.createFilePush({
-    paths,
-    ...pushSettings(options, expiry, passphrase),
-    onProgress: progress,
-  });
+  const directory = pendingPushDirectory(process.env);
+  const id = newPendingPushId();
+  const created = await whileResumable(directory, id, true, () =>
+    server.createFilePush!({
+      paths,
+      ...pushSettings(options, expiry, passphrase),
+      pending: { directory, id, output: { json: options.json === true, qr: options.qr === true } },
+      onProgress: progress,
+    }),
+  );
   await report(created, server, options);
 }
 
+/**
+ * Runs the uploads of pending push `id`, telling the person how to continue when they are cut short: by
+ * Ctrl-C (exit 130) or by the network (exit 5; tus-js-client has retried for about two minutes by then).
+ * A failure resuming cannot mend (the server refused the files) forgets the push when `forgetOnRefusal`.
+ */
+export async function whileResumable<T>(directory: string, id: string, forgetOnRefusal: boolean, run: () => Promise<T>): Promise<T> {
+  const interrupted = () => {
+    if (pendingPushExists(directory, id)) {
+      process.stderr.write(`\npassdrop: interrupted. The files sent so far stay on the server for a while: finish the push with\n  passdrop resume ${id}\n`);
+    }
+    process.exit(EXIT.interrupted);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof CliError && error.exitCode === EXIT.network && pendingPushExists(directory, id)) {
+      throw new CliError(`${error.message}\nFinish the push once the server is reachable again with\n  passdrop resume ${id}`, error.exitCode);
+    }
+    if (forgetOnRefusal) removePendingPush(directory, id);
+    throw error;
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+  }
+}
+
 /** Progress on stderr when it is a terminal: each file's percentage, speed and time left. */
-function progressReporter(paths: readonly string[], sizes: readonly number[]): (index: number, sent: number, total: number) => void {
+export function progressReporter(paths: readonly string[], sizes: readonly number[]): (index: number, sent: number, total: number) => void {
   if (!process.stderr.isTTY) return () => undefined;
   const started = Date.now();
   let last = 0;
@@ -101,7 +135,8 @@ function progressReporter(paths: readonly string[], sizes: readonly number[]): (
   };
 }
 
-async function report(created: CreatedPush, server: PushServer, options: PushOptions): Promise<void> {
+/** Prints a created push: the link alone on stdout (or --json), the summary on stderr (also used by resume). */
+export async function report(created: CreatedPush, server: PushServer, options: Pick<PushOptions, 'json' | 'qr' | 'kind'>): Promise<void> {
   if (options.json) {
     const summary = {
       link: created.link,

@@ -1,4 +1,5 @@
-import { importRequesterKey, openAnswer, RequestCryptoError } from '../../../../src/crypto/requests/request-answer-format.js';
+import { answerFileKey, decodeFilesAnswer, importRequesterKey, openAnswer, RequestCryptoError } from '../../../../src/crypto/requests/request-answer-format.js';
+import { downloadFiles } from '../file-transfer.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { relativeTime, utcTime } from '../expiry-summary.js';
 import { parseRequestReference, requesterKeyFrom } from '../request-address.js';
@@ -12,6 +13,8 @@ export interface RequestReadOptions extends RequesterOptions {
   /** The request the answer belongs to, when ANSWER is a bare answer id. */
   readonly request?: string;
   readonly yes?: boolean;
+  /** An answer with files: the directory to save them in (default: the current one). */
+  readonly output?: string;
 }
 
 const ANSWER_ID = /^[A-Za-z0-9_-]{10,64}$/;
@@ -90,12 +93,12 @@ async function requesterKeyFor(base: string, token: string, publicKey: string, t
 
 /**
  * `passdrop request read ANSWER`: fetches an answer (which uses one of its views; asks before the last
- * unless --yes), opens it here with the requester key, and writes it to stdout exactly, byte for byte.
+ * unless --yes), opens it here with the requester key, and writes it to stdout exactly, byte for byte. An
+ * answer with files: each file is downloaded, decrypted and checked into --output (paths on stdout).
  */
 export async function requestReadCommand(answerText: string, options: RequestReadOptions): Promise<void> {
   const { api, base, token, answer } = await locate(answerText, options);
   if (answer.expired) throw new CliError(`This answer has expired (${answer.expire_reason ?? 'gone'}): it is deleted.`, EXIT.notFound);
-  if (answer.kind !== 'text') throw new CliError('This answer holds files, which this version of passdrop cannot read yet: open it on the web.', EXIT.failure);
   await withTerminal(async (terminal) => {
     const request = await api.show(token);
     // The key is checked before a view is used: a missing key must not cost the answer a view.
@@ -115,9 +118,24 @@ export async function requestReadCommand(answerText: string, options: RequestRea
       if (error instanceof RequestCryptoError) throw new CliError('The answer does not open with this request\'s key: it was altered, or filed under another request.', EXIT.damagedLink);
       throw error;
     }
-    process.stdout.write(plaintext);
-    // Keep the shell prompt off the answer's last line without adding a byte to stdout.
-    if (process.stdout.isTTY && plaintext.at(-1) !== 0x0a) process.stderr.write('\n');
+    if (answer.kind === 'files') {
+      // As `get` does for file pushes: the paths written on stdout, the message on stderr.
+      const opened = decodeFilesAnswer(plaintext);
+      const files = (revealed.files ?? []).map((file) => ({ ...file, name: null, content_type: null }));
+      if (files.length !== opened.files) throw new CliError(`The answer names ${opened.files} files but the server lists ${files.length}: not saved.`, EXIT.damagedLink);
+      const written = await downloadFiles(
+        files,
+        { keyFor: (position) => answerFileKey(revealed.ciphertext, { privateKey, publicKey: key.publicKey }, position), headers: api.downloadHeaders() },
+        options.output ?? '.',
+      );
+      if (written.length > 0) process.stdout.write(`${written.join('\n')}\n`);
+      if (opened.text !== '') notice(`Message: ${opened.text}`);
+      notice(`Saved ${written.length} file${written.length === 1 ? '' : 's'}, decrypted here and checked.`);
+    } else {
+      process.stdout.write(plaintext);
+      // Keep the shell prompt off the answer's last line without adding a byte to stdout.
+      if (process.stdout.isTTY && plaintext.at(-1) !== 0x0a) process.stderr.write('\n');
+    }
     if (revealed.answer.encryption === 'server') notice('This answer was encrypted by the server (the responder had no JavaScript): the server saw it.');
     if (revealed.answer.expired || revealed.answer.views_remaining === 0) {
       notice('That was the last view: the answer is now deleted.');
