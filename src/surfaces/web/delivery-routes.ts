@@ -1,3 +1,4 @@
+import { pluralStrings } from '../../web/i18n/plural-templates.js';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
@@ -51,8 +52,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: WebRouteConte
                 showSecret: t('deliver.showSecret'),
                 revealedHeading: t('deliver.revealedHeading'),
                 lastView: t('deliver.lastView'),
-                remainingOne: t('deliver.remaining', { count: 1 }),
-                remainingOther: t('deliver.remaining', { count: 2 }).replace('2', '{{count}}'),
+                ...pluralStrings(t, context.lang, 'deliver.remaining', 'remaining'),
                 deleteHint: t('deliver.deleteHint'),
                 deleteNow: t('deliver.deleteNow'),
                 filesHeading: t('files.listHeading'),

@@ -7,6 +7,15 @@ export function strings(): Record<string, string> {
   }
 }
 
+/**
+ * The plural form of page string `name` for `count` (the server sent every form as `name:<category>`, see
+ * src/web/i18n/plural-templates.ts), filled in; the category is the page language's CLDR rule.
+ */
+export function pluralFill(text: Record<string, string>, name: string, count: number): string {
+  const category = new Intl.PluralRules(document.documentElement.lang || undefined).select(count);
+  return fill(text[`${name}:${category}`] ?? text[`${name}:other`], { count });
+}
+
 /** Puts values into a translated template (`{{count}} of {{max}}`), numbers as the page's language writes them (1,000 / 1.000). */
 export function fill(template: string | undefined, values: Record<string, string | number>): string {
   const numbers = new Intl.NumberFormat(document.documentElement.lang || undefined);

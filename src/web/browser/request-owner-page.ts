@@ -14,7 +14,7 @@ import {
   RequestCryptoError,
   requesterKeyMatches,
 } from '../../crypto/requests/request-answer-format.js';
-import { copyText, fill, jsonHeaders, showError, sitePath, strings } from './dom.js';
+import { copyText, fill, jsonHeaders, pluralFill, showError, sitePath, strings } from './dom.js';
 import { formatBytes } from './file-sizes.js';
 import { loadRequestKey, saveRequestKey } from './request-key-store.js';
 
@@ -174,7 +174,7 @@ if (section) {
       if (!(await copyText(secret))) return;
       copy.textContent = text.copied ?? 'Copied';
     });
-    const left = answer.expired ? text.lastView : answer.views_remaining === 1 ? text.viewsLeftOne : fill(text.viewsLeft, { count: answer.views_remaining });
+    const left = answer.expired ? text.lastView : pluralFill(text, 'viewsLeft', answer.views_remaining);
     block.append(heading, details, copy, element('p', { className: 'hint', textContent: left ?? '' }));
     if (files.length > 0) block.append(fileSection(files, filesUntil));
     opened?.querySelector(`[data-opened-answer="${answerId}"]`)?.remove();

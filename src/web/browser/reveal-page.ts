@@ -4,7 +4,7 @@
  * Everywhere it closes a shown secret again after 30 seconds.
  */
 import { accessProofFor, E2eError, linkProofFor, openE2eText, type E2eKind } from '../../crypto/e2e/e2e-format.js';
-import { copyText, hasWebCrypto, jsonHeaders, markBusy, showError, sitePath, strings } from './dom.js';
+import { copyText, hasWebCrypto, jsonHeaders, markBusy, pluralFill, showError, sitePath, strings } from './dom.js';
 
 const REBLUR_MS = 30_000;
 const text = strings();
@@ -121,7 +121,7 @@ function afterReveal(push: RevealedPush | undefined): Node[] {
     return [facts];
   }
   const time = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(push.expires_at));
-  facts.textContent = `${(push.views_remaining === 1 ? text.remainingOne : text.remainingOther)?.replace('{{count}}', String(push.views_remaining)) ?? ''} ${time}`;
+  facts.textContent = `${pluralFill(text, 'remaining', push.views_remaining)} ${time}`;
   if (!push.deletable_by_viewer) return [facts];
   const remove = element('form', { method: 'post', action: sitePath(`/p/${push.token}/delete`) });
   remove.append(element('p', { className: 'hint', textContent: text.deleteHint ?? '' }), element('button', { type: 'submit', className: 'danger', textContent: text.deleteNow ?? '' }));

@@ -7,6 +7,7 @@ import { csrfField, renderPage, type PageContext } from '../layout.js';
 import { describeMinutes } from './create-page.js';
 import { pagination, time } from './dashboard-pages.js';
 import { formatTime } from './share-page.js';
+import { pluralStrings } from '../i18n/plural-templates.js';
 
 const MINUTE_CHOICES = [15, 60, 240, 720, 1440, 2880, 4320, 10080, 20160, 43200, 86400, 129600];
 
@@ -276,8 +277,7 @@ ${open
       answerFrom: t('requests.answerFrom', { time: '{{time}}' }),
       showAnswer: t('requests.showAnswer'),
       lastView: t('requests.lastView'),
-      viewsLeft: t('requests.viewsLeftAfter', { count: 2 }).replace('2', '{{count}}'),
-      viewsLeftOne: t('requests.viewsLeftAfter', { count: 1 }),
+      ...pluralStrings(t, context.lang, 'requests.viewsLeftAfter', 'viewsLeft'),
       answerExpired: t('requests.answerExpired'),
       cannotOpen: t('requests.cannotOpen'),
       failed: t('requests.failed'),
