@@ -58,13 +58,19 @@ if (form && payload) {
   // Without browser encryption the server has the whole link and emails it: no key leaves this page.
   const exposure = form.querySelector<HTMLElement>('[data-link-exposure]');
   if (exposure && !endToEnd) exposure.hidden = true;
+  // A problem shown at a field goes as soon as that field is changed.
+  form.addEventListener('input', (event) => {
+    if ((event.target as HTMLElement | null)?.dataset.clientInvalid !== undefined) showFieldError(form, undefined);
+  });
   form.addEventListener('submit', async (event) => {
     saveChoices(form);
-    const problem = validate(form, payload, max) ?? (endToEnd ? linkEmailProblem(form) : undefined);
-    if (problem) {
+    const fieldProblem = validate(form, payload, max);
+    showFieldError(form, fieldProblem);
+    const problem = fieldProblem ? undefined : endToEnd ? linkEmailProblem(form) : undefined;
+    showError(error, problem ?? '');
+    if (fieldProblem || problem) {
       event.preventDefault();
-      showError(error, problem);
-      payload.focus();
+      if (!fieldProblem) payload.focus();
       return;
     }
     // Links go to the server, which must know where to redirect; the form posts as without JavaScript.
@@ -89,15 +95,39 @@ function linkEmailProblem(form: HTMLFormElement): string | undefined {
   return recipients !== '' && !acknowledged ? text.acknowledgeLinkExposure : undefined;
 }
 
-function validate(form: HTMLFormElement, field: HTMLInputElement | HTMLTextAreaElement, max: number): string | undefined {
-  if (field.value.trim() === '') return text.required;
-  if ([...field.value].length > max) return fill(text.tooLong, { max });
+function validate(form: HTMLFormElement, field: HTMLInputElement | HTMLTextAreaElement, max: number): { field: HTMLElement; message: string } | undefined {
+  const at = (message: string | undefined, element: HTMLElement = field) => (message === undefined ? undefined : { field: element, message });
+  if (field.value.trim() === '') return at(text.required);
+  if ([...field.value].length > max) return at(fill(text.tooLong, { max }));
   // Checked before encrypting: the server cannot see an end-to-end payload, and a QR code must hold it when opened.
   const qrBytes = kind === 'qr' ? qrOverflowBytes(field.value) : undefined;
-  if (qrBytes !== undefined) return fill(text.qrTooLarge, { max: QR_MAX_BYTES, count: qrBytes });
+  if (qrBytes !== undefined) return at(fill(text.qrTooLarge, { max: QR_MAX_BYTES, count: qrBytes }));
   const views = form.querySelector<HTMLInputElement>('#expire_after_views');
-  if (!chosenPreset(form) && views && !views.checkValidity()) return text.viewsOutOfRange;
+  if (!chosenPreset(form) && views && !views.checkValidity()) return at(text.viewsOutOfRange, views);
   return undefined;
+}
+
+/**
+ * Shows a problem at its field, as the server's page does (`p.field-error` after the field's hint, the
+ * field marked invalid and described by it), and clears the problems of every other field.
+ */
+function showFieldError(form: HTMLFormElement, problem: { field: HTMLElement; message: string } | undefined): void {
+  for (const shown of form.querySelectorAll<HTMLElement>('[data-client-error]')) shown.remove();
+  for (const marked of form.querySelectorAll<HTMLElement>('[data-client-invalid]')) {
+    marked.removeAttribute('aria-invalid');
+    marked.removeAttribute('data-client-invalid');
+  }
+  if (!problem) return;
+  const id = `${problem.field.id || 'field'}-client-error`;
+  const message = Object.assign(document.createElement('p'), { className: 'field-error', id, textContent: problem.message });
+  message.dataset.clientError = '';
+  const container = problem.field.closest('.field') ?? problem.field.parentElement;
+  container?.append(message);
+  problem.field.setAttribute('aria-invalid', 'true');
+  problem.field.dataset.clientInvalid = '';
+  const described = (problem.field.getAttribute('aria-describedby') ?? '').split(' ').filter((token) => token && !token.endsWith('-client-error'));
+  problem.field.setAttribute('aria-describedby', [...described, id].join(' '));
+  problem.field.focus();
 }
 
 /** The checked expiry preset's radio button, or undefined for "Custom" (the two fields). */
