@@ -65,7 +65,7 @@ import { registerSecurityHeaders } from '../surfaces/surface-kit/security-header
 import { webSurface } from '../surfaces/web/web-surface.js';
 import { answerClientError, answerFrameworkError } from './framework-errors.js';
 import { createTranslations } from '../web/i18n/translator.js';
-import { lazyCompilersFactory } from './lazy-compilers.js';
+import { lazyCompilersFactory } from '../surfaces/surface-kit/lazy-compilers.js';
 import { registerRequestLimits } from './request-limits.js';
 
 /** How often `/up` writes to the database at most (a load balancer may poll it every second). */

@@ -63,12 +63,10 @@ export function createGroupCommit(db: Kysely<DatabaseSchema>, inTransaction: () 
           scheduled = false;
           if (queue.length > 0) schedule();
         },
-        // flush() settles every unit itself and never rejects; this keeps a bug from going unnoticed.
+        // The connection could not be had (the database was closed while work was queued): that work fails.
         (error: unknown) => {
           scheduled = false;
-          queueMicrotask(() => {
-            throw error;
-          });
+          for (const unit of queue.splice(0)) unit.reject(error);
         },
       );
     });
@@ -95,8 +93,8 @@ export function createGroupCommit(db: Kysely<DatabaseSchema>, inTransaction: () 
             continue;
           }
         }
-        if (!unit.singleStatement) await connection.executeQuery(SAVEPOINT);
         try {
+          if (!unit.singleStatement) await connection.executeQuery(SAVEPOINT);
           const value = await unit.work(connection);
           if (!unit.singleStatement) await connection.executeQuery(RELEASE);
           done.push({ unit, value });

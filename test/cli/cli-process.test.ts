@@ -143,7 +143,7 @@ describe('passdrop help, usage errors and shell completion', () => {
     // `passdrop request --x` is `passdrop request create --x`; `request list` has its own options, not the top-level list's.
     assert.deepEqual(bashComplete('passdrop request --answer'), ['--answer-expires', '--answer-views', '--answers']);
     assert.deepEqual(bashComplete('passdrop request list --'), ['--closed', '--help', '--json', '--server']);
-    assert.deepEqual(bashComplete('passdrop request read --'), ['--help', '--request', '--server', '--yes']);
+    assert.deepEqual(bashComplete('passdrop request read --'), ['--help', '--output', '--request', '--server', '--yes']);
     assert.deepEqual(bashComplete('passdrop list --e'), ['--expired']);
     assert.deepEqual(bashComplete('passdrop push --file '), ['received', 'secret.txt']);
     assert.deepEqual(bashComplete('passdrop push -f se'), ['secret.txt']);

@@ -103,7 +103,7 @@ const AuditEventView = {
 
 const TokenParams = { type: 'object', properties: { token: { type: 'string', examples: ['fkwjfvhall8kJyEhYBL5GQ'] } }, required: ['token'] } as const;
 const AnswerParams = { type: 'object', properties: { token: { type: 'string', examples: ['fkwjfvhall8kJyEhYBL5GQ'] }, answer: { type: 'string', examples: ['1'] } }, required: ['token', 'answer'] } as const;
-const PageQuery = { type: 'object', additionalProperties: false, properties: { page: { type: 'integer', minimum: 1, default: 1 } } } as const;
+const PageQuery = { type: 'object', additionalProperties: false, properties: { page: { type: 'integer', minimum: 1, maximum: 100_000, default: 1 } } } as const;
 
 export const requestApiSchemas = {
   create: {
@@ -148,7 +148,7 @@ export const requestApiSchemas = {
     querystring: {
       type: 'object',
       additionalProperties: false,
-      properties: { status: { type: 'string', enum: ['open', 'closed'], default: 'open' }, page: { type: 'integer', minimum: 1, default: 1 } },
+      properties: { status: { type: 'string', enum: ['open', 'closed'], default: 'open' }, page: { type: 'integer', minimum: 1, maximum: 100_000, default: 1 } },
     },
     response: {
       200: { type: 'object', properties: { requests: { type: 'array', items: RequestView }, total: { type: 'integer' }, page: { type: 'integer' }, per_page: { type: 'integer' } }, required: ['requests', 'total', 'page', 'per_page'] },

@@ -57,7 +57,7 @@ const fields = {
   enabled: { type: 'boolean' },
 } as const;
 
-const idParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1, examples: [1] } }, required: ['id'] } as const;
+const idParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, examples: [1] } }, required: ['id'] } as const;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

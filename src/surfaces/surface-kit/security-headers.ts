@@ -18,14 +18,14 @@ export const PAGE_CONTENT_SECURITY_POLICY = [
 ].join(';');
 
 /**
- * Headers every response carries. `cache-control: no-store` is a default: a route that may be cached
- * (static assets) sets its own. Secret links must never travel to another site in a Referer header.
+ * Headers every response carries (and `cache-control: no-store`, set when the response is sent unless the
+ * route chose its own caching, as static assets do). Secret links must never travel to another site in a
+ * Referer header.
  */
 const COMMON_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-robots-tag': 'noindex, nofollow',
-  'cache-control': 'no-store',
 } as const;
 
 /**
@@ -64,7 +64,7 @@ const API_ENTRIES = Object.entries(API_HEADERS);
 /**
  * Sets the security headers in one synchronous `onRequest` hook from two frozen sets, computed once:
  * routes of the API surfaces get API_HEADERS, every other response (pages, documentation, health, not
- * found) the full PAGE_HEADERS. Replaces `@fastify/helmet`, which rebuilt and re-parsed the CSP on every
+ * found) the full PAGE_HEADERS; `cache-control: no-store` by default in one synchronous `onSend` hook. Replaces `@fastify/helmet`, which rebuilt and re-parsed the CSP on every
  * request (about 12 % of a create's CPU, issue 19). Also sets `x-request-id`.
  */
 export function registerSecurityHeaders(app: FastifyInstance): void {
@@ -74,5 +74,10 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
     for (let index = 0; index < entries.length; index += 1) reply.header(entries[index]![0], entries[index]![1]);
     reply.header('x-request-id', request.id);
     done();
+  });
+  // A route may set its caching on the reply or (@fastify/static's setHeaders) on the raw response.
+  app.addHook('onSend', function noStoreByDefault(_request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) {
+    if (!reply.hasHeader('cache-control') && !reply.raw.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 }

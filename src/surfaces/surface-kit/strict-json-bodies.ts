@@ -1,6 +1,6 @@
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { FastifyInstance, FastifySchema, FastifySchemaCompiler } from 'fastify';
-import { lazyValidatorCompiler } from '../../server/lazy-compilers.js';
+import { lazyValidatorCompiler } from './lazy-compilers.js';
 
 /** The app's Ajv settings (build-app.ts), plus no type coercion. */
 const STRICT_OPTIONS = { removeAdditional: false, allErrors: true, coerceTypes: false } as const;
