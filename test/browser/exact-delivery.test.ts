@@ -164,6 +164,7 @@ describe('a secret arrives byte for byte in Chromium, on every origin', () => {
     await plain.goto(`${origin}${endToEnd.pathname}${endToEnd.hash}`);
     await plain.waitForSelector('[data-form-error]:not([hidden])');
     assert.match((await plain.textContent('[data-form-error]')) ?? '', /not on HTTPS.*no view was used/);
+    assert.equal(await plain.isDisabled('form.reveal-form button[type="submit"]'), true, 'the Reveal button is off when it cannot work');
     assert.equal((await pushStatus(server, e2eToken)).views_remaining, 3, 'no view was used');
     // Chromium notes that it ignores Cross-Origin-Opener-Policy on an untrustworthy origin: expected here.
     assert.deepEqual(watched.problems.filter((problem) => !problem.includes('Cross-Origin-Opener-Policy header has been ignored')), []);

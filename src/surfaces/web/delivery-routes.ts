@@ -105,7 +105,7 @@ ${message ? html`<div class="alert" role="alert"><p>${message}</p></div>` : ''}
   <p class="hint" id="passphrase-hint">${t('deliver.passphraseHint')}</p></div>`
     : ''}
   <p class="form-error" role="alert" data-form-error hidden></p>
-  <button type="submit" class="primary">${t('deliver.reveal')}</button>
+  <button type="submit" class="primary${endToEnd ? ' js-only' : ''}">${t('deliver.reveal')}</button>
 </form>
 ${endToEnd ? html`<p class="hint no-js-only">${t('deliver.needsJavaScript')}</p><div data-reveal-result></div>` : ''}`;
     return page(reply, context, status, t('deliver.heading'), body, endToEnd);

@@ -32,7 +32,12 @@ if (form) {
   const error = form.querySelector<HTMLElement>('[data-form-error]');
   // A plain-HTTP origin other than localhost has no WebCrypto: say so, rather than blame the link.
   const problem = !hasWebCrypto() ? text.insecureOrigin : !linkSecret ? text.brokenLink : undefined;
-  if (problem !== undefined) showError(error, problem);
+  if (problem !== undefined) {
+    showError(error, problem);
+    // Nothing this page can do would work: the button says so by being off (it never uses a view).
+    const button = form.querySelector<HTMLButtonElement>('button[type="submit"]');
+    if (button) button.disabled = true;
+  }
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
