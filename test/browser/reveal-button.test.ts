@@ -47,4 +47,27 @@ describe('the Reveal button of an end-to-end push is offered only when it can wo
 
     assert.equal((await pushStatus(server, token)).views_remaining, viewsBefore, 'no view was used');
   });
+
+  it('keeps the key when "Skip to content" puts #main in the address and the page is reloaded', async () => {
+    const sender = await withScript.newPage();
+    await sender.goto(`${server.url}/?tab=text`);
+    await sender.fill('#payload', 'kept across a skip link');
+    await Promise.all([sender.waitForURL(/\/p\/[^/]+\/preview/), sender.click('form.create-form button[type="submit"]')]);
+    const link = await sender.inputValue('#secret-link');
+    await sender.focus('a.skip-link');
+    await sender.keyboard.press('Enter');
+    await sender.waitForURL(/#main$/);
+    await sender.reload();
+    assert.equal(await sender.inputValue('#secret-link'), link, 'the share page still shows the link with its key');
+
+    const recipient = await withScript.newPage();
+    await recipient.goto(link);
+    await recipient.focus('a.skip-link');
+    await recipient.keyboard.press('Enter');
+    await recipient.waitForURL(/#main$/);
+    await recipient.reload();
+    await recipient.click('form.reveal-form button[type="submit"]');
+    await recipient.waitForSelector('#secret-text', { state: 'attached' });
+    assert.equal(await recipient.textContent('#secret-text'), 'kept across a skip link');
+  });
 });

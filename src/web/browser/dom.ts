@@ -31,9 +31,25 @@ export function showError(element: HTMLElement | null, message: string): void {
   element.hidden = message === '';
 }
 
+/**
+ * The part of the address after `#` when it can be a link's key: a fragment that names an element of the
+ * page (`#main`, where "Skip to content" leads) is in-page navigation, never a key, and must not replace
+ * the key this tab keeps.
+ */
+export function linkFragment(): string | undefined {
+  if (location.hash.length <= 1) return undefined;
+  let fragment: string;
+  try {
+    fragment = decodeURIComponent(location.hash.slice(1));
+  } catch {
+    fragment = location.hash.slice(1);
+  }
+  return document.getElementById(fragment) ? undefined : fragment;
+}
+
 /** Keeps the link secret for this tab only, and takes it out of the address bar and history. */
 export function takeFragmentSecret(storageKey: string): string | undefined {
-  const fromHash = location.hash.length > 1 ? decodeURIComponent(location.hash.slice(1)) : undefined;
+  const fromHash = linkFragment();
   if (fromHash) {
     sessionStorage.setItem(storageKey, fromHash);
     history.replaceState(null, '', location.pathname + location.search);

@@ -10,7 +10,7 @@ import * as tus from 'tus-js-client';
 import { sealE2eFileMetadata, encryptE2eFile } from '../../crypto/e2e/e2e-files.js';
 import { encodeFilesAnswer, fingerprintMatches, newAnswerId, sealAnswer, startAnswer } from '../../crypto/requests/request-answer-format.js';
 import { encryptedLength } from '../../crypto/stream/record-stream.js';
-import { fill, jsonHeaders, markBusy, showError, sitePath, strings } from './dom.js';
+import { fill, jsonHeaders, linkFragment, markBusy, showError, sitePath, strings } from './dom.js';
 import { formatBytes } from './file-sizes.js';
 import { DEFAULT_CHARACTER_OPTIONS, generateCharacterPassword } from './password-generator.js';
 
@@ -25,7 +25,7 @@ if (form && answer) {
   const max = Number(answer.getAttribute('maxlength') ?? '0');
   // The fingerprint is public, but keep it for this tab in case the page is reloaded without it.
   const storageKey = `passdrop-request-fingerprint-${token}`;
-  const fromHash = location.hash.length > 1 ? decodeURIComponent(location.hash.slice(1)) : undefined;
+  const fromHash = linkFragment();
   if (fromHash) sessionStorage.setItem(storageKey, fromHash);
   const fingerprint = fromHash ?? sessionStorage.getItem(storageKey) ?? undefined;
   if (!fingerprint) showError(error, text.brokenLink ?? '');

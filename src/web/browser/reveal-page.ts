@@ -4,7 +4,7 @@
  * Everywhere it closes a shown secret again after 30 seconds.
  */
 import { accessProofFor, E2eError, linkProofFor, openE2eText, type E2eKind } from '../../crypto/e2e/e2e-format.js';
-import { copyText, hasWebCrypto, jsonHeaders, markBusy, pluralFill, showError, sitePath, strings } from './dom.js';
+import { copyText, hasWebCrypto, jsonHeaders, linkFragment, markBusy, pluralFill, showError, sitePath, strings } from './dom.js';
 
 const REBLUR_MS = 30_000;
 const text = strings();
@@ -23,7 +23,7 @@ if (form) {
   const token = form.dataset.token ?? '';
   const kind = (form.dataset.kind ?? 'text') as E2eKind;
   const storageKey = `passdrop-secret-${token}`;
-  const fromHash = location.hash.length > 1 ? location.hash.slice(1) : undefined;
+  const fromHash = linkFragment();
   if (fromHash) {
     sessionStorage.setItem(storageKey, fromHash);
     history.replaceState(null, '', location.pathname + location.search);
