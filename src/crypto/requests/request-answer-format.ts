@@ -287,6 +287,15 @@ export async function checkAnswerShape(ciphertext: string): Promise<void> {
   await importPublicKey(bytes.subarray(OFFSET_EPHEMERAL, OFFSET_IV));
 }
 
+/** The ECDH secret of an answer's ephemeral key and the requester's private key. @throws RequestCryptoError `decrypt-failed` */
+async function requesterSecret(ephemeral: CryptoKey, privateKey: CryptoKey): Promise<ArrayBuffer> {
+  try {
+    return await subtle().deriveBits({ name: 'ECDH', public: ephemeral }, privateKey, 256);
+  } catch {
+    throw new RequestCryptoError('decrypt-failed', 'this key cannot open answers');
+  }
+}
+
 /**
  * Decrypts an answer with the requester's private key (non-extractable is fine).
  *
@@ -301,12 +310,7 @@ export async function openAnswer(ciphertext: string, options: AnswerBinding & { 
   const ephemeralRaw = bytes.subarray(OFFSET_EPHEMERAL, OFFSET_IV);
   const requesterRaw = decodePublicKey(options.publicKey);
   const ephemeral = await importPublicKey(ephemeralRaw);
-  let shared: ArrayBuffer;
-  try {
-    shared = await subtle().deriveBits({ name: 'ECDH', public: ephemeral }, options.privateKey, 256);
-  } catch {
-    throw new RequestCryptoError('decrypt-failed', 'this key cannot open answers');
-  }
+  const shared = await requesterSecret(ephemeral, options.privateKey);
   const key = await contentKey(shared, ephemeralRaw, requesterRaw, 'decrypt');
   new Uint8Array(shared).fill(0);
   try {
@@ -394,12 +398,7 @@ export async function answerFileKey(ciphertext: string, options: { privateKey: C
   await checkAnswerShape(ciphertext);
   const ephemeralRaw = decode(ciphertext, 'the answer').subarray(OFFSET_EPHEMERAL, OFFSET_IV);
   const ephemeral = await importPublicKey(ephemeralRaw);
-  let shared: ArrayBuffer;
-  try {
-    shared = await subtle().deriveBits({ name: 'ECDH', public: ephemeral }, options.privateKey, 256);
-  } catch {
-    throw new RequestCryptoError('decrypt-failed', 'this key cannot open answers');
-  }
+  const shared = await requesterSecret(ephemeral, options.privateKey);
   try {
     return await fileKeyFrom(shared, ephemeralRaw, decodePublicKey(options.publicKey), index);
   } finally {

@@ -127,3 +127,13 @@ export async function copyText(value: string): Promise<boolean> {
 export function hasWebCrypto(): boolean {
   return window.isSecureContext && globalThis.crypto?.subtle !== undefined;
 }
+
+/** Hands `blob` to the browser as a download named `name` (the last resort when a file cannot be streamed to disk). */
+export function saveBlob(blob: Blob, name: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([blob], { type: type || 'application/octet-stream' }));
+  const link = Object.assign(document.createElement('a'), { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

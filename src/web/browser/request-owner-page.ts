@@ -3,6 +3,7 @@
  * requester key from a key link or the form), checks the shown link against it, and opens answers here
  * (each open uses one of the answer's views).
  */
+import { base64UrlDecode } from '../../crypto/e2e/e2e-format.js';
 import { decryptE2eFile, openE2eFileMetadata, type FileMetadata } from '../../crypto/e2e/e2e-files.js';
 import {
   answerFileKey,
@@ -14,7 +15,7 @@ import {
   RequestCryptoError,
   requesterKeyMatches,
 } from '../../crypto/requests/request-answer-format.js';
-import { copyText, fill, jsonHeaders, pluralFill, showError, sitePath, strings } from './dom.js';
+import { copyText, fill, jsonHeaders, pluralFill, saveBlob, showError, sitePath, strings } from './dom.js';
 import { formatBytes } from './file-sizes.js';
 import { loadRequestKey, saveRequestKey } from './request-key-store.js';
 
@@ -242,15 +243,6 @@ async function saveFile(entry: OpenedFile): Promise<void> {
   if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
   const blob = await new Response(response.body.pipeThrough(decryptE2eFile(entry.key))).blob();
   if (blob.size !== entry.metadata.size) throw new Error('cut short');
-  const url = URL.createObjectURL(new Blob([blob], { type: entry.metadata.type || 'application/octet-stream' }));
-  const link = element('a', { href: url, download: entry.metadata.name });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  saveBlob(blob, entry.metadata.name, entry.metadata.type);
 }
 
-function base64UrlDecode(value: string): Uint8Array {
-  const binary = atob(value.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (value.length % 4)) % 4));
-  return Uint8Array.from(binary, (character) => character.charCodeAt(0));
-}

@@ -6,11 +6,11 @@
  * (download-stream.ts). Only where service workers are unavailable is it collected into a Blob first (held
  * in memory). A file that fails to authenticate, or arrives cut short, is not saved.
  */
-import { deriveE2eFileRoot, e2eEnvelopeIterations, openE2eText } from '../../crypto/e2e/e2e-format.js';
+import { base64UrlDecode, deriveE2eFileRoot, e2eEnvelopeIterations, openE2eText } from '../../crypto/e2e/e2e-format.js';
 import { decryptE2eFile, e2eFileKey, openE2eFileMetadata, type FileMetadata } from '../../crypto/e2e/e2e-files.js';
 import { downloadWorker, saveThroughWorker } from './download-stream.js';
 import { formatBytes } from './file-sizes.js';
-import { strings } from './dom.js';
+import { saveBlob, strings } from './dom.js';
 import type { RevealedFile } from './reveal-page.js';
 
 const text = strings();
@@ -126,16 +126,6 @@ async function download(file: RevealedFile, key: Uint8Array, metadata: FileMetad
     await saveThroughWorker(worker, plaintext, metadata.name, metadata.size);
     return;
   }
-  const blob = await new Response(plaintext).blob();
-  const url = URL.createObjectURL(new Blob([blob], { type: metadata.type || 'application/octet-stream' }));
-  const link = Object.assign(document.createElement('a'), { href: url, download: metadata.name });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  saveBlob(await new Response(plaintext).blob(), metadata.name, metadata.type);
 }
 
-function base64UrlDecode(value: string): Uint8Array {
-  const binary = atob(value.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (value.length % 4)) % 4));
-  return Uint8Array.from(binary, (character) => character.charCodeAt(0));
-}
