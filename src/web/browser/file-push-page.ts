@@ -5,15 +5,20 @@
  * where the server stopped) with a progress bar, speed and time left, and the push is created from the
  * uploads with the files' sealed names. Cancel stops the uploads and deletes what was sent.
  */
-import * as tus from 'tus-js-client';
+import type * as tus from 'tus-js-client';
 import { deriveE2eFileRoot, e2eEnvelopeIterations, newLinkSecret, sealE2e } from '../../crypto/e2e/e2e-format.js';
-import { e2eFileKey, encryptE2eFile, sealE2eFileMetadata } from '../../crypto/e2e/e2e-files.js';
-import { encryptedLength } from '../../crypto/stream/record-stream.js';
+import { e2eFileKey, sealE2eFileMetadata } from '../../crypto/e2e/e2e-files.js';
 import { formatBytes } from './file-sizes.js';
+import { startSealedUpload, type SealedUpload } from './sealed-upload.js';
 import { fill, hasWebCrypto, jsonHeaders, markBusy, previewQuery, showError, sitePath, strings } from './dom.js';
 
 const text = strings();
-const CHUNK_BYTES = 16 * 1024 * 1024;
+/** The uploads of one submission, and whether the sender cancelled it. */
+interface Running {
+  readonly uploads: SealedUpload[];
+  cancelled: boolean;
+}
+
 const RETRY_DELAYS = [0, 1_000, 3_000, 5_000, 10_000, 20_000, 30_000, 60_000];
 const form = document.querySelector<HTMLFormElement>('form.file-push-form');
 
@@ -92,12 +97,12 @@ if (form) {
     add(event.dataTransfer?.files ?? null);
   });
 
-  let running: { uploads: tus.Upload[]; cancelled: boolean } | undefined;
+  let running: Running | undefined;
   cancelButton?.addEventListener('click', async () => {
     if (!running) return;
     running.cancelled = true;
     // abort(true) stops the upload and asks the server to delete it (tus termination).
-    await Promise.all(running.uploads.map((upload) => upload.abort(true).catch(() => undefined)));
+    await Promise.all(running.uploads.map((upload) => upload.abort().catch(() => undefined)));
   });
 
   form.addEventListener('submit', async (event) => {
@@ -121,7 +126,7 @@ if (form) {
 }
 
 /** Uploads every file, then creates the push; resolves with the share page's address (the key after #). */
-async function send(form: HTMLFormElement, files: readonly File[], rows: Map<File, { progress: HTMLProgressElement; status: HTMLElement }>, running: { uploads: tus.Upload[]; cancelled: boolean }): Promise<string> {
+async function send(form: HTMLFormElement, files: readonly File[], rows: Map<File, { progress: HTMLProgressElement; status: HTMLElement }>, running: Running): Promise<string> {
   const data = new FormData(form);
   const passphrase = String(data.get('passphrase') ?? '');
   const linkSecret = newLinkSecret();
@@ -154,66 +159,26 @@ async function send(form: HTMLFormElement, files: readonly File[], rows: Map<Fil
   return `${sitePath(`/p/${json.token}/preview`)}${previewQuery({ push_locale: pushLocale })}#${linkSecret}`;
 }
 
-function uploadOne(file: File, fileKey: Uint8Array, row: { progress: HTMLProgressElement; status: HTMLElement }, running: { uploads: tus.Upload[]; cancelled: boolean }): Promise<string> {
-  const total = encryptedLength(file.size);
+function uploadOne(file: File, fileKey: Uint8Array, row: { progress: HTMLProgressElement; status: HTMLElement }, running: Running): Promise<string> {
   const started = performance.now();
   row.progress.hidden = false;
-  return new Promise<string>((resolve, reject) => {
-    const upload = new tus.Upload(file.stream().pipeThrough(encryptE2eFile(fileKey)).pipeThrough(inPiecesOf(CHUNK_BYTES)).getReader(), {
-      endpoint: sitePath('/api/passdrop/v1/uploads'),
-      uploadSize: total,
-      chunkSize: CHUNK_BYTES,
-      retryDelays: RETRY_DELAYS,
-      metadata: { mode: 'e2e' },
-      headers: { 'x-csrf-token': document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '' },
-      storeFingerprintForResuming: false,
-      onShouldRetry: retryable,
-      onProgress(sent) {
-        const seconds = (performance.now() - started) / 1000;
-        const rate = sent / Math.max(seconds, 0.001);
-        row.progress.value = total === 0 ? 1 : sent / total;
-        row.status.textContent = fill(text.progress, { percent: Math.floor(row.progress.value * 100), speed: `${formatBytes(rate)}/s`, left: formatSeconds((total - sent) / rate) });
-      },
-      onError: (failure) => reject(failure),
-      onSuccess() {
-        row.progress.value = 1;
-        row.status.textContent = text.done ?? '';
-        resolve(upload.url!.split('/').pop()!);
-      },
-    });
-    running.uploads.push(upload);
-    if (running.cancelled) return reject(new Error(text.cancelled));
-    upload.start();
+  if (running.cancelled) return Promise.reject(new Error(text.cancelled));
+  const upload = startSealedUpload(file, {
+    fileKey,
+    retryDelays: RETRY_DELAYS,
+    onShouldRetry: retryable,
+    onProgress(sent, total) {
+      const seconds = (performance.now() - started) / 1000;
+      const rate = sent / Math.max(seconds, 0.001);
+      row.progress.value = total === 0 ? 1 : sent / total;
+      row.status.textContent = fill(text.progress, { percent: Math.floor(row.progress.value * 100), speed: `${formatBytes(rate)}/s`, left: formatSeconds((total - sent) / rate) });
+    },
   });
-}
-
-/**
- * Regroups the record stream into pieces of exactly `size` bytes (the last one shorter), one per tus request.
- * tus-js-client's stream source grows its buffer by copying it whole for every chunk it reads, so feeding it
- * 64 KiB records makes each 16 MiB request cost about 2 GiB of copying (a 1 GiB upload crawled at ~1 MiB/s
- * on a loaded machine); whole pieces are copied once.
- */
-function inPiecesOf(size: number): TransformStream<Uint8Array, Uint8Array> {
-  let piece = new Uint8Array(size);
-  let filled = 0;
-  return new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      let offset = 0;
-      while (offset < chunk.length) {
-        const taken = Math.min(size - filled, chunk.length - offset);
-        piece.set(chunk.subarray(offset, offset + taken), filled);
-        filled += taken;
-        offset += taken;
-        if (filled === size) {
-          controller.enqueue(piece);
-          piece = new Uint8Array(size);
-          filled = 0;
-        }
-      }
-    },
-    flush(controller) {
-      if (filled > 0) controller.enqueue(piece.subarray(0, filled));
-    },
+  running.uploads.push(upload);
+  return upload.done.then((id) => {
+    row.progress.value = 1;
+    row.status.textContent = text.done ?? '';
+    return id;
   });
 }
 

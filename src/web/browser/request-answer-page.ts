@@ -6,12 +6,11 @@
  * sealed here under a file key from the same ephemeral ECDH secret as the answer (its name, type and size
  * too), uploaded by tus, and the answer (kind `files`) names the uploads.
  */
-import * as tus from 'tus-js-client';
-import { sealE2eFileMetadata, encryptE2eFile } from '../../crypto/e2e/e2e-files.js';
+import { sealE2eFileMetadata } from '../../crypto/e2e/e2e-files.js';
 import { encodeFilesAnswer, fingerprintMatches, newAnswerId, sealAnswer, startAnswer } from '../../crypto/requests/request-answer-format.js';
-import { encryptedLength } from '../../crypto/stream/record-stream.js';
 import { fill, jsonHeaders, linkFragment, markBusy, showError, sitePath, strings } from './dom.js';
 import { formatBytes } from './file-sizes.js';
+import { startSealedUpload } from './sealed-upload.js';
 import { DEFAULT_CHARACTER_OPTIONS, generateCharacterPassword } from './password-generator.js';
 
 const text = strings();
@@ -162,24 +161,14 @@ if (form && answer) {
 
 /** Seals one file here and uploads its record stream by tus for this request; resolves with the upload id. */
 function uploadFile(token: string, file: File, fileKey: Uint8Array, status: HTMLElement | undefined): Promise<string> {
-  const total = encryptedLength(file.size);
-  return new Promise<string>((resolve, reject) => {
-    const upload = new tus.Upload(file.stream().pipeThrough(encryptE2eFile(fileKey)).getReader(), {
-      endpoint: sitePath('/api/passdrop/v1/uploads'),
-      uploadSize: total,
-      chunkSize: 16 * 1024 * 1024,
-      retryDelays: [0, 1_000, 3_000, 5_000, 10_000],
-      metadata: { mode: 'e2e', request: token },
-      headers: { 'x-csrf-token': document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '' },
-      storeFingerprintForResuming: false,
-      onProgress(sent) {
-        if (status) status.textContent = fill(text.uploading, { name: file.name, percent: total === 0 ? 100 : Math.floor((sent / total) * 100) });
-      },
-      onError: (failure) => reject(failure),
-      onSuccess: () => resolve(upload.url!.split('/').pop()!),
-    });
-    upload.start();
-  });
+  return startSealedUpload(file, {
+    fileKey,
+    metadata: { request: token },
+    retryDelays: [0, 1_000, 3_000, 5_000, 10_000],
+    onProgress(sent, total) {
+      if (status) status.textContent = fill(text.uploading, { name: file.name, percent: total === 0 ? 100 : Math.floor((sent / total) * 100) });
+    },
+  }).done;
 }
 
 function base64Url(bytes: Uint8Array): string {
