@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, it } from 'node:test';
@@ -10,6 +10,7 @@ import { accountWithToken } from '../support/account-tokens.js';
 import { inspectDatabase } from '../support/database-inspector.js';
 import { describeEachDatabase } from '../support/each-database.js';
 import { startTestS3Server, type TestS3Server } from '../support/s3-test-server.js';
+import { listStoredBlobs } from '../support/stored-blobs.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { tokenDigest } from '../../src/crypto/token-digest.js';
 
@@ -63,16 +64,7 @@ for (const storage of ['disk', 's3'] as const) {
           PASSDROP_FILE_DOWNLOAD_WINDOW_MINUTES: '15',
           // Below the attempts allowed per minute, so the lock comes before the rate limit.
           PASSDROP_PASSPHRASE_MAX_FAILURES: '3',
-          ...(s3
-            ? {
-                PASSDROP_FILE_STORAGE: 's3',
-                PASSDROP_S3_BUCKET: s3.bucket,
-                PASSDROP_S3_ENDPOINT: s3.endpoint,
-                PASSDROP_S3_FORCE_PATH_STYLE: 'true',
-                PASSDROP_S3_ACCESS_KEY_ID: 'S3RVER',
-                PASSDROP_S3_SECRET_ACCESS_KEY: 'S3RVER',
-              }
-            : {}),
+          ...s3?.passdropEnvironment(),
         },
       });
     });
@@ -82,18 +74,7 @@ for (const storage of ['disk', 's3'] as const) {
       await s3?.stop();
     });
 
-    /** Every stored blob's key: the bucket listed through the S3 API, or the files under the data directory. */
-    async function storedBlobs(): Promise<string[]> {
-      if (bucket) {
-        const keys: string[] = [];
-        for await (const blob of bucket.list('')) keys.push(blob.key);
-        return keys.sort();
-      }
-      const root = join(server.config.dataDir, 'files');
-      if (!existsSync(root)) return [];
-      const entries = readdirSync(root, { recursive: true }).map(String);
-      return entries.filter((entry) => statSync(join(root, entry)).isFile()).sort();
-    }
+    const storedBlobs = () => listStoredBlobs(server.config.dataDir, bucket);
 
     async function blobsOf(pushToken: string): Promise<string[]> {
       return (await storedBlobs()).filter((key) => key.includes(pushToken));

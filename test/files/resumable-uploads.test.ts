@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import * as tus from 'tus-js-client';
@@ -12,6 +14,7 @@ import { accountWithToken } from '../support/account-tokens.js';
 import { startCuttingProxy, type CuttingProxy } from '../support/cutting-proxy.js';
 import { describeEachDatabase } from '../support/each-database.js';
 import { startTestS3Server, type TestS3Server } from '../support/s3-test-server.js';
+import { listStoredBlobs } from '../support/stored-blobs.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const MIB = 1024 * 1024;
@@ -49,16 +52,7 @@ for (const storage of ['disk', 's3'] as const) {
           PASSDROP_FILE_MAX_PUSH_MIB: '12',
           PASSDROP_FILE_ACCOUNT_QUOTA_MIB: '20',
           PASSDROP_FILE_ABANDONED_UPLOAD_HOURS: '2',
-          ...(s3
-            ? {
-                PASSDROP_FILE_STORAGE: 's3',
-                PASSDROP_S3_BUCKET: s3.bucket,
-                PASSDROP_S3_ENDPOINT: s3.endpoint,
-                PASSDROP_S3_FORCE_PATH_STYLE: 'true',
-                PASSDROP_S3_ACCESS_KEY_ID: 'S3RVER',
-                PASSDROP_S3_SECRET_ACCESS_KEY: 'S3RVER',
-              }
-            : {}),
+          ...s3?.passdropEnvironment(),
         },
       });
       proxy = await startCuttingProxy(new URL(server.url));
@@ -70,20 +64,7 @@ for (const storage of ['disk', 's3'] as const) {
       await s3?.stop();
     });
 
-    /** Every stored blob's key (the bucket through the S3 API, or the files under the data directory). */
-    async function storedBlobs(): Promise<string[]> {
-      if (bucket) {
-        const keys: string[] = [];
-        for await (const blob of bucket.list('')) keys.push(blob.key);
-        return keys.sort();
-      }
-      const root = join(server.config.dataDir, 'files');
-      if (!existsSync(root)) return [];
-      return readdirSync(root, { recursive: true })
-        .map(String)
-        .filter((entry) => statSync(join(root, entry)).isFile())
-        .sort();
-    }
+    const storedBlobs = () => listStoredBlobs(server.config.dataDir, bucket);
     const blobsOfUpload = async (id: string) => (await storedBlobs()).filter((key) => key.includes(`uploads/${id}/`) || key.includes(`uploads${'/'}${id}`));
 
     async function waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {
@@ -192,6 +173,38 @@ for (const storage of ['disk', 's3'] as const) {
       assert.equal(download.headers.get('cache-control'), 'no-store');
       const opened = await through(new Uint8Array(await download.arrayBuffer()), decryptE2eFile(fileKey));
       assert.equal(sha256(opened), sha256(plaintext));
+    });
+
+    it('answers a PATCH at a stale offset at once, however large its body, and reads the rest so the connection stays usable', { timeout: 30_000 }, async () => {
+      const created = await fetch(`${server.url}${API}/uploads`, {
+        method: 'POST',
+        headers: { ...tusHeaders(), 'upload-length': String(7 * MIB), 'upload-metadata': `mode ${Buffer.from('e2e').toString('base64')}` },
+      });
+      assert.equal(created.status, 201);
+      const uploadUrl = new URL(created.headers.get('location')!, server.url);
+      // Resolves once the answer has arrived and the whole body has been written (the server read it).
+      const patch = (offset: number, body: Uint8Array) =>
+        new Promise<number>((resolve, reject) => {
+          const request = httpRequest(uploadUrl, { method: 'PATCH', agent, headers: { ...tusHeaders(), 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream', 'content-length': String(body.length) } });
+          const sent = once(request, 'finish');
+          request.on('response', (response) => {
+            response.resume();
+            response.on('end', () => void sent.then(() => resolve(response.statusCode!), reject));
+          });
+          request.on('error', reject);
+          request.end(body);
+        });
+      const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
+      try {
+        assert.equal(await patch(0, new Uint8Array(MIB)), 204);
+        // What Chromium does when a PATCH is cut on a reused connection: the same request again from its start.
+        // Left unread, its 16 MiB stalled the connection (a browser waited ~50 s before resuming).
+        assert.equal(await patch(0, new Uint8Array(16 * MIB)), 409);
+        assert.equal(await patch(MIB, new Uint8Array(MIB)), 204, 'the same connection takes the next request');
+        assert.equal(await offsetOf(uploadUrl.href), 2 * MIB);
+      } finally {
+        agent.destroy();
+      }
     });
 
     it('seals a server-side upload at rest as it arrives, and a server-side push serves the plaintext with its name', async () => {

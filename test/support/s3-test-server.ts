@@ -13,6 +13,8 @@ export interface TestS3Server {
   readonly directory: string;
   /** Options for createS3BlobStore against this server (path-style, s3rver's fixed credentials). */
   storeOptions(prefix?: string): S3BlobStoreOptions;
+  /** The environment that points a Passdrop server's file storage at this bucket. */
+  passdropEnvironment(): Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,14 @@ export async function startTestS3Server(bucket = 'passdrop-test'): Promise<TestS
       forcePathStyle: true,
       prefix,
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    }),
+    passdropEnvironment: () => ({
+      PASSDROP_FILE_STORAGE: 's3',
+      PASSDROP_S3_BUCKET: bucket,
+      PASSDROP_S3_ENDPOINT: endpoint,
+      PASSDROP_S3_FORCE_PATH_STYLE: 'true',
+      PASSDROP_S3_ACCESS_KEY_ID: 'S3RVER',
+      PASSDROP_S3_SECRET_ACCESS_KEY: 'S3RVER',
     }),
     async stop() {
       child.kill('SIGTERM');

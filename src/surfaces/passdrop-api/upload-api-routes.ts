@@ -12,6 +12,7 @@
  * The rules (who, how big, quota, free disk) are file-upload-service.ts's; this file adapts HTTP.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { Metadata, Server as TusServer } from '@tus/server';
@@ -65,6 +66,31 @@ const uploadSchemas = {
 /** Headers Fastify or Node set themselves, or that describe the connection rather than the answer. */
 const SKIPPED_RESPONSE_HEADERS = new Set(['connection', 'content-length', 'transfer-encoding']);
 
+/** Unread request bytes thrown away after an early answer before the connection is closed instead. */
+const DISCARDED_BODY_LIMIT = 32 * 1024 * 1024;
+
+/**
+ * After @tus/server answers without reading the whole body (409 for a wrong Upload-Offset, a refusal), the
+ * rest of it is read and dropped, so the client finishes sending and sees the answer at once. Left unread,
+ * the body stalls the connection: Readable.toWeb keeps Node from draining it, and Chromium, which re-sends
+ * a PATCH cut on a reused connection from its start, waited about 50 s for its 409 before resuming. Past
+ * DISCARDED_BODY_LIMIT bytes the connection is closed once the answer is out.
+ */
+function discardUnreadBody(raw: IncomingMessage, response: ServerResponse): void {
+  if (raw.readableEnded || raw.destroyed) return;
+  // Readable.toWeb's listener would queue the bytes for a stream nobody reads any more.
+  raw.removeAllListeners('data');
+  let discarded = 0;
+  raw.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded <= DISCARDED_BODY_LIMIT) return;
+    raw.pause();
+    if (response.writableFinished) raw.socket.destroy();
+    else response.once('finish', () => raw.socket.destroy());
+  });
+  raw.resume();
+}
+
 export function registerUploadApiRoutes(app: FastifyInstance, deps: { uploads: FileUploadService; site: SiteAddress }): void {
   const { uploads, site } = deps;
   const current = new AsyncLocalStorage<UploadRequestContext>();
@@ -103,6 +129,7 @@ export function registerUploadApiRoutes(app: FastifyInstance, deps: { uploads: F
       ...(hasBody ? { body: Readable.toWeb(request.raw) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
     } as RequestInit);
     const response = await current.run(context, () => tus.handleWeb(webRequest));
+    if (hasBody) discardUnreadBody(request.raw, reply.raw);
     reply.code(response.status).header('cache-control', 'no-store');
     response.headers.forEach((value, name) => {
       if (!SKIPPED_RESPONSE_HEADERS.has(name)) reply.header(name, value);
