@@ -90,6 +90,18 @@ async function waitUntilUp(url: string, started: number): Promise<number> {
   throw new Error(`${url} did not come up`);
 }
 
+/** Settings for a loaded Passdrop: many pushes, one client address. */
+export const BENCH_PASSDROP_ENV: Readonly<Record<string, string>> = {
+  PASSDROP_TEXT_EXPIRE_AFTER_VIEWS_MAX: '10000',
+  // The bench creates far more pushes than a person would; keep the sweeper out of the measurement.
+  PASSDROP_SWEEP_INTERVAL_SECONDS: '60',
+  // One client address makes every request here: limits high enough never to refuse one, so the
+  // figures measure the path (the limiter still counts each request, as in production).
+  PASSDROP_CREATE_LIMIT_PER_IP: '1000000',
+  PASSDROP_REVEAL_LIMIT_PER_IP: '1000000',
+  PASSDROP_API_LIMIT_PER_IP: '1000000',
+};
+
 /** Starts the built Passdrop server on the given database (a temp SQLite file by default); `startMs` is the cold start to a 200 from `/up`. */
 export async function startPassdrop(databaseUrl?: string, extraEnv: Record<string, string> = {}): Promise<Target & { startMs: number }> {
   const directory = mkdtempSync(join(tmpdir(), 'passdrop-bench-'));

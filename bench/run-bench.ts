@@ -11,6 +11,7 @@ import {
   CONNECTIONS,
   DURATION_SECONDS,
   THREADS,
+  BENCH_PASSDROP_ENV,
   ensureWrk,
   measure,
   printTable,
@@ -72,16 +73,7 @@ interface DatabaseFigures {
 }
 
 async function benchDatabase(label: string, databaseUrl: string | undefined, bare: { get: Measurement; post: Measurement }, rows: Row[], scratch: string, weights?: PageWeight[]): Promise<DatabaseFigures> {
-  const passdrop = await startPassdrop(databaseUrl, {
-    PASSDROP_TEXT_EXPIRE_AFTER_VIEWS_MAX: '10000',
-    // The bench creates far more pushes than a person would; keep the sweeper out of the measurement.
-    PASSDROP_SWEEP_INTERVAL_SECONDS: '60',
-    // One client address makes every request here: limits high enough never to refuse one, so the
-    // figures measure the path (the limiter still counts each request, as in production).
-    PASSDROP_CREATE_LIMIT_PER_IP: '1000000',
-    PASSDROP_REVEAL_LIMIT_PER_IP: '1000000',
-    PASSDROP_API_LIMIT_PER_IP: '1000000',
-  });
+  const passdrop = await startPassdrop(databaseUrl, BENCH_PASSDROP_ENV);
   try {
     const create = await benchCreate(passdrop, scratch);
     rows.push({ scenario: 'create (POST /api/passdrop/v1/pushes)', database: label, measured: create.measured, bare: bare.post });

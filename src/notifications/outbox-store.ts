@@ -104,7 +104,8 @@ export async function enqueueEvent(executor: WriteExecutor, event: NewOutboxEven
 
 /**
  * Writes a push event into the outbox inside the caller's transaction, reading the push's owner and
- * name in the same statement. `onlyUnread` writes it only when no view was ever used (expired unread).
+ * name in the same statement, unless nobody could receive it (PUSH_EVENT_HAS_LISTENER). `onlyUnread`
+ * writes it only when no view was ever used (expired unread).
  */
 export async function enqueuePushEvent(
   executor: WriteExecutor,
@@ -116,9 +117,18 @@ export async function enqueuePushEvent(
   await runHot(executor, options.onlyUnread === true ? ENQUEUE_PUSH_EVENT_IF_UNREAD : ENQUEUE_PUSH_EVENT, [newEventId(), type, now, pushId]);
 }
 
+/**
+ * The condition, on a push row, that its event can reach anyone: an anonymous push's events go only to
+ * enabled instance-wide webhooks (destinationsFor), so without one no row is written, which spares each
+ * anonymous view three pages of writes (the row and two indexes). Read in the writing transaction, so a
+ * webhook added a moment before is seen, from any process.
+ */
+export const PUSH_EVENT_HAS_LISTENER = (push: string) =>
+  `(${push}.owner_user_id is not null or exists (select 1 from webhooks where owner_user_id is null and enabled = 1))`;
+
 const ENQUEUE_PUSH_EVENT_TEXT =
   'insert into notification_outbox (event_id, type, push_id, owner_user_id, subject_name, occurred_at) ' +
-  'select cast(? as text), cast(? as text), id, owner_user_id, name, cast(? as bigint) from pushes where id = ?';
+  `select cast(? as text), cast(? as text), id, owner_user_id, name, cast(? as bigint) from pushes where id = ? and ${PUSH_EVENT_HAS_LISTENER('pushes')}`;
 const ENQUEUE_PUSH_EVENT = hotStatement(ENQUEUE_PUSH_EVENT_TEXT);
 /** An expiry notifies only when no view was ever used. */
 const ENQUEUE_PUSH_EVENT_IF_UNREAD = hotStatement(`${ENQUEUE_PUSH_EVENT_TEXT} and views_remaining = expire_after_views`);

@@ -3,7 +3,7 @@ import type { PushesTable } from '../storage/database-schema.js';
 import type { Database } from '../storage/open-database.js';
 import { hotStatement, runHot } from '../storage/hot-statement.js';
 import { writeTransaction, type WriteExecutor } from '../storage/write-transaction.js';
-import { newEventId } from '../notifications/outbox-store.js';
+import { newEventId, PUSH_EVENT_HAS_LISTENER } from '../notifications/outbox-store.js';
 import type { PushKind } from './push-kinds.js';
 import type { PushLinkVault } from './push-link-vault.js';
 import { insertAuditRow, insertCountedAuditEvent, truncateAuditText } from './audit-store.js';
@@ -269,7 +269,7 @@ export function createPushStore(database: Database, options: PushStoreOptions): 
       notified as (
         insert into notification_outbox (event_id, type, push_id, owner_user_id, subject_name, occurred_at)
         select cast(? as text), 'push.revealed', c.id, c.owner_user_id, c.name, cast(? as bigint)
-        from consumed c where c.audit_event_count <= cast(? as integer)
+        from consumed c where c.audit_event_count <= cast(? as integer) and ${PUSH_EVENT_HAS_LISTENER('c')}
       )
       select c.*, payload.payload_envelope from consumed c left join payload on true`,
     ),
