@@ -102,3 +102,41 @@ it('splitStatements splits at line-ending semicolons and drops comment lines', (
     'CREATE INDEX i ON a (x)',
   ]);
 });
+
+it('0020 rebuilds SQLite audit events without AUTOINCREMENT, keeping every event, its id and the cascade from its push', async () => {
+  const { createTestDatabase } = await import('../support/test-databases.js');
+  const database = await createTestDatabase('sqlite');
+  const db = open(database);
+  try {
+    // The database as the release before 0020 left it, with a push and its events.
+    await sql.raw('CREATE TABLE schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)').execute(db.db);
+    for (const migration of (await loadMigrations('sqlite')).filter((each) => each.id < '0020')) {
+      for (const statement of migration.statements) await sql.raw(statement).execute(db.db);
+      await db.db.insertInto('schema_migrations').values({ id: migration.id, applied_at: 1 }).execute();
+    }
+    await sql
+      .raw(
+        `insert into pushes (link_digest, kind, encryption, expire_after_views, views_remaining, expires_at, retrieval_step, created_at, updated_at)
+         values (X'01', 'text', 'server', 5, 5, 9, 0, 1, 1)`,
+      )
+      .execute(db.db);
+    for (const kind of ['created', 'viewed', 'viewed']) {
+      await sql.raw(`insert into audit_events (push_id, kind, created_at) values (1, '${kind}', 2)`).execute(db.db);
+    }
+    const before = await db.db.selectFrom('audit_events').select(['id', 'kind']).orderBy('id').execute();
+
+    assert.deepEqual((await migrate(db)).applied.filter((id) => id.startsWith('0020')), ['0020_audit_events_rowid']);
+    assert.deepEqual(await db.db.selectFrom('audit_events').select(['id', 'kind']).orderBy('id').execute(), before);
+    const schema = await sql<{ sql: string }>`select sql from sqlite_schema where name = 'audit_events'`.execute(db.db);
+    assert.doesNotMatch(schema.rows[0]!.sql, /AUTOINCREMENT/);
+    const sequences = await sql<{ name: string }>`select name from sqlite_sequence`.execute(db.db);
+    assert.equal(sequences.rows.some((row) => row.name === 'audit_events'), false);
+    await sql.raw(`insert into audit_events (push_id, kind, created_at) values (1, 'viewed', 3)`).execute(db.db);
+    assert.equal((await db.db.selectFrom('audit_events').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id, before.at(-1)!.id + 1, 'ids still increase');
+    await sql.raw('delete from pushes where id = 1').execute(db.db);
+    assert.equal((await db.db.selectFrom('audit_events').select('id').execute()).length, 0, 'deleting a push still deletes its events');
+  } finally {
+    await db.close();
+    await database.drop();
+  }
+});
