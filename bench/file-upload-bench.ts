@@ -1,13 +1,21 @@
-// `npm run bench:uploads`: a 1 GiB file (BENCH_FILE_MIB to change) through a built Passdrop server: a
-// resumable end-to-end upload with tus-js-client (16 MiB requests, the CLI's way), a push made of it, a
-// reveal and the download, checked by SHA-256. Prints MiB/s for each direction, the time to the
+// `npm run bench:uploads`: a 1 GiB file (BENCH_FILE_MIB to change) through a built Passdrop server on two
+// paths: end to end (a resumable upload with tus-js-client in 16 MiB requests, the CLI's way, a push made
+// of it, a reveal and the download) and server-side (one multipart POST /f.json as a Password Pusher
+// client sends it, sealed at rest by the server, and the download it opens), checked by SHA-256. Prints MiB/s for each direction, the time to the
 // download's first byte and the server's RSS above idle at its peak; then the same bytes through a bare
 // node:http server streaming them to and from disk (bench/bare-file-server.mjs: one streamed PUT, one
 // GET; run before and after Passdrop, the faster counts) in the same run, and each direction's ratio to it. Figures, never assertions.
 import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, mkdtempSync, openAsBlob, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import * as tus from 'tus-js-client';
-import { residentMegabytes, startPassdrop, startTarget, stopTarget } from './bench-support.js';
+import { createAccountService } from '../src/accounts/account-service.js';
+import { createAccountStore } from '../src/accounts/account-store.js';
+import { openDatabase } from '../src/storage/open-database.js';
+import { residentMegabytes, startPassdrop, startTarget, stopTarget, type Target } from './bench-support.js';
 
 const MIB = 1024 * 1024;
 const TOTAL = Number(process.env.BENCH_FILE_MIB ?? 1024) * MIB;
@@ -61,58 +69,131 @@ async function bareTransfer(): Promise<{ uploadSeconds: number; downloadSeconds:
 // The yardstick runs once before Passdrop and once after it (never beside it: the machine has two cores),
 // and the faster run in each direction counts, so a passing burst of load elsewhere skews it less.
 const bareBefore = await bareTransfer();
-let passdropSeconds = { upload: Number.NaN, download: Number.NaN };
-const target = await startPassdrop(undefined, {
+const scratch = mkdtempSync(join(tmpdir(), 'passdrop-upload-bench-'));
+const databaseFile = join(scratch, 'bench.sqlite');
+const target = await startPassdrop(`sqlite:${databaseFile}`, {
   PASSDROP_FILE_PUSHES_ANONYMOUS: 'true',
   PASSDROP_FILE_MAX_FILE_MIB: String(Math.ceil(TOTAL / MIB) + 1),
   PASSDROP_FILE_MAX_PUSH_MIB: String(Math.ceil(TOTAL / MIB) + 1),
+  PASSDROP_FILE_ACCOUNT_QUOTA_MIB: String(4 * Math.ceil(TOTAL / MIB)),
   PASSDROP_FILE_MIN_FREE_DISK_MIB: '0',
   PASSDROP_API_LIMIT_PER_IP: '1000000',
 });
-try {
-  const idle = residentMegabytes(target.child.pid).now;
+
+/** An account and an API token for it, made in the server's database (Password Pusher's /f.json needs one, as there). */
+async function apiToken(): Promise<string> {
+  const database = openDatabase({ kind: 'sqlite', path: databaseFile });
+  try {
+    const accounts = createAccountService({ store: createAccountStore(database), clock: Date.now });
+    const added = await accounts.addUser('bench@example.com', 'a long enough bench password', { admin: false });
+    if (!added.ok) throw new Error('could not add the bench account');
+    const created = await accounts.createApiToken('bench@example.com');
+    if (created === 'no_such_user') throw new Error('the bench account went missing');
+    return created.token;
+  } finally {
+    await database.close();
+  }
+}
+
+/** One path's figures: seconds each way, the download's first byte, RSS peaks above idle, whether the bytes match. */
+interface PathFigures {
+  readonly uploadSeconds: number;
+  readonly downloadSeconds: number;
+  readonly firstByte: number;
+  readonly uploadPeak: number;
+  readonly downloadPeak: number;
+  readonly intact: boolean;
+}
+
+/** Samples the server's RSS every 100 ms; `peak()` answers the highest since the last `reset()`, above idle. */
+function rssSampler(pid: number | undefined) {
+  const idle = residentMegabytes(pid).now;
   let peak = idle;
-  const sampler = setInterval(() => (peak = Math.max(peak, residentMegabytes(target.child.pid).now)), 100);
+  const timer = setInterval(() => (peak = Math.max(peak, residentMegabytes(pid).now)), 100);
+  return {
+    idle,
+    peak: () => Math.max(peak, residentMegabytes(pid).now) - idle,
+    reset: () => (peak = residentMegabytes(pid).now),
+    stop: () => clearInterval(timer),
+  };
+}
 
-  const sent = createHash('sha256');
-  const uploadStarted = performance.now();
-  const uploadUrl = await new Promise<string>((resolve, reject) => {
-    const upload = new tus.Upload(source(sent), {
-      endpoint: `${target.url}${API}/uploads`,
-      uploadSize: TOTAL,
-      chunkSize: 16 * MIB,
-      metadata: { mode: 'e2e' },
-      retryDelays: [],
-      onError: reject,
-      onSuccess: () => resolve(upload.url!),
+/** The end-to-end path: a resumable tus upload of the (already sealed) bytes, a push, a reveal, the download. */
+async function endToEnd(target: Target): Promise<PathFigures> {
+  const rss = rssSampler(target.child.pid);
+  try {
+    const sent = createHash('sha256');
+    const uploadStarted = performance.now();
+    const uploadUrl = await new Promise<string>((resolve, reject) => {
+      const upload = new tus.Upload(source(sent), {
+        endpoint: `${target.url}${API}/uploads`,
+        uploadSize: TOTAL,
+        chunkSize: 16 * MIB,
+        metadata: { mode: 'e2e' },
+        retryDelays: [],
+        onError: reject,
+        onSuccess: () => resolve(upload.url!),
+      });
+      upload.start();
     });
-    upload.start();
-  });
-  const uploadSeconds = (performance.now() - uploadStarted) / 1000;
-  const uploadPeak = peak;
+    const uploadSeconds = (performance.now() - uploadStarted) / 1000;
+    const uploadPeak = rss.peak();
+    const created = await fetch(`${target.url}${API}/pushes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'file', encryption: 'client', files: [{ upload_id: uploadUrl.split('/').pop(), sealed_metadata: 'AAAA' }] }),
+    });
+    const push = (await created.json()) as { token: string };
+    const view = (await (await fetch(`${target.url}${API}/pushes/${push.token}/reveal`, { method: 'POST' })).json()) as { files: Array<{ url: string }> };
+    rss.reset();
+    const downloadStarted = performance.now();
+    const { digest, firstByte } = await receive(await fetch(view.files[0]!.url), downloadStarted);
+    const downloadSeconds = (performance.now() - downloadStarted) / 1000;
+    return { uploadSeconds, downloadSeconds, firstByte, uploadPeak, downloadPeak: rss.peak(), intact: sent.digest('hex') === digest };
+  } finally {
+    rss.stop();
+  }
+}
 
-  const created = await fetch(`${target.url}${API}/pushes`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ kind: 'file', encryption: 'client', files: [{ upload_id: uploadUrl.split('/').pop(), sealed_metadata: 'AAAA' }] }),
-  });
-  const push = (await created.json()) as { token: string };
-  const view = (await (await fetch(`${target.url}${API}/pushes/${push.token}/reveal`, { method: 'POST' })).json()) as { files: Array<{ url: string }> };
+/**
+ * The server-side path, as a plain Password Pusher client uses it: one multipart POST /f.json streamed from a
+ * file on disk (the server seals it as it arrives), a view of /p/:token.json, and the download the server
+ * opens on the way out.
+ */
+async function serverSide(target: Target, directory: string, token: string): Promise<PathFigures> {
+  const path = join(directory, 'server-side.bin');
+  const sent = createHash('sha256');
+  await pipeline(source(sent), createWriteStream(path));
+  const rss = rssSampler(target.child.pid);
+  try {
+    const form = new FormData();
+    form.append('file_push[expire_after_views]', '1');
+    form.append('file_push[files][]', await openAsBlob(path), 'server-side.bin');
+    const uploadStarted = performance.now();
+    const created = await fetch(`${target.url}/f.json`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    const push = (await created.json()) as { url_token: string };
+    if (created.status !== 201) throw new Error(`/f.json answered ${created.status}: ${JSON.stringify(push)}`);
+    const uploadSeconds = (performance.now() - uploadStarted) / 1000;
+    const uploadPeak = rss.peak();
+    const view = (await (await fetch(`${target.url}/p/${push.url_token}.json`)).json()) as { files: Array<{ url: string }> };
+    rss.reset();
+    const downloadStarted = performance.now();
+    const { digest, firstByte } = await receive(await fetch(view.files[0]!.url), downloadStarted);
+    const downloadSeconds = (performance.now() - downloadStarted) / 1000;
+    return { uploadSeconds, downloadSeconds, firstByte, uploadPeak, downloadPeak: rss.peak(), intact: sent.digest('hex') === digest };
+  } finally {
+    rss.stop();
+    rmSync(path, { force: true });
+  }
+}
 
-  peak = residentMegabytes(target.child.pid).now;
-  const downloadStarted = performance.now();
-  const { digest: receivedDigest, firstByte } = await receive(await fetch(view.files[0]!.url), downloadStarted);
-  const downloadSeconds = (performance.now() - downloadStarted) / 1000;
-  clearInterval(sampler);
-
-  const mib = TOTAL / MIB;
-  console.log(`file: ${mib} MiB, end to end (tus upload in 16 MiB requests, streamed download)`);
-  console.log(`upload:   ${(mib / uploadSeconds).toFixed(1)} MiB/s (${uploadSeconds.toFixed(1)} s, including the join of the pieces); server RSS peak ${(uploadPeak - idle).toFixed(0)} MiB above idle (${idle.toFixed(0)} MiB)`);
-  console.log(`download: ${(mib / downloadSeconds).toFixed(1)} MiB/s (${downloadSeconds.toFixed(1)} s), first byte after ${firstByte.toFixed(0)} ms; server RSS peak ${(peak - idle).toFixed(0)} MiB above idle`);
-  console.log(`SHA-256 ${sent.digest('hex') === receivedDigest ? 'matches' : 'DIFFERS'}`);
-  passdropSeconds = { upload: uploadSeconds, download: downloadSeconds };
+const paths: Array<[string, PathFigures]> = [];
+try {
+  paths.push(['end to end (tus upload in 16 MiB requests, streamed download)', await endToEnd(target)]);
+  paths.push(['server-side (one multipart POST /f.json, sealed and opened by the server)', await serverSide(target, scratch, await apiToken())]);
 } finally {
   await stopTarget(target);
+  rmSync(scratch, { recursive: true, force: true });
 }
 
 const bareAfter = await bareTransfer();
@@ -124,6 +205,10 @@ const bare = {
 };
 const mib = TOTAL / MIB;
 console.log(`bare node:http, the same ${mib} MiB streamed to and from disk (one PUT, one GET; the faster of a run before and one after Passdrop):`);
-console.log(`upload:   ${(mib / bare.uploadSeconds).toFixed(1)} MiB/s (${bare.uploadSeconds.toFixed(1)} s); Passdrop's ratio ${(bare.uploadSeconds / passdropSeconds.upload).toFixed(2)}`);
-console.log(`download: ${(mib / bare.downloadSeconds).toFixed(1)} MiB/s (${bare.downloadSeconds.toFixed(1)} s), first byte after ${bare.firstByte.toFixed(0)} ms; Passdrop's ratio ${(bare.downloadSeconds / passdropSeconds.download).toFixed(2)}`);
-console.log(`SHA-256 ${bare.intact ? 'matches' : 'DIFFERS'}`);
+console.log(`upload:   ${(mib / bare.uploadSeconds).toFixed(1)} MiB/s (${bare.uploadSeconds.toFixed(1)} s); download: ${(mib / bare.downloadSeconds).toFixed(1)} MiB/s (${bare.downloadSeconds.toFixed(1)} s), first byte after ${bare.firstByte.toFixed(0)} ms; SHA-256 ${bare.intact ? 'matches' : 'DIFFERS'}`);
+for (const [label, figures] of paths) {
+  console.log(`\nPassdrop, ${mib} MiB, ${label}:`);
+  console.log(`upload:   ${(mib / figures.uploadSeconds).toFixed(1)} MiB/s (${figures.uploadSeconds.toFixed(1)} s), ratio to bare ${(bare.uploadSeconds / figures.uploadSeconds).toFixed(2)}; server RSS peak ${figures.uploadPeak.toFixed(0)} MiB above idle`);
+  console.log(`download: ${(mib / figures.downloadSeconds).toFixed(1)} MiB/s (${figures.downloadSeconds.toFixed(1)} s), ratio to bare ${(bare.downloadSeconds / figures.downloadSeconds).toFixed(2)}, first byte after ${figures.firstByte.toFixed(0)} ms; server RSS peak ${figures.downloadPeak.toFixed(0)} MiB above idle`);
+  console.log(`SHA-256 ${figures.intact ? 'matches' : 'DIFFERS'}`);
+}
