@@ -52,6 +52,10 @@ describe('requests in a real browser', () => {
 
   async function fresh(options = {}): Promise<Page> {
     const context = await watchedContext(browser, options);
+    // Files are saved through the download worker: the File System Access picker needs a person.
+    await context.context.addInitScript(() => {
+      delete (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+    });
     watched.push(context);
     return context.newPage();
   }
@@ -214,6 +218,7 @@ describe('requests in a real browser', () => {
     for (const [position, file] of [report, note].entries()) {
       const [download] = await Promise.all([requester.waitForEvent('download'), requester.click(`.answer-files button[data-download-position="${position}"]`)]);
       assert.equal(download.suggestedFilename(), file.name);
+      assert.match(download.url(), /\/assets\/download-stream\//, 'streamed to disk through the download worker, not collected in the page');
       assert.equal(sha256(readFileSync((await download.path())!)), sha256(file.buffer), `${file.name} arrived intact`);
     }
     assert.deepEqual(watched.flatMap((context) => context.problems), []);

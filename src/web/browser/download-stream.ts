@@ -8,6 +8,8 @@
  * MessagePort only as fast as the browser writes them.
  */
 
+import { saveBlob } from './dom.js';
+
 /** How long a download may wait for the worker to start before the caller falls back to a Blob. */
 const ACTIVATION_TIMEOUT_MS = 10_000;
 /** The worker is stopped after ~30 s without events; a message every 10 s keeps it running while a download lasts. */
@@ -104,4 +106,34 @@ export async function saveThroughWorker(worker: ServiceWorker, plaintext: Readab
     // The browser has the last chunk; give it a moment before the frame (and its navigation) goes.
     setTimeout(() => frame.remove(), 1000);
   }
+}
+
+interface SaveFilePicker {
+  (options: { suggestedName: string }): Promise<{ createWritable(): Promise<WritableStream<Uint8Array>> }>;
+}
+
+/** Whether this browser saves by the File System Access API (then the download worker is not needed). */
+export function hasSavePicker(): boolean {
+  return 'showSaveFilePicker' in window;
+}
+
+/**
+ * Saves a decrypted file as it streams in, never holding it in the page where the browser allows: into
+ * the file the person picks (File System Access API, committed only when the stream closes normally),
+ * otherwise through the download worker; only without service workers is it collected into a Blob first.
+ * Rejects, saving nothing, when the stream fails (a record that does not authenticate, a cut).
+ */
+export async function savePlaintextFile(plaintext: ReadableStream<Uint8Array>, file: { readonly name: string; readonly type: string; readonly size: number }): Promise<void> {
+  const picker = (window as unknown as { showSaveFilePicker?: SaveFilePicker }).showSaveFilePicker;
+  if (picker) {
+    const handle = await picker({ suggestedName: file.name });
+    await plaintext.pipeTo(await handle.createWritable());
+    return;
+  }
+  const worker = await downloadWorker();
+  if (worker) {
+    await saveThroughWorker(worker, plaintext, file.name, file.size);
+    return;
+  }
+  saveBlob(await new Response(plaintext).blob(), file.name, file.type);
 }

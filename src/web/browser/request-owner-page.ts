@@ -15,7 +15,8 @@ import {
   RequestCryptoError,
   requesterKeyMatches,
 } from '../../crypto/requests/request-answer-format.js';
-import { copyText, fill, jsonHeaders, pluralFill, saveBlob, showError, sitePath, strings } from './dom.js';
+import { copyText, fill, jsonHeaders, pluralFill, showError, sitePath, strings } from './dom.js';
+import { downloadWorker, hasSavePicker, savePlaintextFile } from './download-stream.js';
 import { formatBytes } from './file-sizes.js';
 import { loadRequestKey, saveRequestKey } from './request-key-store.js';
 
@@ -206,6 +207,8 @@ interface OpenedFile {
 
 /** An opened answer's files: names and sizes from their sealed metadata, a download button each (decrypted here). */
 function fileSection(files: readonly OpenedFile[], filesUntil: string | null): HTMLElement {
+  // Starts the download worker early where downloads will need it (it is registered once per page).
+  if (files.length > 0 && !hasSavePicker()) void downloadWorker();
   const section = element('section', { className: 'answer-files' });
   section.append(element('h4', { textContent: text.filesHeading ?? '' }));
   if (filesUntil) {
@@ -237,12 +240,14 @@ function fileSection(files: readonly OpenedFile[], filesUntil: string | null): H
   return section;
 }
 
-/** Downloads one file's record stream, decrypts it here and hands it to the browser's downloads; nothing is saved unless every record authenticates. */
+/**
+ * Downloads one file's record stream and decrypts it here as it arrives, saved as a push's files are
+ * (savePlaintextFile: to disk as it streams where the browser allows); nothing is saved unless every record
+ * authenticates.
+ */
 async function saveFile(entry: OpenedFile): Promise<void> {
   const response = await fetch(entry.file.url, { headers: { accept: 'application/octet-stream' } });
   if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
-  const blob = await new Response(response.body.pipeThrough(decryptE2eFile(entry.key))).blob();
-  if (blob.size !== entry.metadata.size) throw new Error('cut short');
-  saveBlob(blob, entry.metadata.name, entry.metadata.type);
+  await savePlaintextFile(response.body.pipeThrough(decryptE2eFile(entry.key)), entry.metadata);
 }
 

@@ -8,16 +8,12 @@
  */
 import { base64UrlDecode, deriveE2eFileRoot, e2eEnvelopeIterations, openE2eText } from '../../crypto/e2e/e2e-format.js';
 import { decryptE2eFile, e2eFileKey, openE2eFileMetadata, type FileMetadata } from '../../crypto/e2e/e2e-files.js';
-import { downloadWorker, saveThroughWorker } from './download-stream.js';
+import { downloadWorker, hasSavePicker, savePlaintextFile } from './download-stream.js';
 import { formatBytes } from './file-sizes.js';
-import { saveBlob, strings } from './dom.js';
+import { strings } from './dom.js';
 import type { RevealedFile } from './reveal-page.js';
 
 const text = strings();
-
-interface SaveFilePicker {
-  (options: { suggestedName: string }): Promise<{ createWritable(): Promise<WritableStream<Uint8Array>> }>;
-}
 
 export async function showFiles(
   form: HTMLFormElement,
@@ -26,7 +22,7 @@ export async function showFiles(
 ): Promise<void> {
   const { payload, files, linkSecret, passphrase } = revealed;
   // Starts the download worker early where downloads will need it (it is registered once per page).
-  if (!('showSaveFilePicker' in window)) void downloadWorker();
+  if (!hasSavePicker()) void downloadWorker();
   const iterations = payload === '' ? undefined : e2eEnvelopeIterations(payload);
   const message = payload === '' ? '' : await openE2eText(payload, { kind: 'file', linkSecret, ...(passphrase ? { passphrase } : {}) });
   const { fileRoot } = await deriveE2eFileRoot({ linkSecret, ...(passphrase ? { passphrase, ...(iterations ? { iterations } : {}) } : {}) });
@@ -112,20 +108,6 @@ async function download(file: RevealedFile, key: Uint8Array, metadata: FileMetad
       },
     }),
   );
-  const plaintext = counted.pipeThrough(decryptE2eFile(key));
-  const picker = (window as unknown as { showSaveFilePicker?: SaveFilePicker }).showSaveFilePicker;
-  if (picker) {
-    // Streamed to disk: the page never holds the file. The writable is only committed when the stream closed
-    // normally, so a file that fails to authenticate is not saved.
-    const handle = await picker({ suggestedName: metadata.name });
-    await plaintext.pipeTo(await handle.createWritable());
-    return;
-  }
-  const worker = await downloadWorker();
-  if (worker) {
-    await saveThroughWorker(worker, plaintext, metadata.name, metadata.size);
-    return;
-  }
-  saveBlob(await new Response(plaintext).blob(), metadata.name, metadata.type);
+  await savePlaintextFile(counted.pipeThrough(decryptE2eFile(key)), metadata);
 }
 
