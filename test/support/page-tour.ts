@@ -78,6 +78,7 @@ export async function prepareTour(server: TestServer, browser: Browser): Promise
     { name: 'create-text', who: 'visitor', visit: open('/?tab=text') },
     { name: 'create-url', who: 'visitor', visit: open('/?tab=url') },
     { name: 'create-qr', who: 'visitor', visit: open('/?tab=qr') },
+    { name: 'create-file', who: 'admin', visit: open('/?tab=file') },
     {
       name: 'create-errors',
       who: 'visitor',
