@@ -87,6 +87,7 @@ export const errorCatalogue = {
     message: 'The server is running out of storage space and cannot take this upload now. Try again later or send smaller files.',
   },
   FILE_NOT_FOUND: { status: 404, message: 'There is no such file, or its download window has ended (a view opens a new one).' },
+  INVALID_UPLOAD: { status: 400, message: 'This upload cannot start: {reason}' },
   UPLOAD_NOT_YOURS: { status: 404, message: 'There is no such upload of yours.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests. Please wait a minute and try again.' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'The database is not answering. Please try again shortly.' },

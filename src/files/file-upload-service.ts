@@ -370,9 +370,9 @@ export function createFileUploadService(deps: FileUploadServiceDependencies): Fi
   async function checkAnswerUpload(requestToken: string, size: number | undefined, metadata: Record<string, string | null>): Promise<NewUploadCheck> {
     const gate = deps.answerUploads ? await deps.answerUploads(requestToken) : ({ ok: false, reason: 'files_not_allowed' } as const);
     if (!gate.ok) return { ok: false, request: gate.reason };
-    if (size === undefined) return { ok: false, problem: 'Declare the upload\'s length (Upload-Length): deferred lengths are not accepted.' };
+    if (size === undefined) return { ok: false, problem: 'send its length in bytes as Upload-Length (deferred lengths are not accepted).' };
     if ((metadata.mode ?? 'e2e') !== 'e2e' || metadata.filename || metadata.filetype) {
-      return { ok: false, problem: 'An answer\'s files are end to end: mode e2e, no file name or type in clear (seal them into the file metadata).' };
+      return { ok: false, problem: 'an answer\'s files are end to end: mode e2e, no file name or type in clear (seal them into the file metadata).' };
     }
     if (size > encryptedLength(policy.maxFileBytes)) return { ok: false, refusal: { limit: 'file_too_large', status: 413, message: `A file may be at most ${mib(policy.maxFileBytes)}.` } };
     // Anyone with the link may upload: no more uploads wait for a request than its remaining answers can take.
@@ -393,11 +393,11 @@ export function createFileUploadService(deps: FileUploadServiceDependencies): Fi
       if (!decision.ok) return { ok: false, refused: decision.reason };
       const general = deps.pushes.mayCreate(authentication);
       if (!general.ok) return { ok: false, refused: general.reason };
-      if (size === undefined) return { ok: false, problem: 'Declare the upload\'s length (Upload-Length): deferred lengths are not accepted.' };
+      if (size === undefined) return { ok: false, problem: 'send its length in bytes as Upload-Length (deferred lengths are not accepted).' };
       const mode = metadata?.mode ?? 'e2e';
-      if (mode !== 'e2e' && mode !== 'server') return { ok: false, problem: 'The upload\'s mode metadata must be e2e or server.' };
+      if (mode !== 'e2e' && mode !== 'server') return { ok: false, problem: 'its mode metadata must be e2e or server.' };
       if (mode === 'e2e' && (metadata?.filename || metadata?.filetype)) {
-        return { ok: false, problem: 'An end-to-end upload sends no file name or type in clear: seal them into the push\'s file metadata.' };
+        return { ok: false, problem: 'an end-to-end upload sends no file name or type in clear: seal them into the push\'s file metadata.' };
       }
       // An end-to-end upload is the record stream: the limit is on the plaintext it holds.
       const limit = mode === 'e2e' ? encryptedLength(policy.maxFileBytes) : policy.maxFileBytes;

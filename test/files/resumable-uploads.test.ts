@@ -287,6 +287,9 @@ for (const storage of ['disk', 's3'] as const) {
       assert.equal(named.status, 400);
       const deferred = await server.fetch(`${API}/uploads`, { method: 'POST', headers: { ...auth(), 'tus-resumable': '1.0.0', 'upload-defer-length': '1' } });
       assert.equal(deferred.status, 400);
+      // Says what to send, as a sentence: it is a header that is missing, not a body that is unreadable.
+      const refusal = (await deferred.json()) as { code: string; error: string };
+      assert.deepEqual([refusal.code, refusal.error], ['INVALID_UPLOAD', 'This upload cannot start: send its length in bytes as Upload-Length (deferred lengths are not accepted).']);
     });
   });
 }

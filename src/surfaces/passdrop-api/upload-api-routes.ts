@@ -153,7 +153,7 @@ export function registerUploadApiRoutes(app: FastifyInstance, deps: { uploads: F
         const header = request.headers['upload-metadata'];
         metadata = typeof header === 'string' ? Metadata.parse(header) : undefined;
       } catch {
-        throw new AppError('INVALID_BODY', { params: { reason: 'the Upload-Metadata header is not tus metadata' } });
+        throw new AppError('INVALID_UPLOAD', { params: { reason: 'the Upload-Metadata header is not tus metadata.' } });
       }
       const check = await uploads.checkNewUpload(request.authentication, size, metadata);
       if (!check.ok) {
@@ -162,9 +162,9 @@ export function registerUploadApiRoutes(app: FastifyInstance, deps: { uploads: F
         if ('request' in check) {
           if (check.request === 'not_found') throw new AppError('REQUEST_NOT_FOUND');
           if (check.request === 'closed') throw new AppError('REQUEST_CLOSED');
-          throw new AppError('INVALID_BODY', { params: { reason: 'This request takes no files.' } });
+          throw new AppError('INVALID_UPLOAD', { params: { reason: 'this request takes no files.' } });
         }
-        throw new AppError('INVALID_BODY', { params: { reason: check.problem } });
+        throw new AppError('INVALID_UPLOAD', { params: { reason: check.problem } });
       }
       return delegate(request, reply, { metadata: check.metadata, uploadsUrl: uploadsUrl(request), log: request.log });
     });
