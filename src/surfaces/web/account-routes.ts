@@ -376,7 +376,7 @@ function registerFirstRunRoutes(app: FastifyInstance, deps: WebRouteContext, htm
     const context = pageContext(request, reply);
     const { t } = context;
     const email = field(request, 'email');
-    const result = await signIn.completeFirstRun({ code: field(request, 'code'), email, password: field(request, 'password') }, requesterOf(request));
+    const result = await signIn.completeFirstRun({ code: firstRunCodeFrom(field(request, 'code')), email, password: field(request, 'password') }, requesterOf(request));
     if (result.ok) {
       setSessionCookie(reply, result.session, deps.cookies);
       request.log.info({ userId: result.user.id }, 'first admin account created on the first-run page');
@@ -387,4 +387,12 @@ function registerFirstRunRoutes(app: FastifyInstance, deps: WebRouteContext, htm
     if (result.reason === 'wrong_code') return htmlReply(reply, 401, renderFirstRun(context, { values: { email }, problems: [{ field: 'code', code: 'incorrect', message: t('setup.wrongCode') }] }));
     return htmlReply(reply, 422, renderFirstRun(context, { values: { email }, problems: translateAccountProblems(context, 'problems' in result ? result.problems : []) }));
   });
+}
+
+/**
+ * The first-run code as pasted: the log line is JSON, so a copied code often brings a quote, a brace or a
+ * space with it. Anything outside the code's base64url alphabet at either end is dropped.
+ */
+export function firstRunCodeFrom(pasted: string): string {
+  return pasted.replace(/^[^A-Za-z0-9_-]+|[^A-Za-z0-9_-]+$/g, '');
 }
