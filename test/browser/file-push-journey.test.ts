@@ -138,7 +138,14 @@ for (const storage of ['disk', 's3'] as const) {
       // The connection drops 6 MiB into the first file's first request.
       proxy.cutAfter(6 * MIB);
       const uploadStarted = Date.now();
-      await Promise.all([sender.waitForURL(/\/p\/[^/]+\/preview/), sender.click('form.file-push-form button[type="submit"]')]);
+      const shared = sender.waitForURL(/\/p\/[^/]+\/preview/);
+      await sender.click('form.file-push-form button[type="submit"]');
+      assert.deepEqual(
+        await sender.locator('[data-file-list] button, #files').evaluateAll((controls) => controls.map((control) => (control as HTMLButtonElement).disabled)),
+        [true, true, true, true],
+        'the chosen files cannot change while they go up',
+      );
+      await shared;
       const uploadSeconds = (Date.now() - uploadStarted) / 1000;
       const resumedAt = patchOffsets.filter((offset) => offset % UPLOAD_PIECE_BYTES !== 0);
       assert.ok(resumedAt.length > 0, `a request resumed inside a piece, from what the server kept (offsets ${patchOffsets.join(', ')})`);

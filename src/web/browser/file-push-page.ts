@@ -94,6 +94,7 @@ if (form) {
   zone.addEventListener('drop', (event) => {
     event.preventDefault();
     zone.classList.remove('dragging');
+    if (input.disabled) return;
     add(event.dataTransfer?.files ?? null);
   });
 
@@ -110,7 +111,14 @@ if (form) {
     const issue = problem();
     if (issue) return showError(error, issue);
     showError(error, '');
-    const done = markBusy(form, text.working);
+    const busy = markBusy(form, text.working);
+    // The chosen files are fixed while they go up: no removing one, adding more or dropping more.
+    const controls = [input, ...list.querySelectorAll<HTMLButtonElement>('button')];
+    for (const control of controls) control.disabled = true;
+    const done = () => {
+      busy();
+      for (const control of controls) control.disabled = false;
+    };
     running = { uploads: [], cancelled: false };
     if (cancelButton) cancelButton.hidden = false;
     try {
