@@ -16,7 +16,7 @@ export const errorCatalogue = {
   INVALID_BODY: { status: 400, message: 'The request body could not be read: {reason}.' },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
-    message: 'The request body must be JSON, a URL-encoded form or multipart form data.',
+    message: 'The request body must be {accepted}.',
   },
   BODY_TOO_LARGE: { status: 413, message: 'The request body is larger than the {limit} this server accepts.' },
   HOST_NOT_ALLOWED: {

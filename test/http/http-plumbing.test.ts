@@ -108,7 +108,14 @@ describeEachDatabase('HTTP plumbing', (fixture) => {
       body: 'hello',
     });
     assert.equal(unknown.status, 415);
-    assert.equal(((await unknown.json()) as { code: string }).code, 'UNSUPPORTED_MEDIA_TYPE');
+    const refusal = (await unknown.json()) as { code: string; error: string };
+    assert.deepEqual([refusal.code, refusal.error], ['UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON, sent with Content-Type: application/json.'], 'our API names only what it reads');
+    for (const [type, body] of [['application/x-www-form-urlencoded', 'payload=hello'], ['text/plain', 'hello']]) {
+      const refused = await server.fetch(`${API}/probe/echo`, { method: 'POST', headers: { 'content-type': type! }, body: body! });
+      assert.equal(refused.status, 415, `${type} is refused as a type, not as a malformed body`);
+    }
+    const elsewhere = await server.fetch('/api/probe/form', { method: 'POST', headers: { 'content-type': 'application/x-something' }, body: 'hello' });
+    assert.equal(((await elsewhere.json()) as { error: string }).error, 'The request body must be JSON, a URL-encoded form or multipart form data.');
   });
 
   it('parses nested form fields the way Password Pusher clients send them', async () => {

@@ -59,8 +59,12 @@ export async function passdropApiSurface(scope: FastifyInstance, deps: PassdropA
   stampSurface(scope, 'passdrop-api');
   limitEveryRoute(scope, 'api');
   const { config } = deps;
-  // JSON only: no form or multipart parser here, so such bodies get 415, and no body field is coerced.
+  // JSON only: every other body, plain text included, gets 415 saying so, and no body field is coerced.
   refuseCoercedJsonBodies(scope);
+  scope.removeContentTypeParser('text/plain');
+  scope.addContentTypeParser('*', (_request, _payload, done) => {
+    done(new AppError('UNSUPPORTED_MEDIA_TYPE', { params: { accepted: 'JSON, sent with Content-Type: application/json' } }), undefined);
+  });
 
   scope.addHook('onRequest', async function authenticate(request: FastifyRequest) {
     request.authentication =

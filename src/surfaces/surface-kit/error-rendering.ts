@@ -98,7 +98,7 @@ export function toAppError(thrown: unknown, bodyLimit: number): AppError {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError('BODY_TOO_LARGE', { params: { limit: formatBytes(bodyLimit) } });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError('UNSUPPORTED_MEDIA_TYPE');
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', { params: { accepted: 'JSON, a URL-encoded form or multipart form data' } });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new AppError('INVALID_BODY', { params: { reason: 'the Content-Type is JSON but the body is empty' } });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
