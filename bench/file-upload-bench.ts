@@ -5,7 +5,7 @@
 // download's first byte and the server's RSS above idle at its peak; then the same bytes through a bare
 // node:http server streaming them to and from disk (bench/bare-file-server.mjs: one streamed PUT, one
 // GET; run before and after Passdrop, the faster counts) in the same run, and each direction's ratio to it. Figures, never assertions.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createWriteStream, mkdtempSync, openAsBlob, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,41 +118,60 @@ function rssSampler(pid: number | undefined) {
   };
 }
 
-/** The end-to-end path: a resumable tus upload of the (already sealed) bytes, a push, a reveal, the download. */
-async function endToEnd(target: Target): Promise<PathFigures> {
+/**
+ * Times one path: `upload` (timed, with the server's RSS peak), then `downloadUrl` (untimed: making and
+ * viewing the push), then the download of that URL hashed against `sent`.
+ */
+async function measurePath(target: Target, sent: Hash, steps: { upload(): Promise<void>; downloadUrl(): Promise<string> }): Promise<PathFigures> {
   const rss = rssSampler(target.child.pid);
   try {
-    const sent = createHash('sha256');
     const uploadStarted = performance.now();
-    const uploadUrl = await new Promise<string>((resolve, reject) => {
-      const upload = new tus.Upload(source(sent), {
-        endpoint: `${target.url}${API}/uploads`,
-        uploadSize: TOTAL,
-        chunkSize: 16 * MIB,
-        metadata: { mode: 'e2e' },
-        retryDelays: [],
-        onError: reject,
-        onSuccess: () => resolve(upload.url!),
-      });
-      upload.start();
-    });
+    await steps.upload();
     const uploadSeconds = (performance.now() - uploadStarted) / 1000;
     const uploadPeak = rss.peak();
-    const created = await fetch(`${target.url}${API}/pushes`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'file', encryption: 'client', files: [{ upload_id: uploadUrl.split('/').pop(), sealed_metadata: 'AAAA' }] }),
-    });
-    const push = (await created.json()) as { token: string };
-    const view = (await (await fetch(`${target.url}${API}/pushes/${push.token}/reveal`, { method: 'POST' })).json()) as { files: Array<{ url: string }> };
+    const url = await steps.downloadUrl();
     rss.reset();
     const downloadStarted = performance.now();
-    const { digest, firstByte } = await receive(await fetch(view.files[0]!.url), downloadStarted);
+    const { digest, firstByte } = await receive(await fetch(url), downloadStarted);
     const downloadSeconds = (performance.now() - downloadStarted) / 1000;
     return { uploadSeconds, downloadSeconds, firstByte, uploadPeak, downloadPeak: rss.peak(), intact: sent.digest('hex') === digest };
   } finally {
     rss.stop();
   }
+}
+
+/** The end-to-end path: a resumable tus upload of the (already sealed) bytes, a push, a reveal, the download. */
+function endToEnd(target: Target): Promise<PathFigures> {
+  const sent = createHash('sha256');
+  let uploadUrl = '';
+  return measurePath(target, sent, {
+    upload: () =>
+      new Promise<void>((resolve, reject) => {
+        const upload = new tus.Upload(source(sent), {
+          endpoint: `${target.url}${API}/uploads`,
+          uploadSize: TOTAL,
+          chunkSize: 16 * MIB,
+          metadata: { mode: 'e2e' },
+          retryDelays: [],
+          onError: reject,
+          onSuccess: () => {
+            uploadUrl = upload.url!;
+            resolve();
+          },
+        });
+        upload.start();
+      }),
+    async downloadUrl() {
+      const created = await fetch(`${target.url}${API}/pushes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'file', encryption: 'client', files: [{ upload_id: uploadUrl.split('/').pop(), sealed_metadata: 'AAAA' }] }),
+      });
+      const push = (await created.json()) as { token: string };
+      const view = (await (await fetch(`${target.url}${API}/pushes/${push.token}/reveal`, { method: 'POST' })).json()) as { files: Array<{ url: string }> };
+      return view.files[0]!.url;
+    },
+  });
 }
 
 /**
@@ -164,25 +183,24 @@ async function serverSide(target: Target, directory: string, token: string): Pro
   const path = join(directory, 'server-side.bin');
   const sent = createHash('sha256');
   await pipeline(source(sent), createWriteStream(path));
-  const rss = rssSampler(target.child.pid);
+  let pushToken = '';
   try {
-    const form = new FormData();
-    form.append('file_push[expire_after_views]', '1');
-    form.append('file_push[files][]', await openAsBlob(path), 'server-side.bin');
-    const uploadStarted = performance.now();
-    const created = await fetch(`${target.url}/f.json`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-    const push = (await created.json()) as { url_token: string };
-    if (created.status !== 201) throw new Error(`/f.json answered ${created.status}: ${JSON.stringify(push)}`);
-    const uploadSeconds = (performance.now() - uploadStarted) / 1000;
-    const uploadPeak = rss.peak();
-    const view = (await (await fetch(`${target.url}/p/${push.url_token}.json`)).json()) as { files: Array<{ url: string }> };
-    rss.reset();
-    const downloadStarted = performance.now();
-    const { digest, firstByte } = await receive(await fetch(view.files[0]!.url), downloadStarted);
-    const downloadSeconds = (performance.now() - downloadStarted) / 1000;
-    return { uploadSeconds, downloadSeconds, firstByte, uploadPeak, downloadPeak: rss.peak(), intact: sent.digest('hex') === digest };
+    return await measurePath(target, sent, {
+      async upload() {
+        const form = new FormData();
+        form.append('file_push[expire_after_views]', '1');
+        form.append('file_push[files][]', await openAsBlob(path), 'server-side.bin');
+        const created = await fetch(`${target.url}/f.json`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+        const push = (await created.json()) as { url_token: string };
+        if (created.status !== 201) throw new Error(`/f.json answered ${created.status}: ${JSON.stringify(push)}`);
+        pushToken = push.url_token;
+      },
+      async downloadUrl() {
+        const view = (await (await fetch(`${target.url}/p/${pushToken}.json`)).json()) as { files: Array<{ url: string }> };
+        return view.files[0]!.url;
+      },
+    });
   } finally {
-    rss.stop();
     rmSync(path, { force: true });
   }
 }

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, watchedContext, type WatchedContext } from '../support/browser.js';
+import { launchBrowser, downloadingContext, type WatchedContext } from '../support/browser.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
+import { sha256File, writeRandomFile } from '../support/random-files.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const MIB = 1024 * 1024;
@@ -17,26 +16,6 @@ const MIB = 1024 * 1024;
  */
 const FILE_MIB = Number(process.env.PASSDROP_TEST_BIG_FILE_MIB ?? 256);
 const PASSWORD = 'a long big-file sender password';
-
-/** Writes `mib` MiB of random bytes to `path` and returns their SHA-256. */
-async function writeRandomFile(path: string, mib: number): Promise<string> {
-  const hash = createHash('sha256');
-  const out = createWriteStream(path);
-  for (let index = 0; index < mib; index += 1) {
-    const chunk = randomBytes(MIB);
-    hash.update(chunk);
-    if (!out.write(chunk)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-  return hash.digest('hex');
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 // A file of its own test file, so the runner can run it beside the others; SQLite only (the database holds
 // no file bytes). The Files tab encrypts and uploads with tus; the recipient saves through the service
@@ -61,10 +40,7 @@ describe(`a ${FILE_MIB} MiB file pushed from the web UI and downloaded in Chromi
   });
 
   async function page(): Promise<Page> {
-    const context = await watchedContext(browser, { acceptDownloads: true });
-    await context.context.addInitScript(() => {
-      delete (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker;
-    });
+    const context = await downloadingContext(browser);
     watched.push(context);
     const created = await context.newPage();
     // Clicks wait for the navigations they start: here an upload or a download of the whole file.
@@ -74,7 +50,7 @@ describe(`a ${FILE_MIB} MiB file pushed from the web UI and downloaded in Chromi
 
   it('arrives byte for byte (SHA-256)', { timeout: 30 * 60_000 }, async () => {
     const source = join(directory, 'archive.bin');
-    const expected = await writeRandomFile(source, FILE_MIB);
+    const expected = await writeRandomFile(source, FILE_MIB * MIB);
 
     const sender = await page();
     await sender.goto(`${server.url}/account/sign-up`);

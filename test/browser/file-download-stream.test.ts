@@ -1,24 +1,19 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { accountWithToken } from '../support/account-tokens.js';
-import { launchBrowser, watchedContext, type WatchedContext } from '../support/browser.js';
+import { launchBrowser, downloadingContext, type WatchedContext } from '../support/browser.js';
 import { linkOf, runCli } from '../support/passdrop-cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
+import { sha256File } from '../support/random-files.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const MIB = 1024 * 1024;
 const FILE_SIZE = 256 * MIB;
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /**
  * Resident memory of every process this test process started (its Chromium: browser, renderers, network and
@@ -82,10 +77,7 @@ describe('file downloads in browsers without the File System Access API', () => 
 
   /** A recipient's page with `window.showSaveFilePicker` gone before any page script runs (Firefox, Safari). */
   async function recipient(options: { serviceWorkers?: 'allow' | 'block' } = {}): Promise<Page> {
-    const context = await watchedContext(browser, { acceptDownloads: true, serviceWorkers: options.serviceWorkers ?? 'allow' });
-    await context.context.addInitScript(() => {
-      delete (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker;
-    });
+    const context = await downloadingContext(browser, { serviceWorkers: options.serviceWorkers ?? 'allow' });
     watched.push(context);
     return context.newPage();
   }

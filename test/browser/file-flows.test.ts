@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { assertAccessible, launchBrowser, watchedContext, type WatchedContext } from '../support/browser.js';
+import { assertAccessible, launchBrowser, downloadingContext, type WatchedContext } from '../support/browser.js';
 import { databaseBytes } from '../support/database-inspector.js';
 import { describeEachDatabase } from '../support/each-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -29,11 +29,7 @@ describeEachDatabase('file pushes in a real browser', (fixture) => {
   });
 
   async function fresh(): Promise<Page> {
-    // Downloads are saved through the fallback (a Blob and a link): the File System Access picker needs a person.
-    const context = await watchedContext(browser, { acceptDownloads: true });
-    await context.context.addInitScript(() => {
-      delete (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker;
-    });
+    const context = await downloadingContext(browser);
     watched.push(context);
     return context.newPage();
   }

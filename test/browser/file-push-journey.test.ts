@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -9,11 +7,12 @@ import type { Browser, Page } from 'playwright-core';
 import type { BlobStore } from '../../src/files/blob-store.js';
 import { createS3BlobStore } from '../../src/files/s3-blob-store.js';
 import { UPLOAD_PIECE_BYTES } from '../../src/web/browser/sealed-upload.js';
-import { launchBrowser, watchedContext, type WatchedContext } from '../support/browser.js';
+import { launchBrowser, downloadingContext, type WatchedContext } from '../support/browser.js';
 import { startCuttingProxy, type CuttingProxy } from '../support/cutting-proxy.js';
 import { describeEachDatabase } from '../support/each-database.js';
 import { startTestS3Server, type TestS3Server } from '../support/s3-test-server.js';
 import { listStoredBlobs, waitUntil } from '../support/stored-blobs.js';
+import { sha256File, writeRandomFile } from '../support/random-files.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const MIB = 1024 * 1024;
@@ -24,26 +23,6 @@ const MINUTE = 60_000;
  */
 const BIG_MIB = Number(process.env.PASSDROP_TEST_JOURNEY_BIG_MIB ?? 40);
 const PASSWORD = 'a long journey sender password';
-
-/** Writes `bytes` random bytes to `path` a MiB at a time and returns their SHA-256. */
-async function writeRandomFile(path: string, bytes: number): Promise<string> {
-  const hash = createHash('sha256');
-  const out = createWriteStream(path);
-  for (let written = 0; written < bytes; written += MIB) {
-    const chunk = randomBytes(Math.min(MIB, bytes - written));
-    hash.update(chunk);
-    if (!out.write(chunk)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-  return hash.digest('hex');
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 // The issue's done-when, end to end through the real interface: a signed-in sender pushes three files
 // from the Files tab while the connection drops in the middle of the big one, a recipient saves each
@@ -86,11 +65,7 @@ for (const storage of ['disk', 's3'] as const) {
     });
 
     async function page(): Promise<Page> {
-      const context = await watchedContext(browser, { acceptDownloads: true });
-      // Saved through the service worker: the File System Access picker needs a person.
-      await context.context.addInitScript(() => {
-        delete (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker;
-      });
+      const context = await downloadingContext(browser);
       watched.push(context);
       const created = await context.newPage();
       created.setDefaultTimeout(Math.max(60_000, BIG_MIB * 1_000));

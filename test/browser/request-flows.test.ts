@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { generateRequesterKeyPair } from '../../src/crypto/requests/request-answer-format.js';
 import type { Database } from '../../src/storage/open-database.js';
 import { LANGUAGES } from '../../src/web/i18n/languages.js';
-import { assertAccessible, launchBrowser, screenshot, watchedContext, type WatchedContext } from '../support/browser.js';
+import { assertAccessible, launchBrowser, screenshot, downloadingContext, type WatchedContext } from '../support/browser.js';
 import { databaseBytes, inspectDatabase } from '../support/database-inspector.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -51,11 +51,7 @@ describe('requests in a real browser', () => {
   });
 
   async function fresh(options = {}): Promise<Page> {
-    const context = await watchedContext(browser, options);
-    // Files are saved through the download worker: the File System Access picker needs a person.
-    await context.context.addInitScript(() => {
-      delete (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker;
-    });
+    const context = await downloadingContext(browser, options);
     watched.push(context);
     return context.newPage();
   }

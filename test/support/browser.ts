@@ -42,6 +42,19 @@ export async function watchedContext(browser: Browser, options: BrowserContextOp
   };
 }
 
+/**
+ * A watched context that accepts downloads and whose pages have no `window.showSaveFilePicker` (as in Firefox
+ * and Safari), so files are saved through the download worker, or a Blob where service workers are off: the
+ * File System Access picker needs a person.
+ */
+export async function downloadingContext(browser: Browser, options: BrowserContextOptions = {}): Promise<WatchedContext> {
+  const watched = await watchedContext(browser, { acceptDownloads: true, ...options });
+  await watched.context.addInitScript(() => {
+    delete (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+  });
+  return watched;
+}
+
 /** Runs axe-core (WCAG 2.1 A and AA rules) in the page, injected through the DevTools protocol. */
 export async function assertAccessible(page: Page, label: string): Promise<void> {
   await page.evaluate(AXE_SOURCE);
